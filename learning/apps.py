@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LearningConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "learning"
+    verbose_name = "Catalogue and learning"
