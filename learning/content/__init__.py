@@ -1,0 +1,1 @@
+"""The catalogue as versioned content files: parse and validate, load (upsert), export."""
