@@ -1,0 +1,32 @@
+import pytest
+from django.test import Client
+
+from tests.factories import StaffFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # The manifest storage needs collectstatic; tests/test_project.py checks the real pipeline once.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def learner(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory()
+
+
+@pytest.fixture
+def staff_client(staff):
+    """A separate client logged in as staff, so `client` stays a visitor in the same test."""
+    staff_client = Client()
+    staff_client.force_login(staff)
+    return staff_client

@@ -1,0 +1,96 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from learning.models import Milestone, Resource, Stage, Step, Topic, Track
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"learner{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class StaffFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"curator{n}")
+    is_staff = True
+    is_superuser = True
+
+
+class TaggedFactory(factory.django.DjangoModelFactory):
+    """Accepts `tags=[...]` like the model's admin form does."""
+
+    class Meta:
+        abstract = True
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(extracted)
+
+
+class TrackFactory(TaggedFactory):
+    class Meta:
+        model = Track
+
+    title = factory.Sequence(lambda n: f"Track {n}")
+    slug = factory.Sequence(lambda n: f"track-{n}")
+    summary = "A path to a goal."
+    position = factory.Sequence(int)
+
+
+class StageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stage
+
+    track = factory.SubFactory(TrackFactory)
+    title = factory.Sequence(lambda n: f"Stage {n}")
+    slug = factory.Sequence(lambda n: f"stage-{n}")
+    position = factory.Sequence(int)
+
+
+class TopicFactory(TaggedFactory):
+    class Meta:
+        model = Topic
+
+    title = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    summary = "One unit of knowledge."
+    body = "### What to learn\n\n- one thing\n"
+
+
+class StepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Step
+
+    stage = factory.SubFactory(StageFactory)
+    topic = factory.SubFactory(TopicFactory)
+    position = factory.Sequence(int)
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    stage = factory.SubFactory(StageFactory)
+    title = factory.Sequence(lambda n: f"Build project {n}")
+    slug = factory.Sequence(lambda n: f"milestone-{n}")
+    position = factory.Sequence(int)
+
+
+class ResourceFactory(TaggedFactory):
+    class Meta:
+        model = Resource
+
+    url = factory.Sequence(lambda n: f"https://example.com/resource/{n}")
+    title = factory.Sequence(lambda n: f"Resource {n}")
+    kind = Resource.Kind.ARTICLE
+
+    @factory.post_generation
+    def topics(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.topics.set(extracted)

@@ -1,0 +1,269 @@
+"""load_roadmap and export_roadmap: upsert semantics, the lossless round trip, and malformed files."""
+
+import copy
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from learning.content import yaml_io
+from learning.models import Milestone, Resource, Stage, Step, Topic, Track
+
+pytestmark = pytest.mark.django_db
+
+TOPICS = [
+    {"slug": "git", "title": "Git & GitHub", "summary": "Version control.", "tags": ["tools"],
+     "body": "### What to learn\n\n- commits\n- branches\n"},
+    {"slug": "sql", "title": "SQL", "summary": "Query data."},
+    {"slug": "docker", "title": "Docker", "summary": "Containers.", "published": False},
+]  # fmt: skip
+RESOURCES = [
+    {"url": "https://git-scm.com/book/en/v2", "title": "Pro Git", "kind": "book", "cost": "free",
+     "level": "beginner", "author": "Scott Chacon", "topics": ["git"], "description": "The Git book."},
+    {"url": "https://www.postgresql.org/docs/current/tutorial-sql.html", "title": "The SQL Language",
+     "kind": "docs", "cost": "free", "level": "beginner", "minutes": 90, "topics": ["git", "sql"],
+     "tags": ["databases"]},
+]  # fmt: skip
+TRACK = {
+    "slug": "demo",
+    "title": "Demo track",
+    "summary": "A demo.",
+    "position": 0,
+    "tags": ["general"],
+    "body": "Intro.\n",
+    "stages": [
+        {"slug": "basics", "title": "Basics", "duration": "months 1–3",
+         "steps": [{"topic": "git"}, {"topic": "sql", "optional": True}],
+         "milestones": [{"slug": "crud", "title": "Build a CRUD app", "topics": ["sql"], "description": "Do it.\n"}]},
+        {"slug": "advanced", "title": "Advanced", "steps": [{"topic": "docker"}]},
+    ],
+}  # fmt: skip
+
+
+def write_content(root: Path, topics=TOPICS, resources=RESOURCES, tracks=(TRACK,)) -> Path:
+    yaml_io.write(root / "topics.yaml", topics)
+    yaml_io.write(root / "resources.yaml", resources)
+    for track in tracks:
+        yaml_io.write(root / "tracks" / f"{track['slug']}.yaml", track)
+    return root
+
+
+def load(path):
+    call_command("load_roadmap", str(path), stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def export(path) -> dict[str, bytes]:
+    call_command("export_roadmap", "--output", str(path), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return {str(file.relative_to(path)): file.read_bytes() for file in sorted(path.rglob("*.yaml"))}
+
+
+def catalogue_rows():
+    return (
+        Track.objects.count(), Stage.objects.count(), Step.objects.count(), Milestone.objects.count(),
+        Topic.objects.count(), Resource.objects.count(),
+    )  # fmt: skip
+
+
+def test_load_creates_the_catalogue(tmp_path):
+    load(write_content(tmp_path))
+    assert catalogue_rows() == (1, 2, 3, 1, 3, 2)
+    track = Track.objects.get(slug="demo")
+    basics = track.stages.get(slug="basics")
+    assert [(s.topic.slug, s.position, s.is_optional) for s in basics.steps.order_by("position")] == [
+        ("git", 0, False),
+        ("sql", 1, True),
+    ]
+    assert basics.duration == "months 1–3"
+    assert list(track.tags.names()) == ["general"]
+    assert not Topic.objects.get(slug="docker").is_published
+    sql_docs = Resource.objects.get(title="The SQL Language")
+    assert sql_docs.estimated_minutes == 90
+    assert set(sql_docs.topics.values_list("slug", flat=True)) == {"git", "sql"}
+    assert list(Milestone.objects.get(slug="crud").topics.values_list("slug", flat=True)) == ["sql"]
+
+
+def test_load_twice_is_idempotent_and_reports_unchanged(tmp_path, capsys):
+    root = write_content(tmp_path)
+    load(root)
+    before = {topic.pk: topic.updated_at for topic in Topic.objects.all()}
+    call_command("load_roadmap", str(root))
+    out = capsys.readouterr().out
+    assert "topics: 0 created, 0 updated, 3 unchanged" in out
+    assert "steps: 0 created, 0 updated, 3 unchanged" in out
+    assert catalogue_rows() == (1, 2, 3, 1, 3, 2)
+    assert {topic.pk: topic.updated_at for topic in Topic.objects.all()} == before
+
+
+def test_export_load_export_is_byte_identical(tmp_path):
+    load(write_content(tmp_path / "source"))
+    first = export(tmp_path / "first")
+    Track.objects.all().delete()
+    Resource.objects.all().delete()
+    Topic.objects.all().delete()
+    load(tmp_path / "first")
+    second = export(tmp_path / "second")
+    assert first == second
+    assert set(first) == {"topics.yaml", "resources.yaml", "tracks/demo.yaml"}
+
+
+def test_export_reproduces_canonical_input(tmp_path):
+    root = write_content(tmp_path / "source")
+    load(root)
+    export(tmp_path / "first")
+    canonical = export(tmp_path / "second")
+    assert yaml_io.read(tmp_path / "second" / "tracks" / "demo.yaml") == TRACK
+    assert canonical["topics.yaml"] == (tmp_path / "first" / "topics.yaml").read_bytes()
+
+
+def test_reload_applies_reordering_moves_and_removals(tmp_path):
+    load(write_content(tmp_path))
+    changed = copy.deepcopy(TRACK)
+    basics, advanced = changed["stages"]
+    basics["steps"] = [{"topic": "sql"}, {"topic": "git"}]  # swapped
+    advanced["steps"] = []  # docker removed from the track
+    basics["milestones"] = []
+    changed["stages"] = [advanced, basics]  # stages swapped
+    write_content(tmp_path, tracks=[changed])
+    load(tmp_path)
+    track = Track.objects.get(slug="demo")
+    assert list(track.stages.order_by("position").values_list("slug", flat=True)) == ["advanced", "basics"]
+    assert list(track.steps.order_by("position").values_list("topic__slug", flat=True)) == ["sql", "git"]
+    assert not Milestone.objects.exists()
+    assert Topic.objects.filter(slug="docker").exists()  # topics are never deleted by a track file
+
+
+def test_load_keeps_rows_the_files_do_not_name(tmp_path):
+    Topic.objects.create(slug="curated-in-admin", title="Admin topic", summary="Made in the admin.")
+    load(write_content(tmp_path))
+    assert Topic.objects.filter(slug="curated-in-admin").exists()
+
+
+def test_load_normalises_resource_urls_and_updates_by_normalised_url(tmp_path):
+    resources = copy.deepcopy(RESOURCES)
+    resources[0]["url"] = "https://git-scm.com/book/en/v2?utm_source=seed"
+    load(write_content(tmp_path, resources=resources))
+    resources[0]["title"] = "Pro Git, 2nd edition"
+    resources[0]["url"] = "https://GIT-SCM.com/book/en/v2"
+    load(write_content(tmp_path, resources=resources))
+    assert Resource.objects.get(url="https://git-scm.com/book/en/v2").title == "Pro Git, 2nd edition"
+    assert Resource.objects.count() == 2
+
+
+def test_default_directory_is_the_shipped_roadmap(settings, tmp_path):
+    settings.ROADMAP_CONTENT_DIR = write_content(tmp_path)
+    call_command("load_roadmap", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Track.objects.filter(slug="demo").exists()
+
+
+def broken(mutate):
+    topics, resources, track = copy.deepcopy(TOPICS), copy.deepcopy(RESOURCES), copy.deepcopy(TRACK)
+    mutate(topics, resources, track)
+    return topics, resources, track
+
+
+MALFORMED = {
+    "missing field": (
+        broken(lambda t, r, k: t[1].pop("title")),
+        "topics.yaml: topic #2 'sql': missing required key 'title'",
+    ),
+    "duplicate topic slug": (
+        broken(lambda t, r, k: t.append(dict(t[0]))),
+        "topics.yaml: topic #4 'git': duplicate slug 'git'",
+    ),
+    "duplicate resource url": (
+        broken(lambda t, r, k: r.append({**r[0], "url": r[0]["url"] + "?utm_source=x"})),
+        "resources.yaml: resource #3",
+    ),
+    "unknown kind": (
+        broken(lambda t, r, k: r[0].update(kind="blog")),
+        "resources.yaml: resource #1 'https://git-scm.com/book/en/v2': kind: 'blog' is not one of docs",
+    ),
+    "non-http url": (
+        broken(lambda t, r, k: r[1].update(url="ftp://example.com/sql")),
+        "resources.yaml: resource #2 'ftp://example.com/sql': url:",
+    ),
+    "bad url": (
+        broken(lambda t, r, k: r[1].update(url="not a url")),
+        "resources.yaml: resource #2 'not a url': url:",
+    ),
+    "step naming an unknown topic": (
+        broken(lambda t, r, k: k["stages"][0]["steps"].append({"topic": "kubernetes"})),
+        "tracks/demo.yaml: stage #1 'basics', step 3: unknown topic 'kubernetes'",
+    ),
+    "resource naming an unknown topic": (
+        broken(lambda t, r, k: r[0]["topics"].append("nope")),
+        "resources.yaml: resource #1 'https://git-scm.com/book/en/v2': unknown topic 'nope'",
+    ),
+    "topic twice in a track": (
+        broken(lambda t, r, k: k["stages"][1]["steps"].append({"topic": "git"})),
+        "tracks/demo.yaml: stage #2 'advanced', step 2: topic 'git' appears twice in this track",
+    ),
+    "duplicate stage slug": (
+        broken(lambda t, r, k: k["stages"].append({"slug": "basics", "title": "Again"})),
+        "tracks/demo.yaml: stage #3 'basics': duplicate stage slug 'basics'",
+    ),
+    "unknown key": (
+        broken(lambda t, r, k: t[0].update(titel="typo")),
+        "topics.yaml: topic #1 'git': unknown key 'titel'",
+    ),
+    "wrong type": (
+        broken(lambda t, r, k: r[0].update(minutes="two hours")),
+        "resources.yaml: resource #1 'https://git-scm.com/book/en/v2': minutes: must be a whole number",
+    ),
+    "bad slug": (
+        broken(lambda t, r, k: t[0].update(slug="Git Hub!")),
+        "topics.yaml: topic #1 'Git Hub!': slug:",
+    ),
+    "title too long": (
+        broken(lambda t, r, k: t[1].update(title="x" * 500)),
+        "topics.yaml: topic #2 'sql': title: Ensure this value has at most 120 characters",
+    ),
+    "track slug differs from file name": (
+        broken(lambda t, r, k: k.update(slug="other")),
+        "tracks/demo.yaml: track 'other': slug 'other' must match the file name 'demo'",
+    ),
+    "entry not a mapping": (
+        broken(lambda t, r, k: t.append("just a string")),
+        "topics.yaml: topic #4: must be a mapping",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
+def test_malformed_content_changes_nothing_and_names_file_and_entry(tmp_path, case):
+    load(write_content(tmp_path / "good"))
+    before = catalogue_rows(), list(Topic.objects.values_list("slug", "title", "updated_at"))
+    (topics, resources, track), expected = copy.deepcopy(MALFORMED[case])
+    # A valid edit alongside the broken one must not be applied either.
+    topics[0]["title"] = "Renamed"
+    bad_root = tmp_path / "bad"
+    yaml_io.write(bad_root / "topics.yaml", topics)
+    yaml_io.write(bad_root / "resources.yaml", resources)
+    yaml_io.write(bad_root / "tracks" / "demo.yaml", track)
+    with pytest.raises(CommandError) as raised:
+        load(bad_root)
+    assert expected in str(raised.value)
+    assert "nothing was changed" in str(raised.value)
+    assert (catalogue_rows(), list(Topic.objects.values_list("slug", "title", "updated_at"))) == before
+
+
+def test_invalid_yaml_is_reported_with_the_file_name(tmp_path):
+    write_content(tmp_path)
+    (tmp_path / "resources.yaml").write_text("- url: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"resources.yaml: file: is not valid YAML"):
+        load(tmp_path)
+    assert catalogue_rows() == (0, 0, 0, 0, 0, 0)
+
+
+def test_a_folder_without_content_files_is_an_error(tmp_path):
+    with pytest.raises(CommandError, match=r"no topics\.yaml, resources\.yaml or tracks"):
+        load(tmp_path)
+    with pytest.raises(CommandError, match="is not a folder"):
+        load(tmp_path / "missing")
+
+
+def test_export_removes_track_files_of_deleted_tracks(tmp_path):
+    load(write_content(tmp_path / "source"))
+    out = tmp_path / "out"
+    yaml_io.write(out / "tracks" / "gone.yaml", {"slug": "gone"})
+    assert "tracks/gone.yaml" not in export(out)

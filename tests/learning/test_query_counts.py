@@ -1,0 +1,48 @@
+"""Pages that list things run the same number of queries whatever the size of the data."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import ResourceFactory
+from tests.learning.conftest import build_track
+
+pytestmark = pytest.mark.django_db
+
+
+PAGES = {
+    "home": lambda track: "/",
+    "track list": lambda track: reverse("learning:track_list"),
+    "track": lambda track: track.get_absolute_url(),
+    "topic": lambda track: track.steps.first().topic.get_absolute_url(),
+    "resource list": lambda track: reverse("learning:resource_list"),
+    "resource list filtered": lambda track: reverse("learning:resource_list") + "?kind=article&tag=docs",
+    "resource": lambda track: track.steps.first().topic.resources.first().get_absolute_url(),
+    "tag list": lambda track: reverse("learning:tag_list"),
+    "tag": lambda track: reverse("learning:tag_detail", args=["fundamentals"]),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("as_staff", [False, True], ids=["visitor", "staff"])
+def test_queries_do_not_grow_with_the_data(client, staff, django_assert_num_queries, page, as_staff):
+    if as_staff:
+        client.force_login(staff)
+    small = build_track(2, slug="small", resources_per_topic=1)
+    url = PAGES[page](small)
+    with django_assert_num_queries(expected_small := _measure(client, url)):
+        client.get(url)
+    large = build_track(24, slug="large", resources_per_topic=3)
+    for _ in range(30):
+        ResourceFactory(tags=["docs"])
+    large_url = PAGES[page](large)
+    with django_assert_num_queries(expected_small):
+        response = client.get(large_url)
+    assert response.status_code == 200
+
+
+def _measure(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)

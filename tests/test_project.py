@@ -1,0 +1,113 @@
+"""Project wiring: migrations complete, settings from the environment, the real static-file pipeline."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+
+from roadmap_site.env import env_bool, env_list, env_str
+
+
+@pytest.mark.django_db
+def test_no_migration_is_missing():
+    # Exits with status 1 when a model change has no migration.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def read_settings(**env):
+    """Imports the settings in a fresh interpreter with the given environment."""
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "db = settings.DATABASES['default']; "
+        "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), 'host': db.get('HOST'), "
+        "'options': db.get('OPTIONS', {}), 'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS, "
+        "'secret': settings.SECRET_KEY}))"
+    )
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "DEBUG", "ALLOWED_HOSTS", "SECRET_KEY")
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**base, "DJANGO_SETTINGS_MODULE": "roadmap_site.settings", **env},
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        check=False,
+    )
+    return result
+
+
+def test_default_database_is_sqlite_in_the_project_with_wal():
+    result = read_settings()
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["name"] == str(settings.BASE_DIR / "db.sqlite3")
+    assert "journal_mode=WAL" in values["options"]["init_command"]
+    assert values["options"]["transaction_mode"] == "IMMEDIATE"
+    assert values["debug"] is False
+
+
+def test_database_url_selects_sqlite_path_or_postgres(tmp_path):
+    sqlite = json.loads(read_settings(DATABASE_URL=f"sqlite:///{tmp_path}/x.db").stdout)
+    assert sqlite["name"] == f"{tmp_path}/x.db"
+    postgres = json.loads(read_settings(DATABASE_URL="postgres://u:p@db.example:5432/roadmap").stdout)
+    assert postgres["engine"] == "django.db.backends.postgresql"
+    assert (postgres["name"], postgres["host"]) == ("roadmap", "db.example")
+
+
+def test_debug_allowed_hosts_and_secret_key_come_from_the_environment(tmp_path):
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("from-a-file\n")
+    values = json.loads(
+        read_settings(
+            DEBUG="yes",
+            ALLOWED_HOSTS="roadmap.example, www.roadmap.example",
+            SECRET_KEY_FILE=str(secret_file),
+        ).stdout
+    )
+    assert values["debug"] is True
+    assert values["hosts"] == ["roadmap.example", "www.roadmap.example"]
+    assert values["secret"] == "from-a-file"
+
+
+def test_a_malformed_boolean_stops_the_process_with_its_name():
+    result = read_settings(DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG must be one of" in result.stderr
+
+
+def test_env_helpers(monkeypatch):
+    monkeypatch.setenv("FLAG", "off")
+    assert env_bool("FLAG", default=True) is False
+    monkeypatch.delenv("FLAG")
+    assert env_bool("FLAG", default=True) is True
+    monkeypatch.setenv("FLAG", "2")
+    with pytest.raises(ImproperlyConfigured):
+        env_bool("FLAG")
+    monkeypatch.setenv("HOSTS", "a, ,b")
+    assert env_list("HOSTS", []) == ["a", "b"]
+    monkeypatch.setenv("TOKEN_FILE", "/nonexistent/secret")
+    with pytest.raises(ImproperlyConfigured, match="TOKEN_FILE"):
+        env_str("TOKEN")
+
+
+@pytest.mark.django_db
+def test_collectstatic_builds_compressed_hashed_files_that_pages_use(settings, tmp_path, client):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["css/site.css"]
+    assert hashed != "css/site.css"
+    assert (tmp_path / f"{hashed}.gz").exists()
+    assert f"/static/{hashed}" in client.get("/").content.decode()
