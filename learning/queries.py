@@ -12,7 +12,8 @@ def visible_topics(user):
 
 
 def tracks_for_list(user):
-    return Track.objects.visible_to(user).with_counts().prefetch_related("tags")
+    # The counts group rows, and grouped rows lose the model's default order: restate it.
+    return Track.objects.visible_to(user).with_counts().prefetch_related("tags").order_by("position", "title")
 
 
 def track_for_roadmap(user, slug):

@@ -191,3 +191,10 @@ def test_designed_500_page_renders_without_a_request_context():
     html = render_to_string("500.html")
     assert "Something went wrong on our side" in html
     assert html.count("<h1") == 1
+
+
+def test_tracks_are_listed_in_curated_order(client, db):
+    TrackFactory(title="Zebra first", position=0)
+    TrackFactory(title="Alpha second", position=1)
+    for url in ("/", reverse("learning:track_list")):
+        assert [track.title for track in client.get(url).context["tracks"]] == ["Zebra first", "Alpha second"]
