@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
 from learning.models import Milestone, Resource, Stage, Step, Topic, Track
-from learning.positions import park
+from learning.positions import MAX_POSITION, park
 
 
 @admin.action(description="Publish selected")
@@ -25,38 +25,38 @@ def unpublish(modeladmin, request, queryset):
 class PositionedForm(forms.ModelForm):
     """Leaves the unique-position check to the formset, so rows can swap places in one save."""
 
+    # Bounded here because the model-level check of `position` is excluded below.
+    position = forms.IntegerField(min_value=0, max_value=MAX_POSITION)
+
     def _get_validation_exclusions(self):
         return super()._get_validation_exclusions() | {"position"}
 
 
 class PositionedFormSet(BaseInlineFormSet):
-    """Refuses two rows at one position with a message on the row, instead of a database error."""
+    """Refuses two rows with the same value of a unique field with a message on the row, not a 500."""
+
+    distinct_fields = {"position": "Another row already has position {value}."}
 
     def clean(self):
         super().clean()
-        seen = set()
-        for form in self.forms:
-            if not hasattr(form, "cleaned_data") or not form.cleaned_data or self._should_delete_form(form):
-                continue
-            position = form.cleaned_data.get("position")
-            if position in seen:
-                form.add_error("position", f"Another row already has position {position}.")
-            seen.add(position)
+        kept = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
+        ]
+        for field, message in self.distinct_fields.items():
+            seen = set()
+            for form in kept:
+                value = form.cleaned_data.get(field)
+                if value is not None and value in seen:
+                    form.add_error(field, message.format(value=value))
+                seen.add(value)
 
 
 class StepFormSet(PositionedFormSet):
     """A topic at most once per track, also among the rows of one save."""
 
-    def clean(self):
-        super().clean()
-        seen = set()
-        for form in self.forms:
-            if not hasattr(form, "cleaned_data") or not form.cleaned_data or self._should_delete_form(form):
-                continue
-            topic = form.cleaned_data.get("topic")
-            if topic is not None and topic in seen:
-                form.add_error("topic", f"“{topic}” is already a step of this track.")
-            seen.add(topic)
+    distinct_fields = {**PositionedFormSet.distinct_fields, "topic": "“{value}” is already a step of this track."}
 
 
 class PositionedInline(admin.TabularInline):

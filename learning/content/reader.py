@@ -99,37 +99,50 @@ def _name(path: Path, directory: Path) -> str:
 
 
 def _read_topics(path: Path, directory: Path, problems: Problems) -> list[dict]:
-    name = _name(path, directory)
-    topics, seen = [], set()
-    for index, raw in enumerate(_load_list(path, directory, problems), start=1):
-        label = _label("topic", index, raw, "slug")
-        values = read_entry(raw, TOPIC_KEYS, problems, name, label)
-        if values is None or not check_model_fields(Topic, values, TOPIC_KEYS, problems, name, label):
-            continue
-        if values["slug"] in seen:
-            problems.add(name, label, f"duplicate slug {values['slug']!r}")
-            continue
-        seen.add(values["slug"])
-        topics.append(values)
-    return topics
+    entries = _read_entries(
+        path, directory, problems, kind="topic", model=Topic, keys=TOPIC_KEYS, identity="slug"
+    )
+    return [values for _, values in entries]
 
 
 def _read_resources(path: Path, directory: Path, topic_slugs: set, problems: Problems) -> list[dict]:
-    name = _name(path, directory)
-    resources, seen = [], set()
-    for index, raw in enumerate(_load_list(path, directory, problems), start=1):
-        label = _label("resource", index, raw, "url")
-        values = read_entry(raw, RESOURCE_KEYS, problems, name, label)
-        if values is None or not check_model_fields(Resource, values, RESOURCE_KEYS, problems, name, label):
-            continue
+    def normalise(values):
         values["url"] = normalize_url(values["url"])
-        if values["url"] in seen:
-            problems.add(name, label, f"duplicate URL {values['url']!r} (after normalising)")
+
+    entries = _read_entries(
+        path,
+        directory,
+        problems,
+        kind="resource",
+        model=Resource,
+        keys=RESOURCE_KEYS,
+        identity="url",
+        prepare=normalise,
+    )
+    for label, values in entries:
+        _check_topic_slugs(values["topics"], topic_slugs, problems, _name(path, directory), label)
+    return [values for _, values in entries]
+
+
+def _read_entries(
+    path, directory, problems, *, kind, model, keys, identity, prepare=None
+) -> list[tuple[str, dict]]:
+    """The valid entries of a list file with their labels; a repeated identity (slug, URL) is refused."""
+    name = _name(path, directory)
+    entries, seen = [], set()
+    for index, raw in enumerate(_load_list(path, directory, problems), start=1):
+        label = _label(kind, index, raw, identity)
+        values = read_entry(raw, keys, problems, name, label)
+        if values is None or not check_model_fields(model, values, keys, problems, name, label):
             continue
-        seen.add(values["url"])
-        _check_topic_slugs(values["topics"], topic_slugs, problems, name, label)
-        resources.append(values)
-    return resources
+        if prepare is not None:
+            prepare(values)
+        if values[identity] in seen:
+            problems.add(name, label, f"duplicate {identity} {values[identity]!r}")
+            continue
+        seen.add(values[identity])
+        entries.append((label, values))
+    return entries
 
 
 def _read_track(path: Path, directory: Path, topic_slugs: set, problems: Problems) -> TrackEntry | None:

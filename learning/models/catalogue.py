@@ -7,6 +7,7 @@ from django.urls import reverse
 from taggit.managers import TaggableManager
 
 from learning.links import UnsupportedURL, normalize_url
+from learning.positions import position_validators
 
 
 class CuratedText(models.Model):
@@ -51,7 +52,9 @@ class Track(CuratedText):
     slug = models.SlugField(max_length=120, unique=True)
     summary = models.CharField(max_length=300, help_text="One or two sentences; also the page's description.")
     body = models.TextField(blank=True, help_text="Markdown.")
-    position = models.PositiveIntegerField(default=0, help_text="Order in the track list.")
+    position = models.PositiveIntegerField(
+        default=0, validators=position_validators, help_text="Order in the track list."
+    )
     is_published = models.BooleanField("published", default=True)
     tags = TaggableManager(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -77,7 +80,7 @@ class Stage(models.Model):
     title = models.CharField(max_length=120)
     duration = models.CharField(max_length=60, blank=True, help_text='A hint such as "months 1–3".')
     summary = models.CharField(max_length=300, blank=True)
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0, validators=position_validators)
 
     class Meta:
         ordering = ["track", "position"]
@@ -132,7 +135,7 @@ class Step(models.Model):
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="steps", editable=False)
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="steps")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="steps")
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0, validators=position_validators)
     is_optional = models.BooleanField("optional", default=False)
 
     class Meta:
@@ -169,7 +172,7 @@ class Milestone(CuratedText):
     title = models.CharField(max_length=160)
     description = models.TextField(blank=True, help_text="Markdown.")
     topics = models.ManyToManyField(Topic, blank=True, related_name="milestones")
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0, validators=position_validators)
 
     class Meta:
         ordering = ["stage__position", "position"]
