@@ -56,7 +56,10 @@ class PositionedFormSet(BaseInlineFormSet):
 class StepFormSet(PositionedFormSet):
     """A topic at most once per track, also among the rows of one save."""
 
-    distinct_fields = {**PositionedFormSet.distinct_fields, "topic": "“{value}” is already a step of this track."}
+    distinct_fields = {
+        **PositionedFormSet.distinct_fields,
+        "topic": "“{value}” is already a step of this track.",
+    }
 
 
 class PositionedInline(admin.TabularInline):
