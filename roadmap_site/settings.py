@@ -6,6 +6,8 @@ Every variable read here is documented in the README's "Configuration" table.
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
+from django.core.exceptions import ImproperlyConfigured
 
 from roadmap_site.env import env_bool, env_list, env_str
 
@@ -24,6 +26,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "django_htmx",
     "taggit",
     "accounts",
     "learning",
@@ -38,6 +45,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "roadmap_site.urls"
@@ -74,6 +83,51 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "learning:dashboard"
+
+# Accounts (django-allauth 65): email and password, a verified address before the first login.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Roadmap] "
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("HTTPS", default=False) else "http"
+# allauth's rate limits (login failures, sign-ups, password resets, ...) stay at their defaults: on.
+
+# GitHub login appears once a GitHub OAuth app is configured.
+GITHUB_CLIENT_ID = env_str("GITHUB_CLIENT_ID")
+GITHUB_CLIENT_SECRET = env_str("GITHUB_CLIENT_SECRET")
+SOCIALACCOUNT_PROVIDERS = {}
+if GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET:
+    SOCIALACCOUNT_PROVIDERS["github"] = {
+        "APP": {"client_id": GITHUB_CLIENT_ID, "secret": GITHUB_CLIENT_SECRET, "key": ""},
+        "SCOPE": ["user:email"],
+    }
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+
+# Email: printed on the console unless EMAIL_URL names an SMTP server, e.g.
+# submission://user:password@smtp.example.com (STARTTLS on 587) or smtp://host:25/?ssl=true.
+EMAIL_URL = env_str("EMAIL_URL") or "console://"
+_email = dj_email_url.parse(EMAIL_URL)
+if "EMAIL_BACKEND" not in _email:
+    raise ImproperlyConfigured("EMAIL_URL must start with console://, smtp://, submission:// or memory://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Roadmap <noreply@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -7,5 +7,6 @@ admin.site.index_title = "Catalogue and learners"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
     path("", include("learning.urls")),
 ]
