@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from taggit.managers import TaggableManager
 
@@ -209,9 +210,26 @@ class Level(models.TextChoices):
     ADVANCED = "advanced", "Advanced"
 
 
+# How many ratings' worth of weight the site mean carries in a resource's score: with few ratings the
+# score stays near the mean, so one 5-star vote does not beat fifty 4.6s.
+RATING_PRIOR_WEIGHT = 5
+
+
 class ResourceQuerySet(PublishedQuerySet):
-    def ranked(self):
-        """Best first: official documentation, then by level from beginner up, then title."""
+    def with_rating_stats(self):
+        return self.annotate(
+            rating_count=models.Count("ratings", distinct=True), rating_average=models.Avg("ratings__stars")
+        )
+
+    def ranked(self, *, prior_mean: float):
+        """Best first by Bayesian average rating; ties: official docs first, then beginner up, then title."""
+        score = (
+            models.Value(RATING_PRIOR_WEIGHT * prior_mean, output_field=models.FloatField())
+            + Coalesce(models.Sum("ratings__stars"), 0, output_field=models.FloatField())
+        ) / (
+            models.Value(float(RATING_PRIOR_WEIGHT), output_field=models.FloatField())
+            + models.Count("ratings", output_field=models.FloatField())
+        )
         kind_rank = models.Case(
             *(models.When(kind=kind, then=index) for index, kind in enumerate(Kind.values)),
             output_field=models.IntegerField(),
@@ -220,8 +238,10 @@ class ResourceQuerySet(PublishedQuerySet):
             *(models.When(level=level, then=index) for index, level in enumerate(Level.values)),
             output_field=models.IntegerField(),
         )
-        return self.annotate(kind_rank=kind_rank, level_rank=level_rank).order_by(
-            "kind_rank", "level_rank", "title", "pk"
+        return (
+            self.with_rating_stats()
+            .annotate(score=score, kind_rank=kind_rank, level_rank=level_rank)
+            .order_by("-score", "kind_rank", "level_rank", "title", "pk")
         )
 
 
