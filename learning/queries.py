@@ -37,8 +37,8 @@ def track_for_roadmap(user, slug):
     return get_object_or_404(queryset, slug=slug)
 
 
-def topic_for_page(user, slug):
-    resources = Resource.objects.visible_to(user).ranked()
+def topic_for_page(user, slug, *, prior_mean: float):
+    resources = Resource.objects.visible_to(user).ranked(prior_mean=prior_mean)
     placements = Step.objects.filter(track__in=Track.objects.visible_to(user)).select_related(
         "track", "stage"
     )

@@ -1,16 +1,26 @@
 from django.urls import path
 
-from learning import views
+from learning.views import catalogue, learner
 
 app_name = "learning"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("tracks/", views.track_list, name="track_list"),
-    path("tracks/<slug:slug>/", views.track_detail, name="track_detail"),
-    path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
-    path("resources/", views.resource_list, name="resource_list"),
-    path("resources/<int:pk>/", views.resource_detail, name="resource_detail"),
-    path("tags/", views.tag_list, name="tag_list"),
-    path("tags/<slug:slug>/", views.tag_detail, name="tag_detail"),
+    path("", catalogue.home, name="home"),
+    path("tracks/", catalogue.track_list, name="track_list"),
+    path("tracks/<slug:slug>/", catalogue.track_detail, name="track_detail"),
+    path("tracks/<slug:slug>/reset/", learner.reset_track, name="track_reset"),
+    path("tracks/<slug:slug>/follow/", learner.follow, name="track_follow"),
+    path("topics/<slug:slug>/", catalogue.topic_detail, name="topic_detail"),
+    path("topics/<slug:slug>/status/", learner.topic_status, name="topic_status"),
+    path("milestones/<int:pk>/done/", learner.milestone_done, name="milestone_done"),
+    path("resources/", catalogue.resource_list, name="resource_list"),
+    path("resources/<int:pk>/", catalogue.resource_detail, name="resource_detail"),
+    path("resources/<int:pk>/bookmark/", learner.bookmark, name="bookmark"),
+    path("resources/<int:pk>/rating/", learner.rate, name="rate"),
+    path("resources/<int:pk>/rating/delete/", learner.delete_rating, name="rating_delete"),
+    path("tags/", catalogue.tag_list, name="tag_list"),
+    path("tags/<slug:slug>/", catalogue.tag_detail, name="tag_detail"),
+    path("me/", learner.dashboard, name="dashboard"),
+    path("me/bookmarks/", learner.bookmarks, name="bookmarks"),
+    path("me/bookmarks/<int:pk>/note/", learner.bookmark_note, name="bookmark_note"),
 ]

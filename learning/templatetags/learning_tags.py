@@ -32,3 +32,12 @@ def query_with(context, **changes):
             params[name] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def stars(value):
+    """3.6 → "★★★★☆": whole stars, rounded, out of five (for display next to a spoken label)."""
+    if value is None:
+        return ""
+    filled = max(0, min(5, round(float(value))))
+    return "★" * filled + "☆" * (5 - filled)

@@ -1,17 +1,26 @@
-"""Public catalogue pages. Views stay thin: the reads live in learning.queries."""
+"""Public catalogue pages, with the learner's own state on them when logged in. Reads live in queries."""
 
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
-from learning import queries
-from learning.forms import ResourceFilterForm
+from learning import learner_queries, queries
+from learning.forms import RatingForm, ResourceFilterForm
+from learning.progress import learner_state, track_progress
+from learning.services import NOT_STARTED, STATUS_CHOICES
 
 RESOURCES_PER_PAGE = 24
+REVIEWS_PER_PAGE = 10
 
 
 def home(request):
-    context = {"tracks": queries.tracks_for_list(request.user), "counts": queries.catalogue_counts()}
+    tracks = list(queries.tracks_for_list(request.user))
+    context = {"tracks": tracks, "counts": queries.catalogue_counts()}
+    if request.user.is_authenticated:
+        progress = learner_queries.progress_by_track(tracks, learner_state(request.user))
+        context["continue_with"] = [
+            (track, progress[track.pk]) for track in tracks if progress[track.pk].started
+        ]
     return render(request, "learning/home.html", context)
 
 
@@ -21,17 +30,34 @@ def track_list(request):
 
 def track_detail(request, slug):
     track = queries.track_for_roadmap(request.user, slug)
+    state = learner_state(request.user)
     stages = list(track.stages.all())
-    return render(
-        request,
-        "learning/track_detail.html",
-        {"track": track, "stages": stages, "step_count": sum(len(stage.steps.all()) for stage in stages)},
-    )
+    steps = [step for stage in stages for step in stage.steps.all()]
+    milestones = [milestone for stage in stages for milestone in stage.milestones.all()]
+    for step in steps:
+        step.status = state.status_of(step.topic_id) or NOT_STARTED
+    for milestone in milestones:
+        milestone.done = milestone.pk in state.milestones_done
+    context = {
+        "track": track,
+        "stages": stages,
+        "step_count": len(steps),
+        "progress": track_progress(steps, milestones, state),
+        "status_choices": STATUS_CHOICES,
+        "following": learner_queries.follows(request.user, track),
+    }
+    return render(request, "learning/track_detail.html", context)
 
 
 def topic_detail(request, slug):
-    topic = queries.topic_for_page(request.user, slug)
-    return render(request, "learning/topic_detail.html", {"topic": topic})
+    topic = queries.topic_for_page(request.user, slug, prior_mean=learner_queries.site_mean_rating())
+    context = {
+        "topic": topic,
+        "status": learner_state(request.user).status_of(topic.pk) or NOT_STARTED,
+        "status_choices": STATUS_CHOICES,
+        "bookmarked": learner_queries.bookmarked_ids(request.user, [r.pk for r in topic.ranked_resources]),
+    }
+    return render(request, "learning/topic_detail.html", context)
 
 
 def resource_list(request):
@@ -44,8 +70,27 @@ def resource_list(request):
 
 
 def resource_detail(request, pk):
-    resource = queries.resource_for_page(request.user, pk)
-    return render(request, "learning/resource_detail.html", {"resource": resource})
+    return resource_page(request, queries.resource_for_page(request.user, pk))
+
+
+def resource_page(request, resource, *, rating_form=None, status=200):
+    """The resource page; the rating view re-shows it with its bound form when the input was refused."""
+    own = learner_queries.own_rating(request.user, resource)
+    if rating_form is None:
+        initial = {"stars": own.stars, "review": own.review} if own else None
+        rating_form = RatingForm(initial=initial)
+    reviews = Paginator(learner_queries.reviews_of(resource), REVIEWS_PER_PAGE).get_page(
+        request.GET.get("reviews")
+    )
+    context = {
+        "resource": resource,
+        "summary": learner_queries.rating_summary(resource),
+        "reviews": reviews,
+        "own_rating": own,
+        "rating_form": rating_form,
+        "bookmarked": bool(learner_queries.bookmarked_ids(request.user, [resource.pk])),
+    }
+    return render(request, "learning/resource_detail.html", context, status=status)
 
 
 def tag_list(request):
