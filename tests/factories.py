@@ -1,7 +1,8 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from learning.models import Milestone, Resource, Stage, Step, Topic, Track
+from learning.models import Bookmark, Milestone, Rating, Resource, Stage, Step, Topic, TopicProgress, Track
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -94,3 +95,30 @@ class ResourceFactory(TaggedFactory):
     def topics(self, create, extracted, **kwargs):
         if create and extracted:
             self.topics.set(extracted)
+
+
+class TopicProgressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TopicProgress
+
+    user = factory.SubFactory(UserFactory)
+    topic = factory.SubFactory(TopicFactory)
+    status = TopicProgress.Status.DONE
+    completed_at = factory.LazyFunction(timezone.now)
+
+
+class BookmarkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Bookmark
+
+    user = factory.SubFactory(UserFactory)
+    resource = factory.SubFactory(ResourceFactory)
+
+
+class RatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rating
+
+    user = factory.SubFactory(UserFactory)
+    resource = factory.SubFactory(ResourceFactory)
+    stars = 4

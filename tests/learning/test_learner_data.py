@@ -1,0 +1,145 @@
+"""Learner data: database constraints, constant query counts, and concurrent identical requests."""
+
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from learning.models import Bookmark, MilestoneCompletion, Rating, TopicProgress, TrackFollow
+from tests.factories import (
+    BookmarkFactory,
+    MilestoneFactory,
+    RatingFactory,
+    ResourceFactory,
+    TopicFactory,
+    TopicProgressFactory,
+    UserFactory,
+)
+from tests.learning.conftest import build_track
+
+
+def refused(create):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        create()
+
+
+@pytest.mark.django_db
+class TestConstraints:
+    def test_one_row_per_user_and_object(self, learner):
+        topic, resource, milestone = TopicFactory(), ResourceFactory(), MilestoneFactory()
+        TopicProgressFactory(user=learner, topic=topic)
+        refused(lambda: TopicProgressFactory(user=learner, topic=topic))
+        BookmarkFactory(user=learner, resource=resource)
+        refused(lambda: BookmarkFactory(user=learner, resource=resource))
+        RatingFactory(user=learner, resource=resource)
+        refused(lambda: RatingFactory(user=learner, resource=resource))
+        MilestoneCompletion.objects.create(user=learner, milestone=milestone)
+        refused(lambda: MilestoneCompletion.objects.create(user=learner, milestone=milestone))
+
+    @pytest.mark.parametrize("stars", [0, 6, 100])
+    def test_stars_stay_between_one_and_five(self, stars):
+        refused(lambda: RatingFactory(stars=stars))
+
+    def test_review_and_note_lengths_are_bounded(self):
+        refused(lambda: RatingFactory(review="x" * 2001))
+        refused(lambda: BookmarkFactory(note="x" * 1001))
+        RatingFactory(review="x" * 2000)
+
+    def test_status_must_be_known_and_done_needs_a_completion_time(self):
+        refused(lambda: TopicProgressFactory(status="finished"))
+        refused(lambda: TopicProgressFactory(status="done", completed_at=None))
+        TopicProgressFactory(status="learning", completed_at=None)
+
+    def test_deleting_a_user_deletes_their_data(self, learner):
+        TopicProgressFactory(user=learner)
+        BookmarkFactory(user=learner)
+        RatingFactory(user=learner)
+        learner.delete()
+        assert (TopicProgress.objects.count(), Bookmark.objects.count(), Rating.objects.count()) == (0, 0, 0)
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def check_off(user, topics):
+    TopicProgress.objects.bulk_create(
+        TopicProgress(user=user, topic=topic, status="done", completed_at=timezone.now()) for topic in topics
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["track", "dashboard", "topic", "home", "bookmarks", "resource"])
+def test_learner_pages_run_the_same_queries_with_1_and_200_check_offs(client, learner, page):
+    track = build_track(4, slug="small")
+    topic = track.steps.first().topic
+    resource = topic.resources.first()
+    urls = {
+        "track": track.get_absolute_url(),
+        "dashboard": reverse("learning:dashboard"),
+        "topic": topic.get_absolute_url(),
+        "home": "/",
+        "bookmarks": reverse("learning:bookmarks"),
+        "resource": resource.get_absolute_url(),
+    }
+    client.force_login(learner)
+    TrackFollow.objects.create(user=learner, track=track)
+    check_off(learner, [topic])
+    BookmarkFactory(user=learner, resource=resource)
+    RatingFactory(user=learner, resource=resource, review="good")
+    client.get(urls[page])  # warm up caches that are not per request (content types)
+    expected = count_queries(client, urls[page])
+
+    big = build_track(200, slug="big", resources_per_topic=1)
+    TrackFollow.objects.create(user=learner, track=big)
+    check_off(learner, [step.topic for step in big.steps.all()[:199]])
+    for other in big.steps.all()[:30]:
+        BookmarkFactory(user=learner, resource=other.topic.resources.first())
+        RatingFactory(resource=resource, review="another review")
+    assert TopicProgress.objects.filter(user=learner).count() == 200
+    assert count_queries(client, urls[page]) == expected
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs real concurrent transactions (PostgreSQL)"
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("action", ["status", "bookmark", "rating", "milestone"])
+def test_two_identical_posts_at_once_leave_one_row(action):
+    user = UserFactory()
+    milestone = MilestoneFactory()
+    topic = TopicFactory()
+    resource = ResourceFactory()
+    url, data, model = {
+        "status": (reverse("learning:topic_status", args=[topic.slug]), {"status": "done"}, TopicProgress),
+        "bookmark": (reverse("learning:bookmark", args=[resource.pk]), {"action": "add"}, Bookmark),
+        "rating": (reverse("learning:rate", args=[resource.pk]), {"stars": "4"}, Rating),
+        "milestone": (
+            reverse("learning:milestone_done", args=[milestone.pk]),
+            {"done": "1"},
+            MilestoneCompletion,
+        ),
+    }[action]
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def post():
+        client = Client()
+        client.force_login(user)
+        barrier.wait()
+        statuses.append(client.post(url, data).status_code)
+        connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [302, 302]
+    assert model.objects.count() == 1
