@@ -4,10 +4,16 @@ import secrets
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.contrib.auth import get_user_model
 
 
 def new_handle() -> str:
-    return f"learner-{secrets.token_hex(4)}"
+    """An unused neutral handle such as "learner-3f9a1c0b7e2d" (48 random bits, checked for a clash)."""
+    User = get_user_model()
+    while True:
+        handle = f"learner-{secrets.token_hex(6)}"
+        if not User.objects.filter(username=handle).exists():
+            return handle
 
 
 class AccountAdapter(DefaultAccountAdapter):
