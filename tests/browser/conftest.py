@@ -54,3 +54,29 @@ def page(context, console_errors):
     page.on("pageerror", lambda error: console_errors.append(str(error)))
     yield page
     page.close()
+
+
+@pytest.fixture
+def new_page(browser, console_errors):
+    """Opens pages in fresh contexts with other options than `context`'s (java_script_enabled=False, ...).
+
+    Like the page fixture, they report console errors and uncaught exceptions to console_errors; their
+    contexts close after the test.
+    """
+    contexts = []
+
+    def open_page(**options):
+        context = browser.new_context(viewport=DESKTOP, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: console_errors.append(message.text) if message.type == "error" else None,
+        )
+        page.on("pageerror", lambda error: console_errors.append(str(error)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
