@@ -54,7 +54,7 @@ def _load_track(entry: TrackEntry, topics: dict, report: LoadReport) -> None:
     track = _upsert(Track, {"slug": entry.values["slug"]}, entry.values, report, "tracks")
     track.stages.exclude(slug__in=[stage.values["slug"] for stage in entry.stages]).delete()
     wanted = {stage.values["slug"]: position for position, stage in enumerate(entry.stages)}
-    park(track.stages.exclude(_same_place(wanted, "slug")))
+    park(track.stages.exclude(_in_place({"slug": slug, "position": pos} for slug, pos in wanted.items())))
     stages = []
     for stage_entry in entry.stages:
         values = {**stage_entry.values, "position": wanted[stage_entry.values["slug"]]}
@@ -66,10 +66,14 @@ def _load_track(entry: TrackEntry, topics: dict, report: LoadReport) -> None:
         for position, step in enumerate(stage_entry.steps)
     }
     track.steps.exclude(topic_id__in=placements).delete()
-    in_place = Q(pk__in=[])
-    for topic_id, (stage, position, _) in placements.items():
-        in_place |= Q(topic_id=topic_id, stage=stage, position=position)
-    park(track.steps.exclude(in_place))
+    park(
+        track.steps.exclude(
+            _in_place(
+                {"topic_id": pk, "stage": stage, "position": pos}
+                for pk, (stage, pos, _) in placements.items()
+            )
+        )
+    )
     for topic_id, (stage, position, optional) in placements.items():
         values = {"stage": stage, "position": position, "is_optional": optional}
         _upsert(Step, {"track": track, "topic_id": topic_id}, values, report, "steps")
@@ -81,18 +85,18 @@ def _load_track(entry: TrackEntry, topics: dict, report: LoadReport) -> None:
 def _load_milestones(stage: Stage, entry: StageEntry, topics: dict, report: LoadReport) -> None:
     stage.milestones.exclude(slug__in=[m["slug"] for m in entry.milestones]).delete()
     wanted = {milestone["slug"]: position for position, milestone in enumerate(entry.milestones)}
-    park(stage.milestones.exclude(_same_place(wanted, "slug")))
+    park(stage.milestones.exclude(_in_place({"slug": slug, "position": pos} for slug, pos in wanted.items())))
     for values in entry.milestones:
         values = {**values, "position": wanted[values["slug"]]}
         milestone = _upsert(Milestone, {"stage": stage, "slug": values["slug"]}, values, report, "milestones")
         _set_related(milestone.topics, [topics[slug] for slug in values["topics"]])
 
 
-def _same_place(wanted: dict, key: str) -> Q:
-    """Rows already at the position they are wanted at (an empty wish list matches nothing)."""
+def _in_place(placements) -> Q:
+    """Rows already where they are wanted: each placement is a lookup; none at all matches nothing."""
     condition = Q(pk__in=[])
-    for identity, position in wanted.items():
-        condition |= Q(**{key: identity, "position": position})
+    for lookup in placements:
+        condition |= Q(**lookup)
     return condition
 
 
@@ -102,11 +106,8 @@ def _upsert(model, lookup: dict, values: dict, report: LoadReport, kind: str):
     created = instance is None
     if created:
         instance = model(**lookup)
-    fields = {
-        name: value
-        for name, value in values.items()
-        if name not in ("tags", "topics") and name in {f.name for f in model._meta.get_fields()}
-    }
+    model_fields = {f.name for f in model._meta.get_fields()} - {"tags", "topics"}
+    fields = {name: value for name, value in values.items() if name in model_fields}
     changed = created or any(_differs(instance, name, value) for name, value in fields.items())
     for name, value in fields.items():
         setattr(instance, name, value)

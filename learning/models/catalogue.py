@@ -210,6 +210,14 @@ class Level(models.TextChoices):
     ADVANCED = "advanced", "Advanced"
 
 
+def _choice_order(field: str, choices) -> models.Case:
+    """A choice field's value as its index in the declared choices, for ordering by that declaration."""
+    return models.Case(
+        *(models.When(**{field: value}, then=index) for index, value in enumerate(choices.values)),
+        output_field=models.IntegerField(),
+    )
+
+
 # How many ratings' worth of weight the site mean carries in a resource's score: with few ratings the
 # score stays near the mean, so one 5-star vote does not beat fifty 4.6s.
 RATING_PRIOR_WEIGHT = 5
@@ -230,17 +238,11 @@ class ResourceQuerySet(PublishedQuerySet):
             models.Value(float(RATING_PRIOR_WEIGHT), output_field=models.FloatField())
             + models.Count("ratings", output_field=models.FloatField())
         )
-        kind_rank = models.Case(
-            *(models.When(kind=kind, then=index) for index, kind in enumerate(Kind.values)),
-            output_field=models.IntegerField(),
-        )
-        level_rank = models.Case(
-            *(models.When(level=level, then=index) for index, level in enumerate(Level.values)),
-            output_field=models.IntegerField(),
-        )
         return (
             self.with_rating_stats()
-            .annotate(score=score, kind_rank=kind_rank, level_rank=level_rank)
+            .annotate(
+                score=score, kind_rank=_choice_order("kind", Kind), level_rank=_choice_order("level", Level)
+            )
             .order_by("-score", "kind_rank", "level_rank", "title", "pk")
         )
 

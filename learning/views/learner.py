@@ -49,12 +49,17 @@ def back(request, fallback: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(safe_next(request, fallback))
 
 
+def refused(request, form, what):
+    """The designed 400 page naming what could not be saved and why; nothing was stored."""
+    return render(request, "learning/action_refused.html", {"form": form, "what": what}, status=400)
+
+
 @learner_action
 def topic_status(request, slug):
     topic = get_object_or_404(Topic.objects.visible_to(request.user), slug=slug)
     form = TopicStatusForm(request.POST)
     if not form.is_valid():
-        return render(request, "learning/action_refused.html", {"form": form, "what": topic}, status=400)
+        return refused(request, form, topic)
     services.set_topic_status(user=request.user, topic=topic, status=form.cleaned_data["status"])
     # Checking off from a track's page follows that track (the form names it).
     track = (
@@ -87,7 +92,7 @@ def milestone_done(request, pk):
     )
     form = MilestoneForm(request.POST)
     if not form.is_valid():
-        return render(request, "learning/action_refused.html", {"form": form, "what": milestone}, status=400)
+        return refused(request, form, milestone)
     services.set_milestone_done(user=request.user, milestone=milestone, done=form.cleaned_data["done"])
     return back(request, milestone.stage.track.get_absolute_url())
 
@@ -107,9 +112,7 @@ def bookmark_note(request, pk):
     bookmark = learner_queries.bookmark_of(request.user, pk)
     form = BookmarkNoteForm(request.POST)
     if not form.is_valid():
-        return render(
-            request, "learning/action_refused.html", {"form": form, "what": bookmark.resource}, status=400
-        )
+        return refused(request, form, bookmark.resource)
     services.update_bookmark_note(bookmark=bookmark, note=form.cleaned_data["note"])
     messages.success(request, f"Saved your note on “{bookmark.resource.title}”.")
     return back(request, reverse("learning:bookmarks"))
