@@ -148,3 +148,26 @@ def bookmarks_by_topic(user):
 def bookmark_of(user, pk) -> Bookmark:
     """The learner's own bookmark, or 404: another learner's bookmark is never found."""
     return get_object_or_404(Bookmark.objects.select_related("resource"), pk=pk, user=user)
+
+
+@dataclass(frozen=True)
+class PublicProfile:
+    """What a learner's public profile shows. Never their email, bookmarks, notes or ratings."""
+
+    following: list  # [(track, progress)] of the tracks they follow
+    also_progressing: list  # [(track, progress)] not followed, but with shared topics done
+    recently_done: list  # TopicProgress of published topics, newest first
+    done_count: int
+    milestones_done: int
+
+
+def public_profile_of(user) -> PublicProfile:
+    """The dashboard's reads, cut down to what may be public, plus completed milestones: constant queries."""
+    dashboard = dashboard_for(user)
+    return PublicProfile(
+        following=dashboard.in_progress,
+        also_progressing=dashboard.also_progressing,
+        recently_done=dashboard.recently_done,
+        done_count=dashboard.done_count,
+        milestones_done=user.milestone_completions.filter(milestone__stage__track__is_published=True).count(),
+    )

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from taggit.models import Tag
 
 from learning.models import Milestone, Resource, Stage, Step, Topic, Track
+from learning.models.catalogue import BEST_FIRST
 
 
 def visible_topics(user):
@@ -37,8 +38,9 @@ def track_for_roadmap(user, slug):
     return get_object_or_404(queryset, slug=slug)
 
 
-def topic_for_page(user, slug, *, prior_mean: float):
-    resources = Resource.objects.visible_to(user).ranked(prior_mean=prior_mean)
+def topic_for_page(user, slug, *, prior_mean: float, filters: dict | None = None):
+    """A topic with its resources ranked (and filtered, when asked), its tracks and its tags."""
+    resources = filter_resources(Resource.objects.visible_to(user), prior_mean=prior_mean, **(filters or {}))
     placements = Step.objects.filter(track__in=Track.objects.visible_to(user)).select_related(
         "track", "stage"
     )
@@ -52,19 +54,52 @@ def topic_for_page(user, slug, *, prior_mean: float):
     return get_object_or_404(queryset, slug=slug)
 
 
-def resources_for_list(user, *, kind=None, cost=None, level=None, tag=None, order="title"):
-    queryset = Resource.objects.visible_to(user)
-    if kind:
-        queryset = queryset.filter(kind=kind)
-    if cost:
-        queryset = queryset.filter(cost=cost)
-    if level:
-        queryset = queryset.filter(level=level)
-    if tag:
-        queryset = queryset.filter(tags__slug=tag)
-    ordering = {"title": ("title", "pk"), "newest": ("-created_at", "-pk")}[order]
-    return queryset.order_by(*ordering).prefetch_related(
-        Prefetch("topics", queryset=visible_topics(user).order_by("title"))
+# The orders a list of resources can take; "best" is the Bayesian average of ratings.
+ORDERINGS = {
+    "best": BEST_FIRST,
+    "bookmarked": ("-bookmark_count", *BEST_FIRST),
+    "newest": ("-created_at", "-pk"),
+    "title": ("title", "pk"),
+}
+
+
+def filter_resources(
+    queryset, *, prior_mean, kind=None, cost=None, level=None, tag=None, min_rating=None, order="best"
+):
+    """Resources narrowed by the filters of ResourceFilterForm, with their rating and bookmark stats."""
+    queryset = queryset.with_score(prior_mean=prior_mean)
+    exact = {"kind": kind, "cost": cost, "level": level, "tags__slug": tag}
+    queryset = queryset.filter(**{name: value for name, value in exact.items() if value})
+    if min_rating:
+        queryset = queryset.filter(rating_average__gte=min_rating)
+    return queryset.order_by(*ORDERINGS[order])
+
+
+def resources_for_list(user, *, prior_mean: float, **filters):
+    resources = filter_resources(Resource.objects.visible_to(user), prior_mean=prior_mean, **filters)
+    return resources.prefetch_related(Prefetch("topics", queryset=visible_topics(user).order_by("title")))
+
+
+def resource_tags(user, *, topic=None):
+    """The tags on the resources a person can see (of one topic, if given), with how many carry each."""
+    resources = Resource.objects.visible_to(user)
+    if topic is not None:
+        resources = resources.filter(topics=topic)
+    return (
+        Tag.objects.filter(resource__in=resources)
+        .annotate(item_count=Count("resource", distinct=True))
+        .order_by("name")
+    )
+
+
+def related_topics(user, topic, *, limit=6):
+    """Other topics sharing the most tags with this one (then by title)."""
+    return (
+        visible_topics(user)
+        .filter(tags__in=topic.tags.all())
+        .exclude(pk=topic.pk)
+        .annotate(shared_tags=Count("tags", distinct=True))
+        .order_by("-shared_tags", "title")[:limit]
     )
 
 

@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
+    "django.contrib.postgres",  # search lookups (trigram); harmless on SQLite
     "allauth",
     "allauth.account",
     "allauth.socialaccount",

@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from learning.sitemaps import SITEMAPS
+from learning.views.site import robots_txt
 
 admin.site.site_header = "Roadmap curation"
 admin.site.site_title = "Roadmap curation"
@@ -8,5 +12,8 @@ admin.site.index_title = "Catalogue and learners"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("", include("accounts.urls")),
     path("", include("learning.urls")),
 ]

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from taggit.managers import TaggableManager
 
@@ -223,28 +223,45 @@ def _choice_order(field: str, choices) -> models.Case:
 RATING_PRIOR_WEIGHT = 5
 
 
+def _count_of(related, *, value=None):
+    """A per-resource subquery: how many `related` rows point at the resource, or the sum of their `value`."""
+    rows = related.objects.filter(resource=models.OuterRef("pk")).order_by().values("resource")
+    total = models.Sum(value) if value else models.Count("pk")
+    return Coalesce(models.Subquery(rows.annotate(total=total).values("total")), 0)
+
+
 class ResourceQuerySet(PublishedQuerySet):
-    def with_rating_stats(self):
+    def with_stats(self):
+        """rating_count, rating_sum, rating_average (None when unrated) and bookmark_count, as subqueries, so
+        they neither multiply each other's rows nor need a GROUP BY, and filters on them stay simple."""
+        rating = self.model.ratings.rel.related_model
+        bookmark = self.model.bookmarks.rel.related_model
         return self.annotate(
-            rating_count=models.Count("ratings", distinct=True), rating_average=models.Avg("ratings__stars")
+            rating_count=_count_of(rating),
+            rating_sum=_count_of(rating, value="stars"),
+            bookmark_count=_count_of(bookmark),
+        ).annotate(
+            rating_average=models.ExpressionWrapper(
+                models.F("rating_sum") * 1.0 / NullIf(models.F("rating_count"), 0),
+                output_field=models.FloatField(),
+            )
         )
 
     def ranked(self, *, prior_mean: float):
         """Best first by Bayesian average rating; ties: official docs first, then beginner up, then title."""
-        score = (
-            models.Value(RATING_PRIOR_WEIGHT * prior_mean, output_field=models.FloatField())
-            + Coalesce(models.Sum("ratings__stars"), 0, output_field=models.FloatField())
-        ) / (
-            models.Value(float(RATING_PRIOR_WEIGHT), output_field=models.FloatField())
-            + models.Count("ratings", output_field=models.FloatField())
+        return self.with_score(prior_mean=prior_mean).order_by(*BEST_FIRST)
+
+    def with_score(self, *, prior_mean: float):
+        """`score`: the Bayesian average, (W × site mean + sum of stars) ÷ (W + number of ratings)."""
+        weight = models.Value(float(RATING_PRIOR_WEIGHT), output_field=models.FloatField())
+        return self.with_stats().annotate(
+            score=(weight * prior_mean + models.F("rating_sum")) / (weight + models.F("rating_count")),
+            kind_rank=_choice_order("kind", Kind),
+            level_rank=_choice_order("level", Level),
         )
-        return (
-            self.with_rating_stats()
-            .annotate(
-                score=score, kind_rank=_choice_order("kind", Kind), level_rank=_choice_order("level", Level)
-            )
-            .order_by("-score", "kind_rank", "level_rank", "title", "pk")
-        )
+
+
+BEST_FIRST = ("-score", "kind_rank", "level_rank", "title", "pk")
 
 
 class Resource(CuratedText):

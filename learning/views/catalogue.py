@@ -50,23 +50,42 @@ def track_detail(request, slug):
 
 
 def topic_detail(request, slug):
-    topic = queries.topic_for_page(request.user, slug, prior_mean=learner_queries.site_mean_rating())
+    form = filter_form(request)
+    topic = queries.topic_for_page(
+        request.user, slug, prior_mean=learner_queries.site_mean_rating(), filters=form.filters()
+    )
     context = {
         "topic": topic,
         "status": learner_state(request.user).status_of(topic.pk) or NOT_STARTED,
         "status_choices": STATUS_CHOICES,
         "bookmarked": learner_queries.bookmarked_ids(request.user, [r.pk for r in topic.ranked_resources]),
+        "form": form,
+        "ignored": form.ignored(),
+        "tags": queries.resource_tags(request.user, topic=topic),
+        "related": queries.related_topics(request.user, topic),
     }
     return render(request, "learning/topic_detail.html", context)
 
 
 def resource_list(request):
+    form = filter_form(request)
+    resources = queries.resources_for_list(
+        request.user, prior_mean=learner_queries.site_mean_rating(), **form.filters()
+    )
+    page = Paginator(resources, RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "ignored": form.ignored(),
+        "tags": queries.resource_tags(request.user),
+    }
+    return render(request, "learning/resource_list.html", context)
+
+
+def filter_form(request) -> ResourceFilterForm:
     form = ResourceFilterForm(request.GET)
     form.is_valid()
-    resources = queries.resources_for_list(request.user, **form.filters())
-    page = Paginator(resources, RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "ignored": form.ignored(), "tags": queries.tags_in_use()}
-    return render(request, "learning/resource_list.html", context)
+    return form
 
 
 def resource_detail(request, pk):

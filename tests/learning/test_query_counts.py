@@ -18,7 +18,14 @@ PAGES = {
     "topic": lambda track: track.steps.first().topic.get_absolute_url(),
     "resource list": lambda track: reverse("learning:resource_list"),
     "resource list filtered": lambda track: reverse("learning:resource_list") + "?kind=article&tag=docs",
+    "resource list by rating": lambda track: reverse("learning:resource_list") + "?sort=bookmarked&tag=docs",
+    "topic filtered": lambda track: (
+        track.steps.first().topic.get_absolute_url() + "?kind=article&sort=newest"
+    ),
     "resource": lambda track: track.steps.first().topic.resources.first().get_absolute_url(),
+    "search": lambda track: reverse("learning:search") + "?q=topic",
+    "search by tag, one type": lambda track: reverse("learning:search") + "?q=docs&type=resource&page=2",
+    "search without results": lambda track: reverse("learning:search") + "?q=nothing+here",
     "tag list": lambda track: reverse("learning:tag_list"),
     "tag": lambda track: reverse("learning:tag_detail", args=["fundamentals"]),
 }

@@ -1,0 +1,39 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts import services
+
+
+class ProfileSettingsForm(forms.Form):
+    """The learner's public handle and the public-profile switch. Edits only the user it is given."""
+
+    username = forms.CharField(
+        label="Public handle",
+        # Long input is refused with a clear message rather than cut by the browser or the field.
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}),
+        error_messages={"required": f"Choose a handle: {services.HANDLE_RULE}."},
+        help_text=f"{services.HANDLE_RULE.capitalize()}. Shown next to your reviews and on your profile.",
+    )
+    profile_is_public = forms.BooleanField(label="Make my profile public", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_username(self):
+        handle = self.cleaned_data["username"]
+        services.check_handle(handle, user=self.user)
+        return handle
+
+    def save(self) -> bool:
+        """Stores the settings; False (with the reason on the form) if the handle was taken meanwhile."""
+        try:
+            services.update_public_profile(
+                user=self.user,
+                handle=self.cleaned_data["username"],
+                is_public=self.cleaned_data["profile_is_public"],
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+            return False
+        return True

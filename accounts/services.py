@@ -1,0 +1,46 @@
+"""Writes of a learner's account settings: keyword-only, validated, in one transaction."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.models import User, users_with_handle
+
+HANDLE_MIN_LENGTH = 3
+HANDLE_MAX_LENGTH = 30
+HANDLE_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+HANDLE_RULE = f"{HANDLE_MIN_LENGTH} to {HANDLE_MAX_LENGTH} letters, digits, hyphens (-) or underscores (_)"
+HANDLE_TAKEN = "That handle is taken. Please choose another one."
+
+
+def check_handle(handle: str, *, user) -> None:
+    """Refuses a handle that breaks the rules or that another user has (ignoring case)."""
+    if len(handle) < HANDLE_MIN_LENGTH:
+        raise ValidationError(f"Your handle must be at least {HANDLE_MIN_LENGTH} characters long.")
+    if len(handle) > HANDLE_MAX_LENGTH:
+        raise ValidationError(
+            f"Your handle can be at most {HANDLE_MAX_LENGTH} characters long (this one has {len(handle)})."
+        )
+    if not HANDLE_PATTERN.fullmatch(handle):
+        raise ValidationError(
+            "Use only letters (a–z, A–Z), digits, hyphens (-) and underscores (_): "
+            "no spaces, dots or other symbols."
+        )
+    if users_with_handle(handle).exclude(pk=user.pk).exists():
+        raise ValidationError(HANDLE_TAKEN)
+
+
+@transaction.atomic
+def update_public_profile(*, user, handle: str, is_public: bool) -> None:
+    """Sets the learner's public handle and whether their profile is public."""
+    try:
+        check_handle(handle, user=user)
+    except ValidationError as error:
+        raise ValidationError({"username": error.messages}) from error
+    try:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(username=handle, profile_is_public=is_public)
+    except IntegrityError as error:  # another learner took the handle between the check and the save
+        raise ValidationError({"username": [HANDLE_TAKEN]}) from error
+    user.username, user.profile_is_public = handle, is_public
