@@ -195,7 +195,7 @@ def test_every_list_filter_value_answers(staff_client, catalogue, name):
         "learning_stage": 1,
         "learning_topic": 2,
         "learning_resource": 5,
-        "accounts_user": 4,
+        "accounts_user": 5,
         "taggit_tag": 0,
     }
     assert len(changelist.filter_specs) == expected_filters[name]
