@@ -14,7 +14,7 @@ RECENT_COMPLETIONS = 8
 
 
 def site_mean_rating() -> float:
-    return Rating.objects.aggregate(mean=Avg("stars"))["mean"] or NEUTRAL_MEAN
+    return Rating.objects.counted().aggregate(mean=Avg("stars"))["mean"] or NEUTRAL_MEAN
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,14 @@ class RatingSummary:
 
 
 def rating_summary(resource) -> RatingSummary:
-    counts = Rating.objects.filter(resource=resource).aggregate(
-        total=Count("pk"),
-        average=Avg("stars"),
-        **{f"s{n}": Count("pk", filter=Q(stars=n)) for n in range(1, 6)},
+    counts = (
+        Rating.objects.counted()
+        .filter(resource=resource)
+        .aggregate(
+            total=Count("pk"),
+            average=Avg("stars"),
+            **{f"s{n}": Count("pk", filter=Q(stars=n)) for n in range(1, 6)},
+        )
     )
     total = counts["total"]
     distribution = [
@@ -39,7 +43,8 @@ def rating_summary(resource) -> RatingSummary:
 
 def reviews_of(resource):
     return (
-        Rating.objects.filter(resource=resource)
+        Rating.objects.counted()
+        .filter(resource=resource)
         .exclude(review="")
         .select_related("user")
         .order_by("-created_at", "-pk")

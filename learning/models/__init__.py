@@ -1,4 +1,5 @@
 from learning.models.catalogue import Cost, Kind, Level, Milestone, Resource, Stage, Step, Topic, Track
+from learning.models.curation import ResourceSuggestion, ReviewFlag
 from learning.models.learner import Bookmark, MilestoneCompletion, Rating, TopicProgress, TrackFollow
 
 __all__ = [
@@ -10,6 +11,8 @@ __all__ = [
     "MilestoneCompletion",
     "Rating",
     "Resource",
+    "ResourceSuggestion",
+    "ReviewFlag",
     "Stage",
     "Step",
     "Topic",

@@ -225,7 +225,7 @@ RATING_PRIOR_WEIGHT = 5
 
 def _count_of(related, *, value=None):
     """A per-resource subquery: how many `related` rows point at the resource, or the sum of their `value`."""
-    rows = related.objects.filter(resource=models.OuterRef("pk")).order_by().values("resource")
+    rows = related.filter(resource=models.OuterRef("pk")).order_by().values("resource")
     total = models.Sum(value) if value else models.Count("pk")
     return Coalesce(models.Subquery(rows.annotate(total=total).values("total")), 0)
 
@@ -233,9 +233,10 @@ def _count_of(related, *, value=None):
 class ResourceQuerySet(PublishedQuerySet):
     def with_stats(self):
         """rating_count, rating_sum, rating_average (None when unrated) and bookmark_count, as subqueries, so
-        they neither multiply each other's rows nor need a GROUP BY, and filters on them stay simple."""
-        rating = self.model.ratings.rel.related_model
-        bookmark = self.model.bookmarks.rel.related_model
+        they neither multiply each other's rows nor need a GROUP BY, and filters on them stay simple. Ratings
+        a moderator hid don't count."""
+        rating = self.model.ratings.rel.related_model.objects.counted()
+        bookmark = self.model.bookmarks.rel.related_model.objects.all()
         return self.annotate(
             rating_count=_count_of(rating),
             rating_sum=_count_of(rating, value="stars"),
@@ -289,6 +290,21 @@ class Resource(CuratedText):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Link health, written by `manage.py check_links`, never by a form.
+    link_checked_at = models.DateTimeField("link checked", null=True, blank=True, editable=False)
+    link_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False, help_text="HTTP status of the last check, after redirects."
+    )
+    link_error = models.CharField(
+        max_length=200, blank=True, editable=False, help_text="Why the last check failed without a status."
+    )
+    link_final_url = models.URLField(
+        "final URL", max_length=2000, blank=True, editable=False, help_text="Where the redirects ended."
+    )
+    link_failures = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Consecutive failed checks; 0 when the last one succeeded."
+    )
+
     objects = ResourceQuerySet.as_manager()
 
     class Meta:
@@ -305,7 +321,12 @@ class Resource(CuratedText):
                 condition=Q(estimated_minutes__isnull=True) | Q(estimated_minutes__gt=0),
                 name="resource_estimated_minutes_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(link_status__isnull=True) | Q(link_status__gte=100, link_status__lte=599),
+                name="resource_link_status_http",
+            ),
         ]
+        indexes = [models.Index(fields=["link_failures"], name="resource_link_failures")]
 
     def __str__(self):
         return self.title
@@ -324,6 +345,10 @@ class Resource(CuratedText):
             except UnsupportedURL as error:
                 raise ValidationError({"url": str(error)}) from error
         super().clean_fields(exclude=exclude)
+
+    @property
+    def link_is_broken(self) -> bool:
+        return self.link_failures > 0
 
     @property
     def host(self):

@@ -100,13 +100,25 @@ class Bookmark(models.Model):
         return f"{self.user} · {self.resource}"
 
 
+class RatingQuerySet(models.QuerySet):
+    def counted(self):
+        """The ratings that count: shown, and in averages and rankings (a moderator hid the others)."""
+        return self.filter(is_hidden=False)
+
+
 class Rating(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings")
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="ratings")
     stars = models.PositiveSmallIntegerField()
     review = models.TextField(blank=True, max_length=REVIEW_MAX_LENGTH)
+    is_hidden = models.BooleanField(
+        "hidden", default=False, help_text="Hidden by a moderator: not shown, and not counted in averages."
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RatingQuerySet.as_manager()
 
     class Meta:
         constraints = [

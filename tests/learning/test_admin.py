@@ -194,7 +194,7 @@ def test_every_list_filter_value_answers(staff_client, catalogue, name):
         "learning_track": 1,
         "learning_stage": 1,
         "learning_topic": 2,
-        "learning_resource": 5,
+        "learning_resource": 6,
         "accounts_user": 5,
         "taggit_tag": 0,
     }

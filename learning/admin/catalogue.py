@@ -1,4 +1,4 @@
-"""Curation in the Django admin: tracks → stages → steps and milestones; topics; resources."""
+"""The catalogue in the admin: tracks → stages → steps and milestones; topics; resources."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -6,6 +6,7 @@ from django.db import models, transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
+from learning.admin.link_health import BrokenLinkFilter, unpublish_broken
 from learning.models import Milestone, Resource, Stage, Step, Topic, Track
 from learning.positions import MAX_POSITION, park
 
@@ -183,8 +184,8 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "cost", "level", "host", "is_published", "updated_at")
-    list_filter = ("kind", "cost", "level", "is_published", "tags")
+    list_display = ("title", "kind", "cost", "level", "host", "link_health", "is_published", "updated_at")
+    list_filter = ("kind", "cost", "level", "is_published", BrokenLinkFilter, "tags")
     search_fields = ("title", "url", "author", "description")
     fields = (
         "url",
@@ -196,9 +197,20 @@ class ResourceAdmin(admin.ModelAdmin):
         "topics",
         "tags",
         "is_published",
+        ("link_checked_at", "link_status", "link_failures"),
+        ("link_final_url", "link_error"),
     )
+    readonly_fields = ("link_checked_at", "link_status", "link_failures", "link_final_url", "link_error")
     autocomplete_fields = ("topics",)
-    actions = (publish, unpublish)
+    actions = (publish, unpublish, unpublish_broken)
     list_per_page = 50
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     show_full_result_count = False
+
+    @admin.display(description="link")
+    def link_health(self, obj):
+        if obj.link_checked_at is None:
+            return "not checked"
+        if obj.link_is_broken:
+            return f"broken ×{obj.link_failures} ({obj.link_status or obj.link_error})"
+        return f"ok ({obj.link_status})"
