@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev browser lint format migrations content clean
+.PHONY: run serve test install install-dev browser lint format migrations content backup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,17 @@ run: install
 	$(BIN)/python manage.py load_roadmap
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Serve in production mode with gunicorn on http://$(HOST):$(PORT). There is no TLS proxy in front locally,
+## so the HTTPS redirect is off; a secret key is generated once into .secret_key (never committed).
+serve: install
+	@test -s .secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))" > .secret_key
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_roadmap
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DJANGO_ENV=production SECRET_KEY_FILE=$${SECRET_KEY_FILE:-.secret_key} \
+		ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} \
+		HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
 
 ## Install what the tests need (Python packages, Debian's Chromium for browser tests) and run every test
 test: install-dev browser

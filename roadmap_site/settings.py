@@ -13,9 +13,21 @@ from roadmap_site.env import env_bool, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# DJANGO_ENV=production turns on every protection below and refuses an insecure configuration.
+DJANGO_ENV = env_str("DJANGO_ENV", "development").strip().lower()
+if DJANGO_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"DJANGO_ENV must be development or production, not {DJANGO_ENV!r}")
+PRODUCTION = DJANGO_ENV == "production"
+
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env_str("SECRET_KEY") or "insecure-development-key-set-SECRET_KEY-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+if PRODUCTION:
+    missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS") if not (env_str(name) or "").strip()]
+    if missing:
+        raise ImproperlyConfigured(f"DJANGO_ENV=production needs {' and '.join(missing)} set")
+    if DEBUG:
+        raise ImproperlyConfigured("DJANGO_ENV=production refuses DEBUG=true")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -83,6 +95,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
+# Cache: this process's memory by default; Redis when REDIS_URL is set, which several app servers then
+# share (allauth's and the site's rate limits count across all of them), with sessions cached in front of
+# the database.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "roadmap",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -99,7 +125,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Roadmap] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("HTTPS", default=False) else "http"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION or env_bool("HTTPS", default=False) else "http"
 # allauth's rate limits (login failures, sign-ups, password resets, ...) stay at their defaults: on.
 
 # GitHub login appears once a GitHub OAuth app is configured.
@@ -156,3 +182,18 @@ TAGGIT_CASE_INSENSITIVE = True
 SITE_NAME = "Roadmap"
 # The shipped roadmap that `manage.py load_roadmap` loads when given no folder.
 ROADMAP_CONTENT_DIR = BASE_DIR / "content"
+# How many resources one learner may suggest in any 24 hours (learning.services.suggest_resource).
+SUGGESTIONS_PER_DAY = 5
+
+# Production: HTTPS only behind a proxy that sets X-Forwarded-Proto, HSTS for a year (subdomains, preload),
+# cookies that only the exact host over HTTPS receives. `manage.py check --deploy` passes with these.
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load balancers probe over plain HTTP
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"

@@ -4,12 +4,17 @@ from django.urls import include, path
 
 from learning.sitemaps import SITEMAPS
 from learning.views.site import robots_txt
+from roadmap_site import health
 
 admin.site.site_header = "Roadmap curation"
 admin.site.site_title = "Roadmap curation"
 admin.site.index_title = "Catalogue and learners"
 
+handler500 = "roadmap_site.errors.server_error"
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

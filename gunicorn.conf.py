@@ -1,0 +1,31 @@
+"""gunicorn settings for Roadmap; every value can be overridden from the environment.
+
+gunicorn -c gunicorn.conf.py        (make serve does this in production mode)
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "roadmap_site.wsgi:application"
+bind = os.environ.get("BIND", f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}")  # noqa: S104
+
+# Sync workers: (2 × cores) + 1 is gunicorn's own advice for I/O-bound Django views.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+
+# A request that takes longer than this is killed (and logged); the proxy should time out a little later.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak can't grow forever; jitter keeps them from restarting together.
+max_requests = 2000
+max_requests_jitter = 200
+
+# Access log on stdout (Django logs one structured line per request as well, with the user and request id).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# Trust X-Forwarded-* only from the proxy in front (comma-separated addresses).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

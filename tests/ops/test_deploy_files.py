@@ -1,0 +1,46 @@
+"""The gunicorn config, Dockerfile and compose file agree with the settings (Docker itself can't run here)."""
+
+import multiprocessing
+import runpy
+
+import yaml
+from django.conf import settings
+
+ROOT = settings.BASE_DIR
+
+
+def test_gunicorn_config_sizes_workers_from_the_cpus_and_logs_access(monkeypatch):
+    for name in ("WEB_CONCURRENCY", "BIND", "HOST", "PORT"):
+        monkeypatch.delenv(name, raising=False)
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["workers"] == multiprocessing.cpu_count() * 2 + 1
+    assert config["wsgi_app"] == "roadmap_site.wsgi:application"
+    assert config["bind"] == "0.0.0.0:8000"
+    assert config["timeout"] == 30
+    assert config["accesslog"] == "-"
+
+
+def test_gunicorn_config_reads_the_environment(monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("PORT", "9000")
+    monkeypatch.setenv("HOST", "127.0.0.1")
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (config["workers"], config["bind"]) == (3, "127.0.0.1:9000")
+
+
+def test_compose_runs_the_app_in_production_mode_on_postgresql_and_redis():
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    assert set(compose["services"]) == {"app", "db", "redis"}
+    environment = compose["services"]["app"]["environment"]
+    assert environment["DJANGO_ENV"] == "production"
+    assert environment["DATABASE_URL"].startswith("postgres://")
+    assert environment["REDIS_URL"].startswith("redis://")
+    assert {"SECRET_KEY", "ALLOWED_HOSTS"} <= set(environment)
+
+
+def test_dockerfile_installs_the_pinned_requirements_and_serves_with_the_config():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "FROM python:3.11" in dockerfile
+    assert "pip install -r requirements.txt" in dockerfile
+    assert 'CMD ["gunicorn", "-c", "gunicorn.conf.py"]' in dockerfile
+    assert "USER roadmap" in dockerfile

@@ -1,0 +1,141 @@
+"""DJANGO_ENV=production: refuses an insecure configuration, passes check --deploy, and behaves securely."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+STRONG_KEY = "k" * 20 + "Xq9-Zr7_Lm3!Vb8#Nc2$Wd5%Te1^Yf6&Gh4*Jp0"
+PRODUCTION = {"DJANGO_ENV": "production", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "roadmap.example"}
+SCRUBBED = (
+    "DJANGO_ENV",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "SECRET_KEY",
+    "SECRET_KEY_FILE",
+    "DATABASE_URL",
+    "REDIS_URL",
+)
+
+
+def run(args, **env):
+    base = {name: value for name, value in os.environ.items() if name not in SCRUBBED}
+    return subprocess.run(
+        [sys.executable, *args],
+        env={**base, "DJANGO_SETTINGS_MODULE": "roadmap_site.settings", **env},
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_in_production_mode():
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_in_development_mode():
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"])
+    assert result.returncode != 0
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SECRET_KEY": ""}, "needs SECRET_KEY set"),
+        ({"ALLOWED_HOSTS": ""}, "needs ALLOWED_HOSTS set"),
+        ({"SECRET_KEY": "", "ALLOWED_HOSTS": " "}, "needs SECRET_KEY and ALLOWED_HOSTS set"),
+        ({"DEBUG": "true"}, "refuses DEBUG=true"),
+        ({"DJANGO_ENV": "staging"}, "DJANGO_ENV must be development or production"),
+    ],
+)
+def test_production_refuses_to_start_insecurely(env, message):
+    result = run(["manage.py", "check"], **(PRODUCTION | env))
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+# Requests answered in a production-mode process, through Django's test client.
+PROBE = """
+import json, django
+django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+from django.conf import settings
+settings.ALLOWED_HOSTS.append("testserver")
+# The hashed-file manifest needs collectstatic; tests/test_project.py checks that pipeline.
+settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+client = Client()
+plain = client.get("/tags/")
+proxied = client.get("/tags/", headers={"X-Forwarded-Proto": "https"})
+probe = client.get("/healthz")
+login = client.get("/accounts/login/", headers={"X-Forwarded-Proto": "https"})
+print(json.dumps({
+    "plain": [plain.status_code, plain.get("Location")],
+    "proxied": proxied.status_code,
+    "hsts": proxied.get("Strict-Transport-Security"),
+    "probe": probe.status_code,
+    "cookies": {name: [bool(morsel["secure"]), morsel["path"], morsel["domain"]] for name, morsel in login.cookies.items()},
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def production_answers(tmp_path_factory):
+    database = tmp_path_factory.mktemp("production") / "db.sqlite3"
+    env = PRODUCTION | {"DATABASE_URL": f"sqlite:///{database}"}
+    migrate = run(["manage.py", "migrate", "--noinput", "-v", "0"], **env)
+    assert migrate.returncode == 0, migrate.stderr
+    result = run(["-c", PROBE], **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_plain_http_is_redirected_to_https(production_answers):
+    assert production_answers["plain"] == [301, "https://testserver/tags/"]
+
+
+def test_https_from_the_proxy_is_served_with_hsts_for_a_year(production_answers):
+    assert production_answers["proxied"] == 200
+    assert production_answers["hsts"] == "max-age=31536000; includeSubDomains; preload"
+
+
+def test_the_health_probe_answers_over_plain_http(production_answers):
+    assert production_answers["probe"] == 200
+
+
+def test_cookies_are_host_only_and_secure(production_answers):
+    assert production_answers["cookies"]["__Host-csrftoken"] == [True, "/", ""]
+
+
+REDIS_PROBE = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.core.cache import cache
+cache.set("probe", "shared", 30)
+print(json.dumps({"backend": settings.CACHES["default"]["BACKEND"], "session": settings.SESSION_ENGINE,
+                  "value": cache.get("probe")}))
+"""
+
+
+def test_redis_url_switches_the_cache_and_the_sessions():
+    result = run(["-c", REDIS_PROBE], REDIS_URL="redis://127.0.0.1:6379/15")
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values == {
+        "backend": "django.core.cache.backends.redis.RedisCache",
+        "session": "django.contrib.sessions.backends.cached_db",
+        "value": "shared",
+    }
+
+
+def test_without_redis_the_cache_is_local_memory():
+    result = run(["-c", REDIS_PROBE])
+    assert json.loads(result.stdout)["backend"] == "django.core.cache.backends.locmem.LocMemCache"
