@@ -37,3 +37,22 @@ class ProfileSettingsForm(forms.Form):
             self.add_error(None, error)
             return False
         return True
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting the account asks the learner to type their handle, so it can't happen by a stray click."""
+
+    confirm = forms.CharField(
+        label="Type your handle to confirm",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_confirm(self):
+        typed = self.cleaned_data["confirm"].strip()
+        if typed != self.user.username:
+            raise ValidationError(f"Type your handle, {self.user.username}, exactly as shown to confirm.")
+        return typed

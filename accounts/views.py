@@ -1,11 +1,18 @@
-"""The learner's own settings pages outside allauth: the public profile (handle and opt-in)."""
+"""The learner's own settings pages outside allauth: the public profile (handle and opt-in), downloading
+all their data, and deleting their account."""
 
+import json
+
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 
-from accounts.forms import ProfileSettingsForm
+from accounts import personal_data
+from accounts.forms import DeleteAccountForm, ProfileSettingsForm
 
 
 @login_required
@@ -31,3 +38,32 @@ def profile_settings(request):
         "profile_url": request.build_absolute_uri(reverse("learning:profile", args=[user.username])),
     }
     return render(request, "accounts/profile_settings.html", context, status=status)
+
+
+@never_cache
+@login_required
+def export_data(request):
+    """Everything the learner owns, as a JSON download."""
+    document = personal_data.export_for(request.user)
+    response = HttpResponse(
+        json.dumps(document, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="roadmap-data-{request.user.username}.json"'
+    return response
+
+
+@never_cache
+@login_required
+@reauthentication_required(allow_get=True)
+def delete_account(request):
+    """GET explains what goes; POST, after a recent re-authentication and the typed handle, deletes it all."""
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            personal_data.delete_account(request, user=request.user)
+            messages.success(
+                request, "Your account and everything in it are deleted. Thank you for learning here."
+            )
+            return redirect("learning:home")
+        return render(request, "accounts/delete_account.html", {"form": form}, status=400)
+    return render(request, "accounts/delete_account.html", {"form": form})

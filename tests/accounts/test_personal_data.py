@@ -1,0 +1,134 @@
+"""/me/export/ downloads everything a learner owns; /me/delete/ deletes it after re-authentication."""
+
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from learning import services
+from learning.models import Bookmark, Rating, TopicProgress
+from tests.accounts.conftest import PASSWORD
+from tests.factories import BookmarkFactory, RatingFactory, ResourceFactory, TopicProgressFactory, UserFactory
+from tests.learning.conftest import build_track
+
+pytestmark = pytest.mark.django_db
+EXPORT = reverse("accounts:export_data")
+DELETE = reverse("accounts:delete_account")
+
+
+def own_data(user, track):
+    topic = track.steps.first().topic
+    services.follow_track(user=user, track=track)
+    services.set_topic_status(user=user, topic=topic, status="done")
+    resource = topic.resources.first()
+    services.add_bookmark(user=user, resource=resource, note="Chapter 3 is the good part")
+    services.rate_resource(user=user, resource=resource, stars=5, review="Clear <b>and</b> short.")
+    return resource
+
+
+@pytest.mark.parametrize("url", [EXPORT, DELETE])
+def test_visitors_are_sent_to_log_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_export_holds_everything_the_learner_owns_and_nothing_else(logged_in_client, verified_user):
+    track = build_track(2)
+    own_data(verified_user, track)
+    other = UserFactory(email="someone.else@example.com")
+    BookmarkFactory(user=other, note="not yours")
+    response = logged_in_client.get(EXPORT)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="roadmap-data-{verified_user.username}.json"'
+    )
+    data = json.loads(response.content)
+    assert data["account"]["email"] == "ada@example.com"
+    assert data["email_addresses"] == [{"email": "ada@example.com", "verified": True, "primary": True}]
+    assert [follow["track"] for follow in data["followed_tracks"]] == [track.slug]
+    assert [progress["status"] for progress in data["topic_progress"]] == ["done"]
+    assert data["bookmarks"][0]["note"] == "Chapter 3 is the good part"
+    assert data["ratings"][0]["review"] == "Clear <b>and</b> short."
+    text = response.content.decode()
+    assert "not yours" not in text
+    assert "someone.else" not in text
+    assert verified_user.password not in text
+
+
+def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verified_user):
+    TopicProgressFactory(user=verified_user)
+    RatingFactory(user=verified_user)
+    with CaptureQueriesContext(connection) as small:
+        logged_in_client.get(EXPORT)
+    for _ in range(20):
+        TopicProgressFactory(user=verified_user)
+        BookmarkFactory(user=verified_user)
+        RatingFactory(user=verified_user)
+    with CaptureQueriesContext(connection) as large:
+        assert len(json.loads(logged_in_client.get(EXPORT).content)["ratings"]) == 21
+    assert len(large) == len(small)
+
+
+def log_in_for_real(client, user):
+    """Logged in, then re-authenticated with the password through allauth's page, as a learner would be
+    sent to do before deleting."""
+    client.force_login(user)
+    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_the_delete_page_explains_what_goes(logged_in_client):
+    response = logged_in_client.get(DELETE)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "can&#x27;t be undone" in html or "can't be undone" in html
+    assert EXPORT in html
+
+
+def test_deleting_needs_a_recent_authentication(client, verified_user):
+    client.force_login(verified_user)
+    response = client.post(DELETE, {"confirm": verified_user.username})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert get_user_model().objects.filter(pk=verified_user.pk).exists()
+
+
+def test_a_wrong_handle_deletes_nothing(client, verified_user):
+    log_in_for_real(client, verified_user)
+    response = client.post(DELETE, {"confirm": "someone-else"})
+    assert response.status_code == 400
+    assert f"Type your handle, {verified_user.username}, exactly" in response.content.decode()
+    assert get_user_model().objects.filter(pk=verified_user.pk).exists()
+
+
+def test_deleting_removes_the_account_its_data_and_every_session(client, verified_user):
+    track = build_track(2)
+    resource = own_data(verified_user, track)
+    other = UserFactory()
+    RatingFactory(user=other, resource=resource, stars=3)
+    elsewhere = Client()
+    elsewhere.force_login(verified_user)
+    log_in_for_real(client, verified_user)
+    response = client.post(DELETE, {"confirm": verified_user.username}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("learning:home")
+    assert "Your account and everything in it are deleted." in response.content.decode()
+    assert not get_user_model().objects.filter(pk=verified_user.pk).exists()
+    assert not TopicProgress.objects.exists()
+    assert not Bookmark.objects.exists()
+    assert list(Rating.objects.values_list("user", flat=True)) == [other.pk]
+    assert ResourceFactory._meta.model.objects.filter(pk=resource.pk).exists()
+    for session in (client, elsewhere):
+        assert session.get(reverse("learning:dashboard")).status_code == 302
+
+
+def test_account_settings_link_to_the_data_pages(logged_in_client):
+    html = logged_in_client.get(reverse("account_email")).content.decode()
+    for url in (EXPORT, DELETE, reverse("accounts:profile_settings")):
+        assert f'href="{url}"' in html
