@@ -1,0 +1,149 @@
+"""Real app servers for the operations tests: gunicorn processes on local ports, and a TCP proxy in front of
+PostgreSQL that a test can cut and restore to simulate an outage."""
+
+import os
+import selectors
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+from django.conf import settings
+
+SERVER_ENV_SCRUBBED = ("DJANGO_ENV", "DEBUG", "ALLOWED_HOSTS", "SECRET_KEY", "SECRET_KEY_FILE", "REDIS_URL")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def collect_static(target: Path) -> Path:
+    env = {**os.environ, "STATIC_ROOT": str(target), "DJANGO_SETTINGS_MODULE": "roadmap_site.settings"}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+    )
+    return target
+
+
+@contextmanager
+def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", workers: int = 1):
+    """A gunicorn serving the site in production mode (HTTPS redirect off) until the block ends."""
+    port = free_port()
+    base = {name: value for name, value in os.environ.items() if name not in SERVER_ENV_SCRUBBED}
+    env = base | {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "ops-tests-" + "s3cr3t-" * 8,
+        "ALLOWED_HOSTS": "127.0.0.1,roadmap.test",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": database_url,
+        "STATIC_ROOT": str(static_root),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(workers),
+        "GUNICORN_ACCESS_LOG": "",
+        "LOG_LEVEL": "WARNING",
+    }
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stderr.close()
+
+
+def _wait_until_up(url, process, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited: {process.stderr.read()[-2000:]}")
+        try:
+            if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
+                return
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not answer /healthz in time")
+
+
+class TcpProxy:
+    """Forwards 127.0.0.1:<port> to a target; cut() drops every connection and refuses new ones until
+    restore(), as a database outage would look to the app."""
+
+    def __init__(self, target_host: str, target_port: int):
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self._listener = None
+        self._connections: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._thread = None
+        self._running = False
+
+    def restore(self):
+        self._listener = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._running = True
+        self._thread = threading.Thread(target=self._accept_loop, daemon=True)
+        self._thread.start()
+
+    def cut(self):
+        self._running = False
+        self._listener.close()
+        self._thread.join(timeout=5)
+        with self._lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+
+    def _accept_loop(self):
+        while self._running:
+            try:
+                self._listener.settimeout(0.2)
+                client, _ = self._listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            upstream = socket.create_connection(self.target)
+            with self._lock:
+                self._connections += [client, upstream]
+            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
+
+    def _pipe(self, client, upstream):
+        selector = selectors.DefaultSelector()
+        selector.register(client, selectors.EVENT_READ, upstream)
+        selector.register(upstream, selectors.EVENT_READ, client)
+        try:
+            while True:
+                for key, _ in selector.select(timeout=1):
+                    data = key.fileobj.recv(65536)
+                    if not data:
+                        return
+                    key.data.sendall(data)
+        except (OSError, ValueError):  # cut() closed the sockets under us
+            return
+        finally:
+            selector.close()
+            client.close()
+            upstream.close()
