@@ -8,6 +8,8 @@ import sys
 import pytest
 from django.conf import settings
 
+from tests.ops.conftest import needs_redis
+
 STRONG_KEY = "k" * 20 + "Xq9-Zr7_Lm3!Vb8#Nc2$Wd5%Te1^Yf6&Gh4*Jp0"
 PRODUCTION = {"DJANGO_ENV": "production", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "roadmap.example"}
 SCRUBBED = (
@@ -125,6 +127,7 @@ print(json.dumps({"backend": settings.CACHES["default"]["BACKEND"], "session": s
 """
 
 
+@needs_redis
 def test_redis_url_switches_the_cache_and_the_sessions():
     result = run(["-c", REDIS_PROBE], REDIS_URL="redis://127.0.0.1:6379/15")
     assert result.returncode == 0, result.stderr

@@ -13,9 +13,11 @@ from django.db import connection
 
 from learning.models import TopicProgress
 from tests.factories import TopicFactory, UserFactory
+from tests.ops.conftest import needs_redis
 from tests.ops.servers import gunicorn
 
 pytestmark = [
+    needs_redis,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="several app servers need PostgreSQL"),
 ]
