@@ -1,9 +1,16 @@
 from django import forms
 
 from learning.models import Cost, Kind, Level
+from learning.models.curation import FLAG_NOTE_MAX_LENGTH, SUGGESTION_REASON_MAX_LENGTH, FlagReason
 from learning.models.learner import NOTE_MAX_LENGTH, REVIEW_MAX_LENGTH
 from learning.search import DOCUMENTS, QUERY_MAX_LENGTH
-from learning.services import STATUS_CHOICES
+from learning.services import (
+    FLAG_REASON_MISSING,
+    STATUS_CHOICES,
+    SUGGESTION_MISSING,
+    SUGGESTION_TITLE_MAX_LENGTH,
+    SUGGESTION_URL_MAX_LENGTH,
+)
 
 SORT_CHOICES = [
     ("best", "Best rated"),
@@ -112,3 +119,50 @@ class SearchForm(forms.Form):
 
     def kind(self) -> str:
         return self.cleaned_data.get("type", "") if "type" not in self.errors else ""
+
+
+# ---------- Suggestions and review reports ----------
+# Presence and choices are checked here; services.suggest_resource and services.flag_review check every rule
+# (lengths, URLs, duplicates, the daily limit) and say what is wrong.
+
+
+class SuggestionForm(forms.Form):
+    """Its ids are prefixed: the topic page also has the filter form, with its own `kind`."""
+
+    url = forms.CharField(
+        label="Link",
+        widget=forms.URLInput(attrs={"maxlength": SUGGESTION_URL_MAX_LENGTH, "placeholder": "https://"}),
+        error_messages={"required": SUGGESTION_MISSING["url"]},
+    )
+    title = forms.CharField(
+        widget=forms.TextInput(attrs={"maxlength": SUGGESTION_TITLE_MAX_LENGTH}),
+        error_messages={"required": SUGGESTION_MISSING["title"]},
+    )
+    kind = forms.ChoiceField(
+        choices=[("", "Choose…"), *Kind.choices],
+        error_messages={"required": SUGGESTION_MISSING["kind"], "invalid_choice": SUGGESTION_MISSING["kind"]},
+    )
+    reason = forms.CharField(
+        label="Why is it worth a learner's time?",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": SUGGESTION_REASON_MAX_LENGTH}),
+        help_text=f"What it teaches, and who it is for. At most {SUGGESTION_REASON_MAX_LENGTH:,} characters.",
+        error_messages={"required": SUGGESTION_MISSING["reason"]},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_suggest_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ReviewFlagForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="What is wrong with it?",
+        choices=FlagReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": FLAG_REASON_MISSING, "invalid_choice": FLAG_REASON_MISSING},
+    )
+    note = forms.CharField(
+        label="Note for the moderators",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": FLAG_NOTE_MAX_LENGTH}),
+    )

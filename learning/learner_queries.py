@@ -5,7 +5,18 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from learning.models import Bookmark, Milestone, Rating, Step, Topic, TopicProgress, Track, TrackFollow
+from learning.models import (
+    Bookmark,
+    Milestone,
+    Rating,
+    Resource,
+    ResourceSuggestion,
+    Step,
+    Topic,
+    TopicProgress,
+    Track,
+    TrackFollow,
+)
 from learning.progress import LearnerState, learner_state, track_progress
 
 # The site mean used before any resource has been rated: the middle of the 1–5 scale.
@@ -175,4 +186,36 @@ def public_profile_of(user) -> PublicProfile:
         recently_done=dashboard.recently_done,
         done_count=dashboard.done_count,
         milestones_done=user.milestone_completions.filter(milestone__stage__track__is_published=True).count(),
+    )
+
+
+# ---------- Suggestions and review reports ----------
+
+SUGGESTIONS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    shown: list  # the newest SUGGESTIONS_SHOWN
+    more: bool  # older ones exist
+
+
+def suggestions_of(user) -> Suggestions:
+    """The learner's own suggestions, newest first, with their topic and resulting resource: one query."""
+    rows = list(
+        ResourceSuggestion.objects.filter(user=user)
+        .select_related("topic", "resource")
+        .order_by("-created_at", "-pk")[: SUGGESTIONS_SHOWN + 1]
+    )
+    return Suggestions(shown=rows[:SUGGESTIONS_SHOWN], more=len(rows) > SUGGESTIONS_SHOWN)
+
+
+def reportable_review(user, pk) -> Rating:
+    """A written review shown on a resource page the learner can see, or 404 (hidden reviews too)."""
+    return get_object_or_404(
+        Rating.objects.counted()
+        .exclude(review="")
+        .filter(resource__in=Resource.objects.visible_to(user))
+        .select_related("resource"),
+        pk=pk,
     )

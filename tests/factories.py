@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from learning.models import Bookmark, Milestone, Rating, Resource, Stage, Step, Topic, TopicProgress, Track
+from learning.models.curation import ResourceSuggestion, ReviewFlag
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -122,3 +123,24 @@ class RatingFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     resource = factory.SubFactory(ResourceFactory)
     stars = 4
+
+
+class ResourceSuggestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResourceSuggestion
+
+    user = factory.SubFactory(UserFactory)
+    topic = factory.SubFactory(TopicFactory)
+    url = factory.Sequence(lambda n: f"https://example.org/suggested/{n}")
+    title = factory.Sequence(lambda n: f"Suggested resource {n}")
+    kind = Resource.Kind.ARTICLE
+    reason = "It explains the topic clearly, with exercises."
+
+
+class ReviewFlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewFlag
+
+    user = factory.SubFactory(UserFactory)
+    rating = factory.SubFactory(RatingFactory, review="A written review.")
+    reason = ReviewFlag.Reason.SPAM

@@ -1,39 +1,83 @@
 """The catalogue in the admin: tracks → stages → steps and milestones; topics; resources."""
 
+import io
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import widgets
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Count
-from django.forms.models import BaseInlineFormSet
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404
+from django.urls import path
 
+from learning.admin.health import PublishedResourcesFilter, RatedFilter
+from learning.admin.history import ReadableHistoryMixin, log_changes
 from learning.admin.link_health import BrokenLinkFilter, unpublish_broken
+from learning.admin.ordering import OrderedRowsFormSet, ReorderableInline, ReorderChildrenMixin
+from learning.content.exporter import export_track
 from learning.models import Milestone, Resource, Stage, Step, Topic, Track
 from learning.positions import MAX_POSITION, park
 
 
+def _set_published(request, queryset, value: bool) -> int:
+    """Sets `is_published` on the selected rows; logs a history line on each row it actually changed."""
+    changing = list(queryset.exclude(is_published=value))
+    count = queryset.update(is_published=value)
+    before, after = ("no", "yes") if value else ("yes", "no")
+    log_changes(request, changing, f"Changed published: {before} → {after} (bulk action).")
+    return count
+
+
 @admin.action(description="Publish selected")
 def publish(modeladmin, request, queryset):
-    count = queryset.update(is_published=True)
+    count = _set_published(request, queryset, True)
     modeladmin.message_user(request, f"Published {count}.", messages.SUCCESS)
 
 
 @admin.action(description="Unpublish selected")
 def unpublish(modeladmin, request, queryset):
-    count = queryset.update(is_published=False)
+    count = _set_published(request, queryset, False)
     modeladmin.message_user(request, f"Unpublished {count}.", messages.SUCCESS)
+
+
+def count_of(model, parent: str):
+    """Per row: how many `model` rows point at it through `parent` (a subquery: no joins, no GROUP BY)."""
+    rows = model.objects.filter(**{parent: OuterRef("pk")}).order_by().values(parent)
+    return Coalesce(Subquery(rows.annotate(total=Count("pk")).values("total")), 0)
+
+
+def annotated_column(annotation: str, description: str):
+    """A changelist column showing, and sorting by, an annotation of the admin's queryset. Name the column
+    after the annotation, never after a relation ("ratings"): the changelist would sort by the relation."""
+
+    @admin.display(description=description, ordering=annotation)
+    def column(self, obj):
+        return getattr(obj, annotation)
+
+    return column
 
 
 class PositionedForm(forms.ModelForm):
     """Leaves the unique-position check to the formset, so rows can swap places in one save."""
 
-    # Bounded here because the model-level check of `position` is excluded below.
-    position = forms.IntegerField(min_value=0, max_value=MAX_POSITION)
+    # Bounded here because the model-level check of `position` is excluded below. Left blank (as on a new
+    # row), the formset puts the row at the end.
+    position = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_POSITION,
+        required=False,
+        widget=widgets.AdminIntegerFieldWidget,
+        help_text="Use the Move buttons to reorder. Left blank, a new row goes at the end.",
+    )
 
     def _get_validation_exclusions(self):
         return super()._get_validation_exclusions() | {"position"}
 
 
-class PositionedFormSet(BaseInlineFormSet):
+class PositionedFormSet(OrderedRowsFormSet):
     """Refuses two rows with the same value of a unique field with a message on the row, not a 500."""
 
     distinct_fields = {"position": "Another row already has position {value}."}
@@ -45,6 +89,7 @@ class PositionedFormSet(BaseInlineFormSet):
             for form in self.forms
             if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
         ]
+        self._place_blank_positions_last(kept)
         for field, message in self.distinct_fields.items():
             seen = set()
             for form in kept:
@@ -52,6 +97,17 @@ class PositionedFormSet(BaseInlineFormSet):
                 if value is not None and value in seen:
                     form.add_error(field, message.format(value=value))
                 seen.add(value)
+
+    @staticmethod
+    def _place_blank_positions_last(forms):
+        taken = [
+            form.cleaned_data["position"] for form in forms if form.cleaned_data.get("position") is not None
+        ]
+        following = max(taken, default=-1) + 1
+        for form in forms:
+            if form.cleaned_data.get("position") is None:
+                form.cleaned_data["position"] = form.instance.position = following
+                following += 1
 
 
 class StepFormSet(PositionedFormSet):
@@ -63,14 +119,19 @@ class StepFormSet(PositionedFormSet):
     }
 
 
-class PositionedInline(admin.TabularInline):
+class PositionedInline(ReorderableInline):
     form = PositionedForm
     formset = PositionedFormSet
     extra = 0
 
 
-class PositionedChildrenAdmin(admin.ModelAdmin):
-    """Saves ordered inlines in two steps (park the moving rows, then place them) to allow swaps."""
+class CatalogueAdmin(ReadableHistoryMixin, admin.ModelAdmin):
+    """Every catalogue admin: history lines a curator can read."""
+
+
+class PositionedChildrenAdmin(ReorderChildrenMixin, CatalogueAdmin):
+    """Saves ordered inlines in two steps (park the moving rows, then place them) to allow swaps, and moves
+    single rows with buttons (learning.admin.ordering)."""
 
     def save_formset(self, request, form, formset, change):
         if not issubclass(formset.form, PositionedForm):
@@ -108,7 +169,16 @@ class MilestoneInline(PositionedInline):
 
 @admin.register(Track)
 class TrackAdmin(PositionedChildrenAdmin):
-    list_display = ("title", "slug", "position", "stage_count", "is_published", "updated_at")
+    list_display = (
+        "title",
+        "slug",
+        "position",
+        "stage_count",
+        "topic_count",
+        "milestone_count",
+        "is_published",
+        "updated_at",
+    )
     list_editable = ("position",)
     list_filter = ("is_published",)
     search_fields = ("title", "slug", "summary")
@@ -117,15 +187,42 @@ class TrackAdmin(PositionedChildrenAdmin):
     inlines = (StageInline,)
     actions = (publish, unpublish)
 
+    change_form_template = "admin/learning/track/change_form.html"
+
     def get_queryset(self, request):
-        # An aggregate groups rows, and grouped rows lose the model's default order: restate it.
         return (
-            super().get_queryset(request).annotate(stage_total=Count("stages")).order_by("position", "title")
+            super()
+            .get_queryset(request)
+            .annotate(
+                stage_total=count_of(Stage, "track"),
+                step_total=count_of(Step, "track"),
+                milestone_total=count_of(Milestone, "stage__track"),
+            )
         )
 
-    @admin.display(description="stages", ordering="stage_total")
-    def stage_count(self, obj):
-        return obj.stage_total
+    stage_count = annotated_column("stage_total", "stages")
+    topic_count = annotated_column("step_total", "topics")
+    milestone_count = annotated_column("milestone_total", "milestones")
+
+    def get_urls(self):
+        export = path(
+            "<path:object_id>/export/",
+            self.admin_site.admin_view(self.export_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_export",
+        )
+        return [export, *super().get_urls()]
+
+    def export_view(self, request, object_id):
+        """Downloads the track's content file, exactly as `manage.py export_roadmap` writes it."""
+        track = self.get_object(request, unquote(object_id))
+        if track is None:
+            raise Http404("No such track.")
+        if not self.has_view_or_change_permission(request, track):
+            raise PermissionDenied
+        name, text = export_track(track.pk)
+        return FileResponse(
+            io.BytesIO(text.encode()), as_attachment=True, filename=name, content_type="application/yaml"
+        )
 
 
 @admin.register(Stage)
@@ -152,9 +249,9 @@ class TopicResourceInline(admin.TabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(CatalogueAdmin):
     list_display = ("title", "slug", "resource_count", "track_count", "is_published", "updated_at")
-    list_filter = ("is_published", "tags")
+    list_filter = ("is_published", PublishedResourcesFilter, "tags")
     search_fields = ("title", "slug", "summary")
     prepopulated_fields = {"slug": ("title",)}
     fields = ("title", "slug", "summary", "body", "tags", "is_published")
@@ -173,19 +270,26 @@ class TopicAdmin(admin.ModelAdmin):
             .order_by("title")
         )
 
-    @admin.display(description="resources", ordering="resource_total")
-    def resource_count(self, obj):
-        return obj.resource_total
-
-    @admin.display(description="tracks", ordering="track_total")
-    def track_count(self, obj):
-        return obj.track_total
+    resource_count = annotated_column("resource_total", "resources")
+    track_count = annotated_column("track_total", "tracks")
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "cost", "level", "host", "link_health", "is_published", "updated_at")
-    list_filter = ("kind", "cost", "level", "is_published", BrokenLinkFilter, "tags")
+class ResourceAdmin(CatalogueAdmin):
+    # Cost and the last change are on the change page (and cost in the filters), leaving room for the counts.
+    list_display = (
+        "title",
+        "kind",
+        "level",
+        "host",
+        "topic_count",
+        "rating_count",
+        "rating_average",
+        "bookmark_count",
+        "link_health",
+        "is_published",
+    )
+    list_filter = ("kind", "cost", "level", "is_published", BrokenLinkFilter, RatedFilter, "tags")
     search_fields = ("title", "url", "author", "description")
     fields = (
         "url",
@@ -206,6 +310,23 @@ class ResourceAdmin(admin.ModelAdmin):
     list_per_page = 50
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .with_stats()
+            .annotate(topic_total=count_of(Resource.topics.through, "resource"))
+        )
+
+    topic_count = annotated_column("topic_total", "topics")
+    rating_count = annotated_column("rating_count", "ratings")
+
+    @admin.display(description="average", ordering=models.F("rating_average").asc(nulls_last=True))
+    def rating_average(self, obj):
+        return "–" if obj.rating_average is None else f"{obj.rating_average:.1f}"
+
+    bookmark_count = annotated_column("bookmark_count", "bookmarks")
 
     @admin.display(description="link")
     def link_health(self, obj):

@@ -26,22 +26,37 @@ def export_directory(directory: Path) -> dict[str, int]:
         "tags", Prefetch("topics", queryset=Topic.objects.order_by("slug"))
     )
     yaml_io.write(directory / RESOURCES_FILE, [_entry(resource, RESOURCE_KEYS) for resource in resources])
-    tracks = Track.objects.order_by("slug").prefetch_related(
+    tracks_dir = directory / TRACKS_DIR
+    written = set()
+    for track in _tracks().order_by("slug"):
+        path = tracks_dir / track_file_name(track)
+        yaml_io.write(path, _track_entry(track))
+        written.add(path)
+    for stale in set(tracks_dir.glob("*.yaml")) - written:
+        stale.unlink()
+    return {"topics": len(topics), "resources": len(resources), "tracks": len(written)}
+
+
+def track_file_name(track: Track) -> str:
+    """The track's file name inside `tracks/`."""
+    return f"{track.slug}.yaml"
+
+
+def export_track(pk: int) -> tuple[str, str]:
+    """One track's file name and text, exactly as `export_directory` writes it. Raises Track.DoesNotExist."""
+    track = _tracks().get(pk=pk)
+    return track_file_name(track), yaml_io.dump(_track_entry(track))
+
+
+def _tracks():
+    """Tracks with everything their file holds, in file order, prefetched in a fixed number of queries."""
+    return Track.objects.prefetch_related(
         "tags",
         Prefetch("stages", queryset=Stage.objects.order_by("position")),
         Prefetch("stages__steps", queryset=Step.objects.select_related("topic").order_by("position")),
         Prefetch("stages__milestones", queryset=Milestone.objects.order_by("position")),
         Prefetch("stages__milestones__topics", queryset=Topic.objects.order_by("slug")),
     )
-    tracks_dir = directory / TRACKS_DIR
-    written = set()
-    for track in tracks:
-        path = tracks_dir / f"{track.slug}.yaml"
-        yaml_io.write(path, _track_entry(track))
-        written.add(path)
-    for stale in set(tracks_dir.glob("*.yaml")) - written:
-        stale.unlink()
-    return {"topics": len(topics), "resources": len(resources), "tracks": len(written)}
 
 
 def _track_entry(track: Track) -> dict:

@@ -136,9 +136,11 @@ def reset_track(request, slug):
 
 @login_required
 def dashboard(request):
-    return render(
-        request, "learning/dashboard.html", {"dashboard": learner_queries.dashboard_for(request.user)}
-    )
+    context = {
+        "dashboard": learner_queries.dashboard_for(request.user),
+        "suggestions": learner_queries.suggestions_of(request.user),
+    }
+    return render(request, "learning/dashboard.html", context)
 
 
 @login_required

@@ -10,7 +10,9 @@ from taggit.models import Tag
 
 from learning.models import Milestone, Resource, Stage, Step, Track
 from tests.factories import (
+    BookmarkFactory,
     MilestoneFactory,
+    RatingFactory,
     ResourceFactory,
     StageFactory,
     StepFactory,
@@ -193,8 +195,8 @@ def test_every_list_filter_value_answers(staff_client, catalogue, name):
     expected_filters = {
         "learning_track": 1,
         "learning_stage": 1,
-        "learning_topic": 2,
-        "learning_resource": 6,
+        "learning_topic": 3,  # published, published resources (coverage), tags
+        "learning_resource": 7,  # kind, cost, level, published, link health, ratings, tags
         "accounts_user": 5,
         "taggit_tag": 0,
     }
@@ -763,7 +765,9 @@ def grow(name, count):
         if name == "learning_track":
             track = TrackFactory()
             track.tags.add("python")
-            StageFactory.create_batch(2, track=track)
+            for stage in StageFactory.create_batch(2, track=track):
+                StepFactory(stage=stage)
+                MilestoneFactory(stage=stage)
         elif name == "learning_stage":
             StageFactory(track=TrackFactory())
         elif name == "learning_topic":
@@ -775,6 +779,9 @@ def grow(name, count):
             topic = TopicFactory()
             resource = ResourceFactory(topics=[topic])
             resource.tags.add("web")
+            RatingFactory(resource=resource, stars=5)
+            RatingFactory(resource=resource, stars=1, is_hidden=True)
+            BookmarkFactory(resource=resource)
         elif name == "accounts_user":
             UserFactory().groups.add(Group.objects.get(name="Curators"))
         elif name == "taggit_tag":
