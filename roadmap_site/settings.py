@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from roadmap_site.env import env_bool, env_list, env_str
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "roadmap_site.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "roadmap_site.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -201,6 +204,25 @@ SITE_NAME = "Roadmap"
 ROADMAP_CONTENT_DIR = BASE_DIR / "content"
 # How many resources one learner may suggest in any 24 hours (learning.services.suggest_resource).
 SUGGESTIONS_PER_DAY = 5
+
+# Content-Security-Policy (django-csp 4): nothing loads or runs unless it comes from this site; no inline
+# script or style anywhere (htmx is configured not to need either). GitHub's login page is a form target.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF, *(["https://github.com"] if SOCIALACCOUNT_PROVIDERS else [])],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    }
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_REFERRER_POLICY = "same-origin"  # other sites learn nothing of which page a learner came from
 
 # Production: HTTPS only behind a proxy that sets X-Forwarded-Proto, HSTS for a year (subdomains, preload),
 # cookies that only the exact host over HTTPS receives. `manage.py check --deploy` passes with these.

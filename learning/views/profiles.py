@@ -86,4 +86,5 @@ def progress_card(request, username, slug):
     context = {"handle": learner.username, "track": track, "progress": progress}
     response = render(request, "learning/progress_card.svg", context, content_type="image/svg+xml")
     response["Content-Security-Policy"] = "default-src 'none'"  # an image: nothing may run or load
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"  # made to be embedded on other sites
     return response

@@ -14,7 +14,15 @@ from pathlib import Path
 import requests
 from django.conf import settings
 
-SERVER_ENV_SCRUBBED = ("DJANGO_ENV", "DEBUG", "ALLOWED_HOSTS", "SECRET_KEY", "SECRET_KEY_FILE", "REDIS_URL")
+SERVER_ENV_SCRUBBED = (
+    "DJANGO_ENV",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "SECRET_KEY",
+    "SECRET_KEY_FILE",
+    "REDIS_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 def free_port() -> int:

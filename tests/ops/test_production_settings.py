@@ -20,6 +20,7 @@ SCRUBBED = (
     "SECRET_KEY_FILE",
     "DATABASE_URL",
     "REDIS_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' conftest; check --deploy rightly rejects it
 )
 
 
