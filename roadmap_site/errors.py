@@ -8,6 +8,7 @@ import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponseServerError
+from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -36,3 +37,15 @@ def server_error(request):
     if is_database_down(sys.exc_info()[1]):
         return database_unavailable(request)
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+DEFAULT_RETRY_AFTER_SECONDS = 60
+
+
+def too_many_requests(request, retry_after: int = DEFAULT_RETRY_AFTER_SECONDS):
+    """The designed 429 page, for the site's own limits and allauth's (it calls urls.handler429)."""
+    retry_after = max(1, int(retry_after))
+    minutes = (retry_after + 59) // 60
+    response = render(request, "429.html", {"retry_after": retry_after, "minutes": minutes}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response

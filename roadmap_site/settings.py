@@ -202,6 +202,15 @@ TAGGIT_CASE_INSENSITIVE = True
 SITE_NAME = "Roadmap"
 # The shipped roadmap that `manage.py load_roadmap` loads when given no folder.
 ROADMAP_CONTENT_DIR = BASE_DIR / "content"
+# The site's own per-learner limits (learning/limits.py), as "count/period" (s, m, h, d).
+LEARNER_RATE_LIMITS = {
+    "rating": "30/h",  # rating, reviewing, and removing a rating
+    "note": "120/h",  # bookmark notes
+    "report": "20/h",  # reporting reviews
+    "suggestion": "10/h",  # bursts; the daily cap is SUGGESTIONS_PER_DAY
+}
+RATELIMIT_VIEW = "roadmap_site.errors.too_many_requests"
+
 # How many resources one learner may suggest in any 24 hours (learning.services.suggest_resource).
 SUGGESTIONS_PER_DAY = 5
 

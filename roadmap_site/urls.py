@@ -11,6 +11,7 @@ admin.site.site_title = "Roadmap curation"
 admin.site.index_title = "Catalogue and learners"
 
 handler500 = "roadmap_site.errors.server_error"
+handler429 = "roadmap_site.errors.too_many_requests"  # allauth's rate limits answer with it too
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

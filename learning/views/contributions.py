@@ -15,11 +15,13 @@ from django.views.decorators.http import require_http_methods
 
 from learning import learner_queries, services
 from learning.forms import ReviewFlagForm, SuggestionForm
+from learning.limits import limit_per_learner
 from learning.models import Topic
 from learning.views.learner import back, learner_action, refused, safe_next
 
 
 @require_http_methods(["GET", "POST"])
+@limit_per_learner("suggestion")
 def suggest_resource(request, slug):
     """GET: the form on a page of its own. POST: queue the suggestion, or re-show the form saying why not."""
     if not request.user.is_authenticated:
@@ -50,6 +52,7 @@ def suggestion_page(request, topic, form, *, listed=None, status=200):
 
 
 @learner_action
+@limit_per_learner("report")
 def flag_review(request, pk):
     """Reports a review shown on a resource page; hidden reviews and unknown ids answer 404."""
     rating = learner_queries.reportable_review(request.user, pk)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from learning import learner_queries, services
 from learning.forms import BookmarkNoteForm, MilestoneForm, RatingForm, TopicStatusForm
+from learning.limits import limit_per_learner
 from learning.models import Milestone, Resource, Topic, Track
 from learning.views.catalogue import resource_page
 
@@ -108,6 +109,7 @@ def bookmark(request, pk):
 
 
 @learner_action
+@limit_per_learner("note")
 def bookmark_note(request, pk):
     bookmark = learner_queries.bookmark_of(request.user, pk)
     form = BookmarkNoteForm(request.POST)
@@ -150,6 +152,7 @@ def bookmarks(request):
 
 
 @learner_action
+@limit_per_learner("rating")
 def rate(request, pk):
     resource = get_object_or_404(Resource.objects.visible_to(request.user), pk=pk)
     form = RatingForm(request.POST)
@@ -161,6 +164,7 @@ def rate(request, pk):
 
 
 @learner_action
+@limit_per_learner("rating")
 def delete_rating(request, pk):
     resource = get_object_or_404(Resource.objects.visible_to(request.user), pk=pk)
     services.delete_rating(user=request.user, resource=resource)

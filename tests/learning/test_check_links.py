@@ -5,6 +5,7 @@ The server's paths compose: `/delay/30/redirect/no-head/status/404/7` waits 30 m
 a URL unique (resource URLs are).
 """
 
+import asyncio
 import re
 import socket
 import threading
@@ -559,3 +560,13 @@ def test_check_a_thousand_links_each_gets_its_verdict(server, closed_port, capsy
             f"\n1,000 links on {connection.vendor}: check_links took {took:.2f} s "
             f"({network[0]:.2f} s checking, {took - network[0]:.2f} s reading and storing)"
         )
+
+
+def test_checking_works_when_the_calling_thread_already_runs_an_event_loop(server):
+    url = server.url("/status/200")
+
+    async def from_async_code():
+        return check_urls([url], Options(timeout=2, retries=0))
+
+    results = asyncio.run(from_async_code())
+    assert results[url].status == 200
