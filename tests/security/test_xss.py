@@ -82,3 +82,20 @@ def test_template_syntax_in_learner_text_is_shown_not_evaluated(client, mallory_
 def test_search_echoes_the_query_escaped(client, payload):
     html = client.get(reverse("learning:search"), {"q": payload}).content.decode()
     assert_inert(html, payload)
+
+
+@pytest.mark.parametrize("payload", XSS[:3])
+def test_a_suggestion_is_escaped_on_the_dashboard_and_in_the_admin(
+    mallory_client, staff_client, topic, payload
+):
+    from learning.models import ResourceSuggestion
+
+    data = {"url": "https://example.org/guide", "title": payload, "kind": "article", "reason": payload}
+    assert (
+        mallory_client.post(reverse("learning:suggest_resource", args=[topic.slug]), data).status_code == 302
+    )
+    assert ResourceSuggestion.objects.get().title == payload
+    assert_inert(mallory_client.get(reverse("learning:dashboard")).content.decode(), payload)
+    assert_inert(
+        staff_client.get(reverse("admin:learning_resourcesuggestion_changelist")).content.decode(), payload
+    )
