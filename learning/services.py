@@ -194,8 +194,8 @@ class AlreadyDecided(ValidationError):
 
 
 def _bounded_text(value, *, field: str, max_length: int, missing: str | None = None) -> str:
-    """Stripped text with Unix line endings, within `max_length`; `missing` makes it required."""
-    text = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    """Cleaned learner text within `max_length`; `missing` makes it required."""
+    text = clean_learner_text(value)
     if missing and not text:
         raise ValidationError({field: missing})
     if len(text) > max_length:

@@ -1,9 +1,16 @@
-"""Learner-written text made safe to store and show next to other people's words."""
+"""Text as it is stored: Unix line endings everywhere, and learner-written text made safe to show next to
+other people's words."""
 
 # Bidirectional overrides and isolates can make a review or a note display as something other than what
 # it contains ("Trojan Source"); learners never need them, so they are dropped.
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
+def unix_newlines(text: str) -> str:
+    """Browsers send CRLF; stored text (and exported content files) use LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def clean_learner_text(text: str) -> str:
-    return (text or "").translate(BIDI_CONTROLS).strip()
+    """Unix line endings, no bidirectional controls, no surrounding whitespace."""
+    return unix_newlines(text or "").translate(BIDI_CONTROLS).strip()

@@ -1,9 +1,6 @@
 """Project wiring: migrations complete, settings from the environment, the real static-file pipeline."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from django.conf import settings
@@ -11,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
 from roadmap_site.env import env_bool, env_list, env_str
+from tests.processes import run_python
 
 
 @pytest.mark.django_db
@@ -28,20 +26,7 @@ def read_settings(**env):
         "'options': db.get('OPTIONS', {}), 'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS, "
         "'secret': settings.SECRET_KEY}))"
     )
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "DEBUG", "ALLOWED_HOSTS", "SECRET_KEY")
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**base, "DJANGO_SETTINGS_MODULE": "roadmap_site.settings", **env},
-        capture_output=True,
-        text=True,
-        cwd=settings.BASE_DIR,
-        check=False,
-    )
-    return result
+    return run_python(["-c", code], **env)
 
 
 def test_default_database_is_sqlite_in_the_project_with_wal():

@@ -8,8 +8,7 @@ from django.contrib.admin import widgets
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.urls import path
 
@@ -19,6 +18,7 @@ from learning.admin.link_health import BrokenLinkFilter, unpublish_broken
 from learning.admin.ordering import OrderedRowsFormSet, ReorderableInline, ReorderChildrenMixin
 from learning.content.exporter import export_track
 from learning.models import Milestone, Resource, Stage, Step, Topic, Track
+from learning.models.subqueries import count_of
 from learning.positions import MAX_POSITION, park
 
 
@@ -41,12 +41,6 @@ def publish(modeladmin, request, queryset):
 def unpublish(modeladmin, request, queryset):
     count = _set_published(request, queryset, False)
     modeladmin.message_user(request, f"Unpublished {count}.", messages.SUCCESS)
-
-
-def count_of(model, parent: str):
-    """Per row: how many `model` rows point at it through `parent` (a subquery: no joins, no GROUP BY)."""
-    rows = model.objects.filter(**{parent: OuterRef("pk")}).order_by().values(parent)
-    return Coalesce(Subquery(rows.annotate(total=Count("pk")).values("total")), 0)
 
 
 def annotated_column(annotation: str, description: str):
@@ -194,9 +188,9 @@ class TrackAdmin(PositionedChildrenAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                stage_total=count_of(Stage, "track"),
-                step_total=count_of(Step, "track"),
-                milestone_total=count_of(Milestone, "stage__track"),
+                stage_total=count_of(Stage.objects, "track"),
+                step_total=count_of(Step.objects, "track"),
+                milestone_total=count_of(Milestone.objects, "stage__track"),
             )
         )
 
@@ -316,7 +310,7 @@ class ResourceAdmin(CatalogueAdmin):
             super()
             .get_queryset(request)
             .with_stats()
-            .annotate(topic_total=count_of(Resource.topics.through, "resource"))
+            .annotate(topic_total=count_of(Resource.topics.through.objects, "resource"))
         )
 
     topic_count = annotated_column("topic_total", "topics")

@@ -18,12 +18,12 @@ from typing import Any
 from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, QuerySet
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 
 from learning.models import Rating, Resource, ResourceSuggestion, ReviewFlag, Topic
+from learning.models.subqueries import count_of
 
 # A published topic needs at least this many published resources to give learners a choice.
 THIN_TOPIC_MINIMUM = 3
@@ -33,8 +33,7 @@ SECTION_ROWS = 20
 
 def published_resource_count():
     """Per topic: how many published resources teach it (a subquery, so it combines with any queryset)."""
-    links = Resource.topics.through.objects.filter(topic=OuterRef("pk"), resource__is_published=True)
-    return Coalesce(Subquery(links.order_by().values("topic").annotate(n=Count("pk")).values("n")), 0)
+    return count_of(Resource.topics.through.objects.filter(resource__is_published=True), "topic")
 
 
 def has_counted_rating():

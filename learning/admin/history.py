@@ -19,6 +19,8 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
+from learning.text import unix_newlines
+
 logger = logging.getLogger(__name__)
 
 # Text longer than this (or on several lines) is described by its length instead of quoted.
@@ -46,7 +48,7 @@ def field_label(form, name: str) -> str:
 def _normalised(value):
     """Text as compared and counted: browsers send CRLF where stored text has LF, and forms strip the
     whitespace around text (a stored body's final newline), neither of which a curator changed."""
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else value
+    return unix_newlines(value).strip() if isinstance(value, str) else value
 
 
 def _names(value) -> list[str]:

@@ -11,8 +11,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Subquery, Value, When
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -21,6 +20,7 @@ from django.utils.text import Truncator
 from learning import services
 from learning.models import Rating, Resource, ResourceSuggestion, ReviewFlag
 from learning.models.curation import SuggestionStatus
+from learning.models.subqueries import count_of
 
 EXCERPT_CHARS = 90
 LINK_CHARS = 40
@@ -248,8 +248,7 @@ def open_flags():
 
 def open_flag_count():
     """How many open reports a review has, as a subquery (no GROUP BY over the list's joins)."""
-    rows = open_flags().filter(rating=OuterRef("pk")).order_by().values("rating")
-    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+    return count_of(open_flags(), "rating")
 
 
 def moderate_reviews(modeladmin, request, ratings, *, hide: bool):

@@ -3,12 +3,14 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import NullIf
 from django.urls import reverse
 from taggit.managers import TaggableManager
 
 from learning.links import UnsupportedURL, normalize_url
+from learning.models.subqueries import count_of
 from learning.positions import position_validators
+from learning.text import unix_newlines
 
 
 class CuratedText(models.Model):
@@ -21,7 +23,7 @@ class CuratedText(models.Model):
 
     def save(self, *args, **kwargs):
         for name in self.text_fields:
-            setattr(self, name, getattr(self, name).replace("\r\n", "\n").replace("\r", "\n"))
+            setattr(self, name, unix_newlines(getattr(self, name)))
         super().save(*args, **kwargs)
 
 
@@ -223,24 +225,17 @@ def _choice_order(field: str, choices) -> models.Case:
 RATING_PRIOR_WEIGHT = 5
 
 
-def _count_of(related, *, value=None):
-    """A per-resource subquery: how many `related` rows point at the resource, or the sum of their `value`."""
-    rows = related.filter(resource=models.OuterRef("pk")).order_by().values("resource")
-    total = models.Sum(value) if value else models.Count("pk")
-    return Coalesce(models.Subquery(rows.annotate(total=total).values("total")), 0)
-
-
 class ResourceQuerySet(PublishedQuerySet):
     def with_stats(self):
         """rating_count, rating_sum, rating_average (None when unrated) and bookmark_count, as subqueries, so
         they neither multiply each other's rows nor need a GROUP BY, and filters on them stay simple. Ratings
         a moderator hid don't count."""
         rating = self.model.ratings.rel.related_model.objects.counted()
-        bookmark = self.model.bookmarks.rel.related_model.objects.all()
+        bookmark = self.model.bookmarks.rel.related_model.objects
         return self.annotate(
-            rating_count=_count_of(rating),
-            rating_sum=_count_of(rating, value="stars"),
-            bookmark_count=_count_of(bookmark),
+            rating_count=count_of(rating, "resource"),
+            rating_sum=count_of(rating, "resource", value="stars"),
+            bookmark_count=count_of(bookmark, "resource"),
         ).annotate(
             rating_average=models.ExpressionWrapper(
                 models.F("rating_sum") * 1.0 / NullIf(models.F("rating_count"), 0),

@@ -1,18 +1,9 @@
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.cache import cache
 
 from tests.factories import UserFactory
 
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # allauth keeps its rate-limit counters in the default (locmem) cache: start every test afresh.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

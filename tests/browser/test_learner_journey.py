@@ -9,7 +9,6 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from playwright.sync_api import expect
 
 from learning.models import Resource
@@ -26,15 +25,6 @@ EMAIL = "ada@example.com"
 PASSWORD = "an unguessable passphrase for tests"
 REVIEW = "Chapters 2 and 3 are all you need to start; the rest is a reference for later."
 CONFIRMATION_LINK = re.compile(r"https?://\S+/accounts/confirm-email/\S+/")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # allauth counts sign-ups and logins per IP in the default (locmem) cache, which the live server's
-    # thread shares: every run of the journey starts from zero.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Real app servers for the operations tests: gunicorn processes on local ports, and a TCP proxy in front of
 PostgreSQL that a test can cut and restore to simulate an outage."""
 
-import os
 import selectors
 import socket
 import subprocess
@@ -14,15 +13,7 @@ from pathlib import Path
 import requests
 from django.conf import settings
 
-SERVER_ENV_SCRUBBED = (
-    "DJANGO_ENV",
-    "DEBUG",
-    "ALLOWED_HOSTS",
-    "SECRET_KEY",
-    "SECRET_KEY_FILE",
-    "REDIS_URL",
-    "DJANGO_ALLOW_ASYNC_UNSAFE",
-)
+from tests.processes import environment, run_python
 
 
 def free_port() -> int:
@@ -32,13 +23,8 @@ def free_port() -> int:
 
 
 def collect_static(target: Path) -> Path:
-    env = {**os.environ, "STATIC_ROOT": str(target), "DJANGO_SETTINGS_MODULE": "roadmap_site.settings"}
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        check=True,
-    )
+    result = run_python(["manage.py", "collectstatic", "--noinput", "-v", "0"], STATIC_ROOT=str(target))
+    assert result.returncode == 0, result.stderr
     return target
 
 
@@ -46,20 +32,21 @@ def collect_static(target: Path) -> Path:
 def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", workers: int = 1):
     """A gunicorn serving the site in production mode (HTTPS redirect off) until the block ends."""
     port = free_port()
-    base = {name: value for name, value in os.environ.items() if name not in SERVER_ENV_SCRUBBED}
-    env = base | {
-        "DJANGO_ENV": "production",
-        "SECRET_KEY": "ops-tests-" + "s3cr3t-" * 8,
-        "ALLOWED_HOSTS": "127.0.0.1,roadmap.test",
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": database_url,
-        "STATIC_ROOT": str(static_root),
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": str(workers),
-        "GUNICORN_ACCESS_LOG": "",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = environment(
+        **{
+            "DJANGO_ENV": "production",
+            "SECRET_KEY": "ops-tests-" + "s3cr3t-" * 8,
+            "ALLOWED_HOSTS": "127.0.0.1,roadmap.test",
+            "SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": database_url,
+            "STATIC_ROOT": str(static_root),
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "WEB_CONCURRENCY": str(workers),
+            "GUNICORN_ACCESS_LOG": "",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     if redis_url:
         env["REDIS_URL"] = redis_url
     process = subprocess.Popen(
@@ -111,8 +98,7 @@ class TcpProxy:
         self._running = False
 
     def restore(self):
-        self._listener = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
-        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener = socket.create_server(("127.0.0.1", self.port))  # SO_REUSEADDR on POSIX
         self._running = True
         self._thread = threading.Thread(target=self._accept_loop, daemon=True)
         self._thread.start()

@@ -1,49 +1,24 @@
 """DJANGO_ENV=production: refuses an insecure configuration, passes check --deploy, and behaves securely."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings
 
 from tests.ops.conftest import needs_redis
+from tests.processes import run_python
 
 STRONG_KEY = "k" * 20 + "Xq9-Zr7_Lm3!Vb8#Nc2$Wd5%Te1^Yf6&Gh4*Jp0"
 PRODUCTION = {"DJANGO_ENV": "production", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "roadmap.example"}
-SCRUBBED = (
-    "DJANGO_ENV",
-    "DEBUG",
-    "ALLOWED_HOSTS",
-    "SECRET_KEY",
-    "SECRET_KEY_FILE",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' conftest; check --deploy rightly rejects it
-)
-
-
-def run(args, **env):
-    base = {name: value for name, value in os.environ.items() if name not in SCRUBBED}
-    return subprocess.run(
-        [sys.executable, *args],
-        env={**base, "DJANGO_SETTINGS_MODULE": "roadmap_site.settings", **env},
-        capture_output=True,
-        text=True,
-        cwd=settings.BASE_DIR,
-        check=False,
-    )
 
 
 def test_check_deploy_is_clean_in_production_mode():
-    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
+    result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
 
 
 def test_check_deploy_warns_in_development_mode():
-    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"])
+    result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"])
     assert result.returncode != 0
 
 
@@ -58,7 +33,7 @@ def test_check_deploy_warns_in_development_mode():
     ],
 )
 def test_production_refuses_to_start_insecurely(env, message):
-    result = run(["manage.py", "check"], **(PRODUCTION | env))
+    result = run_python(["manage.py", "check"], **(PRODUCTION | env))
     assert result.returncode != 0
     assert message in result.stderr
 
@@ -93,9 +68,9 @@ print(json.dumps({
 def production_answers(tmp_path_factory):
     database = tmp_path_factory.mktemp("production") / "db.sqlite3"
     env = PRODUCTION | {"DATABASE_URL": f"sqlite:///{database}"}
-    migrate = run(["manage.py", "migrate", "--noinput", "-v", "0"], **env)
+    migrate = run_python(["manage.py", "migrate", "--noinput", "-v", "0"], **env)
     assert migrate.returncode == 0, migrate.stderr
-    result = run(["-c", PROBE], **env)
+    result = run_python(["-c", PROBE], **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -130,7 +105,7 @@ print(json.dumps({"backend": settings.CACHES["default"]["BACKEND"], "session": s
 
 @needs_redis
 def test_redis_url_switches_the_cache_and_the_sessions():
-    result = run(["-c", REDIS_PROBE], REDIS_URL="redis://127.0.0.1:6379/15")
+    result = run_python(["-c", REDIS_PROBE], REDIS_URL="redis://127.0.0.1:6379/15")
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values == {
@@ -141,5 +116,5 @@ def test_redis_url_switches_the_cache_and_the_sessions():
 
 
 def test_without_redis_the_cache_is_local_memory():
-    result = run(["-c", REDIS_PROBE])
+    result = run_python(["-c", REDIS_PROBE])
     assert json.loads(result.stdout)["backend"] == "django.core.cache.backends.locmem.LocMemCache"
