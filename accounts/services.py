@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import User, users_with_handle
+from learning import versions
 
 HANDLE_MIN_LENGTH = 3
 HANDLE_MAX_LENGTH = 30
@@ -44,3 +45,4 @@ def update_public_profile(*, user, handle: str, is_public: bool) -> None:
     except IntegrityError as error:  # another learner took the handle between the check and the save
         raise ValidationError({"username": [HANDLE_TAKEN]}) from error
     user.username, user.profile_is_public = handle, is_public
+    versions.bump(versions.learner(user.pk), versions.STATS)  # the handle shows next to their reviews

@@ -7,6 +7,8 @@ move are first parked far above any real position, then saved at their new place
 from django.core.validators import MaxValueValidator
 from django.db.models import F
 
+from learning import versions
+
 PARKING_OFFSET = 1_000_000
 # Real positions stay below the parking area, so a parked row never collides with a placed one.
 MAX_POSITION = PARKING_OFFSET - 1
@@ -16,3 +18,4 @@ position_validators = [MaxValueValidator(MAX_POSITION)]
 def park(queryset) -> None:
     """Moves the rows' positions out of the way of every real position."""
     queryset.filter(position__lt=PARKING_OFFSET).update(position=F("position") + PARKING_OFFSET)
+    versions.bump(versions.CATALOGUE)

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 
+from learning import versions
 from learning.links import ALLOWED_SCHEMES, UnsupportedURL, normalize_url
 from learning.models import (
     Bookmark,
@@ -391,6 +392,8 @@ def _moderate(ratings, *, hide: bool) -> Moderation:
     now = timezone.now()
     changed = Rating.objects.filter(pk__in=ids).exclude(is_hidden=hide).count()
     Rating.objects.filter(pk__in=ids).update(is_hidden=hide, moderated_at=now)
+    authors = Rating.objects.filter(pk__in=ids).values_list("user_id", flat=True).distinct()
+    versions.bump(versions.STATS, *(versions.learner(user_id) for user_id in authors))
     resolved = ReviewFlag.objects.filter(rating_id__in=ids, resolved_at__isnull=True).update(resolved_at=now)
     return Moderation(reviews=len(ids), changed=changed, flags_resolved=resolved)
 

@@ -10,7 +10,7 @@ import dj_email_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from roadmap_site.env import env_bool, env_list, env_str
+from roadmap_site.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "roadmap_site.context_processors.site",
+                "learning.context_processors.catalogue_version",
             ],
         },
     },
@@ -112,6 +113,13 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Whole catalogue pages are cached under version tokens that any change moves (learning/page_cache.py).
+# PAGE_CACHE=false renders every page each time; PAGE_CACHE_SECONDS bounds how long an unused copy stays.
+PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
+# Fragments of curated content (rendered Markdown) are keyed on the catalogue's version as well.
+FRAGMENT_CACHE_SECONDS = 24 * 3600
 
 # Logs: JSON lines on stdout, one per request from roadmap_site.request_log, plus Django's warnings/errors.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

@@ -24,6 +24,12 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def rendered_every_time(settings):
+    """Turns off the whole-page cache, so a test measures what rendering a page costs (its queries)."""
+    settings.PAGE_CACHE = False
+
+
+@pytest.fixture
 def learner(db):
     return UserFactory()
 

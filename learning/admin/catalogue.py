@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.urls import path
 
+from learning import versions
 from learning.admin.health import PublishedResourcesFilter, RatedFilter
 from learning.admin.history import ReadableHistoryMixin, log_changes
 from learning.admin.link_health import BrokenLinkFilter, unpublish_broken
@@ -26,6 +27,7 @@ def _set_published(request, queryset, value: bool) -> int:
     """Sets `is_published` on the selected rows; logs a history line on each row it actually changed."""
     changing = list(queryset.exclude(is_published=value))
     count = queryset.update(is_published=value)
+    versions.bump(versions.CATALOGUE)
     before, after = ("no", "yes") if value else ("yes", "no")
     log_changes(request, changing, f"Changed published: {before} → {after} (bulk action).")
     return count

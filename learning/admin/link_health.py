@@ -2,6 +2,8 @@
 
 from django.contrib import admin, messages
 
+from learning import versions
+
 
 class BrokenLinkFilter(admin.SimpleListFilter):
     title = "link health"
@@ -21,4 +23,5 @@ class BrokenLinkFilter(admin.SimpleListFilter):
 @admin.action(description="Unpublish selected resources whose link is broken")
 def unpublish_broken(modeladmin, request, queryset):
     count = queryset.filter(link_failures__gt=0, is_published=True).update(is_published=False)
+    versions.bump(versions.CATALOGUE)
     modeladmin.message_user(request, f"Unpublished {count} resource(s) with a broken link.", messages.SUCCESS)

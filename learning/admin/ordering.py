@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
+from learning import versions
 from learning.admin.history import object_label
 from learning.positions import park
 
@@ -176,6 +177,7 @@ class ReorderChildrenMixin:
         park(model.objects.filter(pk__in=[row.pk for row in moved]))
         for row, (_, new) in moved.items():
             model.objects.filter(pk=row.pk).update(position=new)
+        versions.bump(versions.CATALOGUE)
         return moved
 
 

@@ -4,8 +4,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
-from learning import learner_queries, queries
+from learning import learner_queries, queries, versions
 from learning.forms import RatingForm, ResourceFilterForm
+from learning.page_cache import cached_page
 from learning.progress import learner_state, track_progress
 from learning.services import NOT_STARTED, STATUS_CHOICES
 
@@ -13,6 +14,7 @@ RESOURCES_PER_PAGE = 24
 REVIEWS_PER_PAGE = 10
 
 
+@cached_page(versions.CATALOGUE)
 def home(request):
     tracks = list(queries.tracks_for_list(request.user))
     context = {"tracks": tracks, "counts": queries.catalogue_counts()}
@@ -24,10 +26,12 @@ def home(request):
     return render(request, "learning/home.html", context)
 
 
+@cached_page(versions.CATALOGUE)
 def track_list(request):
     return render(request, "learning/track_list.html", {"tracks": queries.tracks_for_list(request.user)})
 
 
+@cached_page(versions.CATALOGUE)
 def track_detail(request, slug):
     track = queries.track_for_roadmap(request.user, slug)
     state = learner_state(request.user)
@@ -49,6 +53,7 @@ def track_detail(request, slug):
     return render(request, "learning/track_detail.html", context)
 
 
+@cached_page(versions.CATALOGUE, versions.STATS)
 def topic_detail(request, slug):
     form = filter_form(request)
     topic = queries.topic_for_page(
@@ -67,6 +72,7 @@ def topic_detail(request, slug):
     return render(request, "learning/topic_detail.html", context)
 
 
+@cached_page(versions.CATALOGUE, versions.STATS)
 def resource_list(request):
     form = filter_form(request)
     resources = queries.resources_for_list(
@@ -88,6 +94,7 @@ def filter_form(request) -> ResourceFilterForm:
     return form
 
 
+@cached_page(versions.CATALOGUE, versions.STATS)
 def resource_detail(request, pk):
     return resource_page(request, queries.resource_for_page(request.user, pk))
 
@@ -112,10 +119,12 @@ def resource_page(request, resource, *, rating_form=None, status=200):
     return render(request, "learning/resource_detail.html", context, status=status)
 
 
+@cached_page(versions.CATALOGUE)
 def tag_list(request):
     return render(request, "learning/tag_list.html", {"tags": queries.tags_in_use()})
 
 
+@cached_page(versions.CATALOGUE, versions.STATS)
 def tag_detail(request, slug):
     context = queries.tag_for_page(request.user, slug)
     if context is None:

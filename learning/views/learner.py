@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from learning import learner_queries, services
+from learning import learner_queries, services, versions
 from learning.forms import BookmarkNoteForm, MilestoneForm, RatingForm, TopicStatusForm
 from learning.limits import limit_per_learner
 from learning.models import Milestone, Resource, Topic, Track
+from learning.page_cache import cached_page
 from learning.views.catalogue import resource_page
 
 
@@ -137,6 +138,7 @@ def reset_track(request, slug):
 
 
 @login_required
+@cached_page(versions.CATALOGUE)
 def dashboard(request):
     context = {
         "dashboard": learner_queries.dashboard_for(request.user),
@@ -146,6 +148,7 @@ def dashboard(request):
 
 
 @login_required
+@cached_page(versions.CATALOGUE, versions.STATS)
 def bookmarks(request):
     groups = learner_queries.bookmarks_by_topic(request.user)
     return render(request, "learning/bookmarks.html", {"groups": groups, "note_form": BookmarkNoteForm()})

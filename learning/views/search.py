@@ -6,14 +6,17 @@ from django.core.paginator import Page, Paginator
 from django.shortcuts import render
 from django.utils.safestring import SafeString
 
-from learning import queries
+from learning import queries, versions
 from learning.forms import SearchForm
 from learning.highlight import excerpt, highlight, plain_text, word_pattern
+from learning.page_cache import cached_page
 from learning.search import DOCUMENTS, Document, Query, matches, tagged_ids
 
 HITS_PER_GROUP = 5
 HITS_PER_PAGE = 20
 SUGGESTED_TAGS = 16
+# Searches are many and mostly unrepeated: their pages leave the cache sooner than the catalogue's.
+SEARCH_CACHE_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Group:
         return self.count - len(self.hits)
 
 
+@cached_page(versions.CATALOGUE, versions.STATS, timeout=SEARCH_CACHE_SECONDS)
 def search(request):
     form = SearchForm(request.GET)
     form.is_valid()

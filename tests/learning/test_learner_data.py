@@ -75,6 +75,7 @@ def check_off(user, topics):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("rendered_every_time")
 @pytest.mark.parametrize("page", ["track", "dashboard", "topic", "home", "bookmarks", "resource"])
 def test_learner_pages_run_the_same_queries_with_1_and_200_check_offs(client, learner, page):
     track = build_track(4, slug="small")

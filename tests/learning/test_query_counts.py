@@ -8,7 +8,7 @@ from django.urls import reverse
 from tests.factories import ResourceFactory
 from tests.learning.conftest import build_track
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rendered_every_time")]
 
 
 PAGES = {

@@ -131,8 +131,9 @@ def test_narrowing_to_one_type_paginates_it(client):
 def test_the_everything_view_links_to_the_rest_of_a_group(client):
     for n in range(7):
         ResourceFactory(title=f"Go tour {n}")
-    html = search(client, "tour").content.decode()
-    assert len(hit_titles(search(client, "tour"), "resource")) == 5
+    response = search(client, "tour")
+    html = response.content.decode()
+    assert len(hit_titles(response, "resource")) == 5
     assert "All 7 resources for “tour” →" in html
 
 

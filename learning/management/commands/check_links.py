@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 from django.utils import timezone
 
+from learning import versions
 from learning.linkcheck import LinkResult, Options, check_urls
 from learning.models import Resource
 
@@ -150,4 +151,5 @@ def record(resources, results: dict[str, LinkResult], *, checked_at):
         for resource, result in stored
     ]
     Resource.objects.bulk_update(rows, LINK_FIELDS, batch_size=BATCH_SIZE)
+    versions.bump(versions.CATALOGUE)
     return stored

@@ -1,0 +1,119 @@
+"""Whole pages kept in the shared cache, valid while the version tokens they were rendered under hold.
+
+A catalogue page names the tokens its content depends on (learning.versions): a visitor's copy is shared by
+every visitor, a learner's copy is theirs alone and also depends on their own token, so checking off a topic
+re-renders that learner's pages and nobody else's. The tokens and the page come back in one round trip to
+the cache; a hit runs no database query beyond loading a learner's session and user.
+
+- Visitor pages carry an ETag and Last-Modified, and a browser revalidating gets a 304 without a body.
+- A learner's page is stored with its CSRF token taken out and gets the requester's own token put back in.
+- Not cached: other methods than GET/HEAD, requests with a message to show (it belongs to this one
+  response), and anything but a plain 200. htmx requests get the same page as any other (htmx picks
+  the parts it swaps), so they share the copy.
+- PAGE_CACHE=false turns the whole thing off (every page is rendered each time; the ETag still works).
+"""
+
+import hashlib
+import re
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from learning import versions
+
+CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+CSRF_SLOT = b"\x00csrf\x00"
+PAGE_PREFIX = "page:"
+
+
+def cached_page(*depends: str, timeout: int | None = None):
+    """Caches the view's page under the version tokens named in `depends` (versions.CATALOGUE, ...)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not _cacheable(request):
+                return view(request, *args, **kwargs)
+            page = _Page(request, depends)
+            if not page.personal:
+                not_modified = get_conditional_response(
+                    request, etag=page.etag, last_modified=int(page.last_modified)
+                )
+                if not_modified is not None:
+                    return page.headed(not_modified)
+            response = page.stored() if settings.PAGE_CACHE else None
+            if response is None:
+                response = view(request, *args, **kwargs)
+                if settings.PAGE_CACHE:
+                    page.store(response, timeout or settings.PAGE_CACHE_SECONDS)
+            return page.headed(response)
+
+        return wrapper
+
+    return decorator
+
+
+class _Page:
+    """One request's view of its cached page: the key, the tokens it depends on and what the cache holds."""
+
+    def __init__(self, request, depends):
+        self.request = request
+        user = request.user
+        self.personal = user.is_authenticated
+        names = [*depends, *([versions.learner(user.pk)] if self.personal else [])]
+        scope = f"u{user.pk}" if self.personal else "anon"
+        self.key = PAGE_PREFIX + _digest(
+            f"{scope}|{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        )
+        tokens, found = versions.read(names, self.key)
+        request.version_tokens = tokens  # what the page's own fragments are keyed on (versions.current)
+        self.stamp = tuple(tokens[name] for name in names)
+        self.entry = found.get(self.key)
+        self.etag = f'"{_digest(f"{self.key}|{self.stamp}")}"'
+        self.last_modified = versions.last_modified(tokens)
+
+    def stored(self) -> HttpResponse | None:
+        if self.entry is None or self.entry[0] != self.stamp:
+            return None
+        _, content, headers = self.entry
+        if CSRF_SLOT in content:
+            content = content.replace(CSRF_SLOT, get_token(self.request).encode())
+        response = HttpResponse(content)
+        for name, value in headers.items():
+            response[name] = value
+        return response
+
+    def store(self, response, timeout: int) -> None:
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return
+        content = response.content
+        for token in set(CSRF_INPUT.findall(content)):
+            content = content.replace(token, CSRF_SLOT)
+        cache.set(self.key, (self.stamp, content, dict(response.headers)), timeout)
+
+    def headed(self, response):
+        if response.status_code not in (200, 304):
+            return response
+        if self.personal:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            response["ETag"] = self.etag
+            response["Last-Modified"] = http_date(int(self.last_modified))
+            patch_cache_control(response, no_cache=True)
+        return response
+
+
+def _cacheable(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    pending = getattr(request, "_messages", None)
+    return not pending or not len(pending)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

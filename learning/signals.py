@@ -1,0 +1,62 @@
+"""Moves the cache version tokens (learning.versions) whenever a row that pages show changes.
+
+Saves and deletes arrive here as signals, whether they come from the admin, the content loader, services
+or a cascade. Queryset `.update()` sends no signal: the few places that use it call `versions.bump` too.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from taggit.models import Tag, TaggedItem
+
+from learning import versions
+from learning.models import (
+    Bookmark,
+    Milestone,
+    MilestoneCompletion,
+    Rating,
+    Resource,
+    ResourceSuggestion,
+    ReviewFlag,
+    Stage,
+    Step,
+    Topic,
+    TopicProgress,
+    Track,
+    TrackFollow,
+)
+
+CATALOGUE_MODELS = (Track, Stage, Step, Milestone, Topic, Resource, Tag, TaggedItem)
+# Learner rows whose counts or text visitors see too (averages, rankings, reviews, bookmark counts).
+PUBLIC_LEARNER_MODELS = (Rating, Bookmark)
+LEARNER_MODELS = (TopicProgress, MilestoneCompletion, TrackFollow, ResourceSuggestion, ReviewFlag)
+
+
+def catalogue_changed(sender, **kwargs):
+    versions.bump(versions.CATALOGUE)
+
+
+def learner_row_changed(sender, instance, **kwargs):
+    names = [versions.learner(instance.user_id)]
+    if sender in PUBLIC_LEARNER_MODELS:
+        names.append(versions.STATS)
+    versions.bump(*names)
+
+
+def user_changed(sender, instance, **kwargs):
+    # The handle shows next to the learner's reviews on public pages.
+    versions.bump(versions.learner(instance.pk), versions.STATS)
+
+
+def _on_save_and_delete(receiver, model, label: str) -> None:
+    post_save.connect(receiver, sender=model, dispatch_uid=f"{label}-save-{model.__name__}")
+    post_delete.connect(receiver, sender=model, dispatch_uid=f"{label}-delete-{model.__name__}")
+
+
+def connect():
+    for model in CATALOGUE_MODELS:
+        _on_save_and_delete(catalogue_changed, model, "catalogue")
+    for through in (Milestone.topics.through, Resource.topics.through):
+        m2m_changed.connect(catalogue_changed, sender=through, dispatch_uid=f"m2m-{through.__name__}")
+    for model in (*PUBLIC_LEARNER_MODELS, *LEARNER_MODELS):
+        _on_save_and_delete(learner_row_changed, model, "learner")
+    post_save.connect(user_changed, sender=get_user_model(), dispatch_uid="learner-user-save")

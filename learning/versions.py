@@ -1,0 +1,80 @@
+"""Version tokens that cached pages and fragments are keyed on, kept in the shared cache.
+
+- `catalogue`: moves on any curated change (tracks, stages, steps, milestones, topics, resources, tags).
+- `stats`: moves when ratings, reviews or bookmarks change the figures and rankings visitors see.
+- `learner:<id>`: moves when that learner's own data changes (progress, bookmarks, ratings, profile).
+
+A token is the time of the change in nanoseconds, so it also gives pages their Last-Modified. A token that
+is missing (a fresh or flushed cache) is minted anew, which only makes every page under it a miss. Writes
+move the token at once and again when their transaction commits, so a page rendered from not yet committed
+data can't stay cached under the new token.
+"""
+
+import time
+
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+
+CATALOGUE = "catalogue"
+STATS = "stats"
+PREFIX = "version:"
+PRIVATE_CACHE_TOKEN_SECONDS = 10
+
+
+def token_timeout():
+    """Forever in a shared cache (Redis). A process's own memory can't see another process's changes, so
+    there tokens expire after a few seconds: several workers without Redis agree again within that time."""
+    return PRIVATE_CACHE_TOKEN_SECONDS if isinstance(caches["default"], LocMemCache) else None
+
+
+def learner(user_id) -> str:
+    return f"learner:{user_id}"
+
+
+def cache_key(name: str) -> str:
+    return PREFIX + name
+
+
+def bump(*names: str) -> None:
+    """Moves the tokens now and once more when the current transaction commits."""
+    _set_now(names)
+    transaction.on_commit(lambda: _set_now(names))
+
+
+def _set_now(names) -> None:
+    now = time.time_ns()
+    cache.set_many({cache_key(name): now for name in names}, timeout=token_timeout())
+
+
+def read(names, *extra_keys) -> tuple[dict, dict]:
+    """The tokens of `names` (minting any that are missing) and the values of `extra_keys`, in one round trip
+    to the cache: returns ({name: token}, {extra key: value})."""
+    found = cache.get_many([*(cache_key(name) for name in names), *extra_keys])
+    tokens = {}
+    for name in names:
+        token = found.get(cache_key(name))
+        if token is None:
+            token = _mint(name)
+        tokens[name] = token
+    return tokens, {key: found[key] for key in extra_keys if key in found}
+
+
+def current(request, name: str) -> int:
+    """A token as this request saw it first: read once, then kept on the request."""
+    seen = request.__dict__.setdefault("version_tokens", {})
+    if name not in seen:
+        seen.update(read([name])[0])
+    return seen[name]
+
+
+def _mint(name: str) -> int:
+    key = cache_key(name)
+    now = time.time_ns()
+    cache.add(key, now, timeout=token_timeout())
+    return cache.get(key) or now
+
+
+def last_modified(tokens: dict) -> float:
+    """The time of the latest change the tokens stand for, in seconds since the epoch."""
+    return max(tokens.values()) / 1e9

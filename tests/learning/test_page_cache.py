@@ -1,0 +1,222 @@
+"""Whole pages from the cache (learning.page_cache), under the version tokens any change moves."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from learning import versions
+from learning.models import Topic, Track
+from tests.factories import RatingFactory, TopicFactory, UserFactory
+from tests.learning.conftest import build_track
+
+pytestmark = pytest.mark.django_db
+
+VISITOR_PAGES = {
+    "home": lambda track: "/",
+    "track list": lambda track: reverse("learning:track_list"),
+    "track": lambda track: track.get_absolute_url(),
+    "topic": lambda track: track.steps.first().topic.get_absolute_url(),
+    "resources": lambda track: reverse("learning:resource_list") + "?kind=article",
+    "resource": lambda track: track.steps.first().topic.resources.first().get_absolute_url(),
+    "search": lambda track: reverse("learning:search") + "?q=topic",
+    "tags": lambda track: reverse("learning:tag_list"),
+    "tag": lambda track: reverse("learning:tag_detail", args=["fundamentals"]),
+}
+LEARNER_PAGES = {
+    **{name: VISITOR_PAGES[name] for name in ("home", "track", "topic", "resource")},
+    "dashboard": lambda track: reverse("learning:dashboard"),
+    "bookmarks": lambda track: reverse("learning:bookmarks"),
+}
+
+
+def queries_of(client, url, **headers) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, headers=headers)
+    return len(captured), response
+
+
+def status_post(client, topic, status, **extra):
+    return client.post(reverse("learning:topic_status", args=[topic.slug]), {"status": status, **extra})
+
+
+@pytest.mark.parametrize("page", VISITOR_PAGES)
+def test_a_visitor_gets_a_cached_page_with_no_query_whatever_the_size(client, page):
+    for size, slug in ((2, "small"), (40, "big")):
+        url = VISITOR_PAGES[page](build_track(size, slug=slug))
+        first = client.get(url)
+        assert first.status_code == 200
+        count, again = queries_of(client, url)
+        assert (count, again.status_code) == (0, 200), f"{page} with {size} topics"
+        assert again.content == first.content
+
+
+@pytest.mark.parametrize("page", LEARNER_PAGES)
+def test_a_learner_gets_a_cached_page_with_the_same_queries_whatever_the_size(client, learner, page):
+    client.force_login(learner)
+    counts = []
+    for size, slug in ((2, "small"), (40, "big")):
+        url = LEARNER_PAGES[page](build_track(size, slug=slug))
+        assert client.get(url).status_code == 200
+        count, again = queries_of(client, url)
+        assert again.status_code == 200
+        counts.append(count)
+    assert counts[0] == counts[1] <= 2  # the session and the user; nothing of the page itself
+
+
+def test_a_curated_change_shows_at_once(client, track):
+    topic = track.steps.first().topic
+    client.get(track.get_absolute_url())
+    topic.title = "Renamed by a curator"
+    topic.save()
+    assert "Renamed by a curator" in client.get(track.get_absolute_url()).content.decode()
+
+
+def test_an_admin_bulk_action_moves_the_version_too(client, staff_client, track):
+    assert client.get(track.get_absolute_url()).status_code == 200
+    response = staff_client.post(
+        reverse("admin:learning_track_changelist"),
+        {"action": "unpublish", "_selected_action": [track.pk]},
+    )
+    assert response.status_code == 302
+    assert not Track.objects.get(pk=track.pk).is_published
+    assert client.get(track.get_absolute_url()).status_code == 404
+
+
+def test_tags_and_links_between_rows_move_the_version(client, track):
+    topic = track.steps.first().topic
+    resource = TopicFactory(title="Unrelated")
+    client.get(topic.get_absolute_url())
+    topic.tags.add("caching")
+    assert 'href="/tags/caching/"' in client.get(topic.get_absolute_url()).content.decode()
+    milestone = track.stages.first().milestones.first()
+    milestone.topics.add(resource)
+    assert "Unrelated" in client.get(track.get_absolute_url()).content.decode()
+
+
+def test_another_learners_rating_shows_in_the_visitors_figures(client, track):
+    resource = track.steps.first().topic.resources.first()
+    url = resource.get_absolute_url()
+    assert "No written reviews yet" in client.get(url).content.decode()
+    RatingFactory(resource=resource, stars=4, review="Clear and short.")
+    html = client.get(url).content.decode()
+    assert "Clear and short." in html
+    assert "No written reviews yet" not in html
+
+
+def test_a_check_off_changes_that_learners_page_only(client, learner, track):
+    other = Client()
+    other.force_login(UserFactory())
+    visitor = Client()
+    topic = track.steps.first().topic
+    client.force_login(learner)
+    url = track.get_absolute_url()
+    for someone in (client, other, visitor):
+        assert "✓ Done" not in someone.get(url).content.decode()
+    assert status_post(client, topic, "done", next=url).status_code == 302
+    assert "✓ Done" in client.get(url).content.decode()
+    assert "✓ Done" not in other.get(url).content.decode()
+    assert "✓ Done" not in visitor.get(url).content.decode()
+
+
+def test_a_cached_learner_page_carries_the_requesters_own_csrf_token(learner, track):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    url = track.get_absolute_url()
+    client.get(url)
+    count, cached = queries_of(client, url)
+    assert count <= 2
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', cached.content.decode()).group(1)
+    topic = track.steps.first().topic
+    assert status_post(client, topic, "learning", csrfmiddlewaretoken=token, next=url).status_code == 302
+
+    stranger = Client(enforce_csrf_checks=True)
+    stranger.force_login(UserFactory())
+    stranger.get(url)
+    assert status_post(stranger, topic, "done", csrfmiddlewaretoken=token).status_code == 403
+
+
+def test_a_message_is_shown_once_and_never_cached(client, learner, track):
+    resource = track.steps.first().topic.resources.first()
+    client.force_login(learner)
+    url = resource.get_absolute_url()
+    client.get(url)
+    client.post(reverse("learning:rate", args=[resource.pk]), {"stars": 5, "review": ""})
+    assert "your rating is saved" in client.get(url).content.decode()
+    assert "your rating is saved" not in client.get(url).content.decode()
+
+
+def test_visitor_pages_answer_revalidation_with_304(client, track):
+    url = track.get_absolute_url()
+    first = client.get(url)
+    assert first["Cache-Control"] == "no-cache"
+    etag, last_modified = first["ETag"], first["Last-Modified"]
+    not_modified = client.get(url, headers={"If-None-Match": etag})
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    assert client.get(url, headers={"If-Modified-Since": last_modified}).status_code == 304
+
+    track.title = "Backend developer, revised"
+    track.save()
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert "Backend developer, revised" in changed.content.decode()
+
+
+def test_learner_pages_are_private_and_have_no_validators(client, learner, track):
+    client.force_login(learner)
+    response = client.get(track.get_absolute_url())
+    assert "private" in response["Cache-Control"]
+    assert not response.has_header("ETag")
+
+
+def test_refused_and_missing_pages_are_not_cached(client):
+    assert client.get(reverse("learning:search"), {"q": "a\x00b"}).status_code == 400
+    assert client.get(reverse("learning:search"), {"q": "a\x00b"}).status_code == 400
+    assert client.get("/tracks/nothing-here/").status_code == 404
+    assert not [key for key in cache._cache if ":page:" in key]
+
+
+def test_a_flushed_cache_never_serves_an_old_page(client, track):
+    url = track.get_absolute_url()
+    client.get(url)
+    assert [key for key in cache._cache if ":page:" in key]
+    Topic.objects.filter(pk=track.steps.first().topic_id).update(title="Quiet")  # no signal: no new token
+    cache.clear()  # the tokens go with the pages, and new tokens match nothing old
+    assert "Quiet" in client.get(url).content.decode()
+
+
+def test_tokens_move_again_when_the_transaction_commits(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        versions.bump(versions.CATALOGUE)
+        during = versions.read([versions.CATALOGUE])[0][versions.CATALOGUE]
+    after = versions.read([versions.CATALOGUE])[0][versions.CATALOGUE]
+    assert len(callbacks) == 1
+    assert after > during
+
+
+def test_turned_off_every_page_is_rendered(client, settings, track):
+    settings.PAGE_CACHE = False
+    url = track.get_absolute_url()
+    client.get(url)
+    count, response = queries_of(client, url)
+    assert count > 0
+    assert response.has_header("ETag")  # revalidation still works
+
+
+def test_rendered_markdown_is_a_fragment_keyed_on_the_catalogue(client, settings, track):
+    settings.PAGE_CACHE = False
+    topic = track.steps.first().topic
+    topic.body = "First **guide**."
+    topic.save()
+    assert "<strong>guide</strong>" in client.get(topic.get_absolute_url()).content.decode()
+    topic.body = "Second *guide*."
+    topic.save()
+    html = client.get(topic.get_absolute_url()).content.decode()
+    assert "<em>guide</em>" in html
+    assert "<strong>guide</strong>" not in html
