@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
+from learning import versions
 from learning.models import (
     Bookmark,
     Milestone,
@@ -22,9 +24,17 @@ from learning.progress import LearnerState, learner_state, track_progress
 # The site mean used before any resource has been rated: the middle of the 1–5 scale.
 NEUTRAL_MEAN = 3.0
 RECENT_COMPLETIONS = 8
+SITE_MEAN_SECONDS = 3600
 
 
 def site_mean_rating() -> float:
+    """The mean of every counted rating. It reads every rating, so it is kept in the cache until a rating
+    changes (the stats token moves)."""
+    token = versions.read([versions.STATS])[0][versions.STATS]
+    return cache.get_or_set(f"site-mean:{token}", _site_mean, timeout=SITE_MEAN_SECONDS)
+
+
+def _site_mean() -> float:
     return Rating.objects.counted().aggregate(mean=Avg("stars"))["mean"] or NEUTRAL_MEAN
 
 

@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import StaffFactory, UserFactory
 
@@ -27,6 +29,14 @@ def _fresh_cache():
 def rendered_every_time(settings):
     """Turns off the whole-page cache, so a test measures what rendering a page costs (its queries)."""
     settings.PAGE_CACHE = False
+
+
+def cold_queries(client, url) -> int:
+    """The queries of one request for `url` with nothing in the cache: the most a page can cost."""
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
 
 
 @pytest.fixture

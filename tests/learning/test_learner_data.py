@@ -5,11 +5,11 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from learning.models import Bookmark, MilestoneCompletion, Rating, TopicProgress, TrackFollow
+from tests.conftest import cold_queries
 from tests.factories import (
     BookmarkFactory,
     MilestoneFactory,
@@ -62,12 +62,6 @@ class TestConstraints:
         assert (TopicProgress.objects.count(), Bookmark.objects.count(), Rating.objects.count()) == (0, 0, 0)
 
 
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 def check_off(user, topics):
     TopicProgress.objects.bulk_create(
         TopicProgress(user=user, topic=topic, status="done", completed_at=timezone.now()) for topic in topics
@@ -95,7 +89,7 @@ def test_learner_pages_run_the_same_queries_with_1_and_200_check_offs(client, le
     BookmarkFactory(user=learner, resource=resource)
     RatingFactory(user=learner, resource=resource, review="good")
     client.get(urls[page])  # warm up caches that are not per request (content types)
-    expected = count_queries(client, urls[page])
+    expected = cold_queries(client, urls[page])
 
     big = build_track(200, slug="big", resources_per_topic=1)
     TrackFollow.objects.create(user=learner, track=big)
@@ -104,7 +98,7 @@ def test_learner_pages_run_the_same_queries_with_1_and_200_check_offs(client, le
         BookmarkFactory(user=learner, resource=other.topic.resources.first())
         RatingFactory(resource=resource, review="another review")
     assert TopicProgress.objects.filter(user=learner).count() == 200
-    assert count_queries(client, urls[page]) == expected
+    assert cold_queries(client, urls[page]) == expected
 
 
 @pytest.mark.skipif(
