@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_SCALE ?= 10
+BENCH_OUT ?= bench-results.json
+BENCH_DURATION ?= 10
 
-.PHONY: run serve test install install-dev browser lint format migrations content backup clean
+.PHONY: run serve test install install-dev browser wrk bench lint format migrations content backup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +45,7 @@ serve: install
 		HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
 
 ## Install what the tests need (Python packages, Debian's Chromium for browser tests) and run every test
-test: install-dev browser
+test: install-dev browser wrk
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest --create-db -n 2 $(PYTEST_ARGS)
@@ -53,6 +56,18 @@ browser:
 		echo "Installing Debian's chromium for the browser tests..."; \
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## Debian's wrk, the HTTP load generator behind `make bench` (and its smoke test)
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "Installing Debian's wrk for the benchmark..."; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq -o DPkg::Lock::Timeout=600 && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 wrk >/dev/null; }
+
+## Load-test a production-mode gunicorn on a fresh PostgreSQL database filled by seed_demo (bench/run.py):
+## wrk on every main page, compared with a static file of the track page's size. Needs PostgreSQL and Redis.
+bench: install wrk
+	$(BIN)/python -m bench.run --scale $(BENCH_SCALE) --out $(BENCH_OUT) --duration $(BENCH_DURATION)
 
 lint: install-dev
 	$(BIN)/ruff check .
