@@ -63,15 +63,16 @@ def topic_status(request, slug):
     if not form.is_valid():
         return refused(request, form, topic)
     services.set_topic_status(user=request.user, topic=topic, status=form.cleaned_data["status"])
-    # Checking off from a track's page follows that track (the form names it).
+    # Checking off from a track's page follows that track (the form names it) and returns to its node.
     track = (
         Track.objects.visible_to(request.user)
         .filter(slug=request.POST.get("track", ""), steps__topic=topic)
         .first()
     )
-    if track is not None:
-        services.follow_track(user=request.user, track=track)
-    return back(request, topic.get_absolute_url())
+    if track is None:
+        return back(request, f"{topic.get_absolute_url()}#topic-status")
+    services.follow_track(user=request.user, track=track)
+    return back(request, f"{track.get_absolute_url()}#node-{topic.slug}")
 
 
 @learner_action

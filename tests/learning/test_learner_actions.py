@@ -117,7 +117,15 @@ def test_missing_or_unpublished_topics_answer_404(learner_client, db):
 def test_next_never_leaves_the_site(learner_client, track, next_url):
     topic = track.steps.first().topic
     response = learner_client.post(status_url(topic), {"status": "done", "next": next_url})
-    assert response.url == topic.get_absolute_url()
+    assert response.url == f"{topic.get_absolute_url()}#topic-status"
+
+
+def test_without_next_a_check_off_returns_to_the_tracks_node_or_the_topic(learner_client, track):
+    topic = track.steps.first().topic
+    from_track = learner_client.post(status_url(topic), {"status": "done", "track": track.slug})
+    assert from_track.url == f"{track.get_absolute_url()}#node-{topic.slug}"
+    from_topic = learner_client.post(status_url(topic), {"status": "learning"})
+    assert from_topic.url == f"{topic.get_absolute_url()}#topic-status"
 
 
 def test_milestones_are_checked_off_and_unchecked(learner_client, learner, track):
