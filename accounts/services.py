@@ -5,6 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from accounts.backends import forget_user
 from accounts.models import User, users_with_handle
 from learning import versions
 
@@ -45,4 +46,5 @@ def update_public_profile(*, user, handle: str, is_public: bool) -> None:
     except IntegrityError as error:  # another learner took the handle between the check and the save
         raise ValidationError({"username": [HANDLE_TAKEN]}) from error
     user.username, user.profile_is_public = handle, is_public
+    forget_user(user.pk)
     versions.bump(versions.learner(user.pk), versions.STATS)  # the handle shows next to their reviews

@@ -139,9 +139,10 @@ LOGGING = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's backends, reading the logged-in user from the cache (accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AllauthBackend",
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "learning:dashboard"

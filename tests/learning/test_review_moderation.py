@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -369,9 +370,11 @@ def test_resource_page_queries_do_not_grow_with_reviews_and_reports(
             ReviewFlagFactory(rating=rating, reason="abuse")
 
     add(2)
+    cache.clear()  # measure cold: no cached user, page or figure
     with CaptureQueriesContext(connection) as small:
         assert client.get(resource.get_absolute_url()).status_code == 200
     add(15)
+    cache.clear()  # measure cold: no cached user, page or figure
     with django_assert_num_queries(len(small)):
         response = client.get(resource.get_absolute_url())
     assert len(response.context["reviews"]) == 10
@@ -388,9 +391,11 @@ def test_moderation_lists_queries_do_not_grow(staff_client, django_assert_num_qu
             ReviewFlagFactory(resolved_at="2026-01-01T00:00Z")
 
     add(2)
+    cache.clear()  # measure cold: no cached user, page or figure
     with CaptureQueriesContext(connection) as small:
         assert staff_client.get(page).status_code == 200
     add(20)
+    cache.clear()  # measure cold: no cached user, page or figure
     with django_assert_num_queries(len(small)):
         staff_client.get(page)
 

@@ -1,0 +1,46 @@
+"""Authentication backends that read the logged-in user from the shared cache instead of the database.
+
+Every request of a logged-in learner loads their user (django.contrib.auth.get_user). On a cached page that
+query, and the connection check before it, were most of the work left. So the backends keep a copy of the
+user for a minute, and any save or delete of a user drops it (accounts.apps connects the signals; bulk
+updates call `forget_user`), at once and again when the transaction commits.
+
+Nothing else changes: an inactive user is refused, and the session's hash is still compared with the user's
+password hash, so a password change ends the other sessions as before.
+"""
+
+from allauth.account.auth_backends import AuthenticationBackend
+from django.contrib.auth import backends
+from django.core.cache import cache
+from django.db import transaction
+
+USER_CACHE_SECONDS = 60
+
+
+def user_key(user_id) -> str:
+    return f"auth-user:{user_id}"
+
+
+def forget_user(user_id) -> None:
+    cache.delete(user_key(user_id))
+    transaction.on_commit(lambda: cache.delete(user_key(user_id)))
+
+
+class CachedUserMixin:
+    def get_user(self, user_id):
+        key = user_key(user_id)
+        user = cache.get(key)
+        if user is None:
+            user = super().get_user(user_id)
+            if user is not None:
+                cache.set(key, user, USER_CACHE_SECONDS)
+            return user
+        return user if self.user_can_authenticate(user) else None
+
+
+class ModelBackend(CachedUserMixin, backends.ModelBackend):
+    """Django's backend (email or username and password), with the cached user."""
+
+
+class AllauthBackend(CachedUserMixin, AuthenticationBackend):
+    """allauth's backend (its logins, rate limits and social accounts), with the cached user."""
