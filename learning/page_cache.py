@@ -2,8 +2,10 @@
 
 A catalogue page names the tokens its content depends on (learning.versions): a visitor's copy is shared by
 every visitor, a learner's copy is theirs alone and also depends on their own token, so checking off a topic
-re-renders that learner's pages and nobody else's. The tokens and the page come back in one round trip to
-the cache; a hit runs no database query beyond loading a learner's session and user.
+re-renders that learner's pages and nobody else's. The tokens come back in one round trip to the cache.
+Each process keeps its own copies of recent pages, used only while they match those tokens, so a hit
+seldom carries the page over the network, and it runs no database query at all (a learner's session and
+user come from the cache too).
 
 - Visitor pages carry an ETag and Last-Modified, and a browser revalidating gets a 304 without a body.
 - A learner's page is stored with its CSRF token taken out and gets the requester's own token put back in.
@@ -15,6 +17,8 @@ the cache; a hit runs no database query beyond loading a learner's session and u
 
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
@@ -28,7 +32,10 @@ from learning import versions
 
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 CSRF_SLOT = b"\x00csrf\x00"
-PAGE_PREFIX = "page:"
+# The stored entry is (stamp, content, headers, has_csrf); a new layout needs a new prefix, so servers of the
+# previous release never read it (nor this release theirs) while both run.
+PAGE_PREFIX = "page:2:"
+LOCAL_COPIES_BYTES = 32 * 1024 * 1024  # per process
 
 
 def cached_page(*depends: str, timeout: int | None = None):
@@ -70,18 +77,21 @@ class _Page:
         self.key = PAGE_PREFIX + _digest(
             f"{scope}|{request.scheme}://{request.get_host()}{request.get_full_path()}"
         )
-        tokens, found = versions.read(names, self.key)
+        tokens, _ = versions.read(names)
         request.version_tokens = tokens  # what the page's own fragments are keyed on (versions.current)
         self.stamp = tuple(tokens[name] for name in names)
-        self.entry = found.get(self.key)
         self.etag = f'"{_digest(f"{self.key}|{self.stamp}")}"'
         self.last_modified = versions.last_modified(tokens)
 
     def stored(self) -> HttpResponse | None:
-        if self.entry is None or self.entry[0] != self.stamp:
-            return None
-        _, content, headers = self.entry
-        if CSRF_SLOT in content:
+        entry = local_copies.get(self.key, self.stamp)
+        if entry is None:
+            entry = cache.get(self.key)
+            if entry is None or entry[0] != self.stamp:
+                return None
+            local_copies.put(self.key, entry)
+        _, content, headers, has_csrf = entry
+        if has_csrf:
             content = content.replace(CSRF_SLOT, get_token(self.request).encode())
         response = HttpResponse(content)
         for name, value in headers.items():
@@ -92,9 +102,12 @@ class _Page:
         if response.status_code != 200 or response.streaming or response.cookies:
             return
         content = response.content
-        for token in set(CSRF_INPUT.findall(content)):
+        tokens = set(CSRF_INPUT.findall(content))
+        for token in tokens:
             content = content.replace(token, CSRF_SLOT)
-        cache.set(self.key, (self.stamp, content, dict(response.headers)), timeout)
+        entry = (self.stamp, content, dict(response.headers), bool(tokens))
+        cache.set(self.key, entry, timeout)
+        local_copies.put(self.key, entry)
 
     def headed(self, response):
         if response.status_code not in (200, 304):
@@ -106,6 +119,43 @@ class _Page:
             response["Last-Modified"] = http_date(int(self.last_modified))
             patch_cache_control(response, no_cache=True)
         return response
+
+
+class LocalCopies:
+    """This process's own copies of recent pages, so a hit doesn't carry the page over from Redis each time.
+    A copy is used only while its stamp matches the tokens just read from the shared cache: never stale.
+    Least recently used copies go first once they hold more than `max_bytes`."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, stamp):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or entry[0] != stamp:
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry) -> None:
+        with self.lock:
+            old = self.entries.pop(key, None)
+            self.size += len(entry[1]) - (len(old[1]) if old else 0)
+            self.entries[key] = entry
+            while self.size > self.max_bytes and self.entries:
+                _, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped[1])
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+local_copies = LocalCopies(max_bytes=LOCAL_COPIES_BYTES)
 
 
 def _cacheable(request) -> bool:

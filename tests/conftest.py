@@ -4,6 +4,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from learning.page_cache import local_copies
 from tests.factories import StaffFactory, UserFactory
 
 
@@ -19,10 +20,13 @@ def _test_settings(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters (allauth's and the site's) live in the cache: every test starts at zero."""
+    """Rate-limit counters (allauth's and the site's) live in the cache, and pages in it and in this process's
+    copies: every test starts with none."""
     cache.clear()
+    local_copies.clear()
     yield
     cache.clear()
+    local_copies.clear()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from learning import versions
 from learning.models import Topic, Track
+from learning.page_cache import LocalCopies, local_copies
 from tests.factories import RatingFactory, TopicFactory, UserFactory
 from tests.learning.conftest import build_track
 
@@ -220,3 +221,28 @@ def test_rendered_markdown_is_a_fragment_keyed_on_the_catalogue(client, settings
     html = client.get(topic.get_absolute_url()).content.decode()
     assert "<em>guide</em>" in html
     assert "<strong>guide</strong>" not in html
+
+
+def test_a_process_keeps_its_own_copy_and_checks_it_against_the_tokens(
+    client, track, django_assert_num_queries
+):
+    url = track.get_absolute_url()
+    client.get(url)
+    cache.delete_many(list(local_copies.entries))  # only this process's copy is left
+    with django_assert_num_queries(0):
+        assert client.get(url).status_code == 200
+    track.title = "Changed elsewhere"
+    track.save()  # the tokens move: the local copy no longer matches
+    assert "Changed elsewhere" in client.get(url).content.decode()
+
+
+def test_local_copies_drop_the_least_recently_used_beyond_their_size():
+    copies = LocalCopies(max_bytes=10)
+    copies.put("a", ((1,), b"12345", {}, False))
+    copies.put("b", ((1,), b"12345", {}, False))
+    assert copies.get("a", (1,)) is not None  # a is now the most recently used
+    copies.put("c", ((1,), b"123", {}, False))
+    assert copies.get("b", (1,)) is None
+    assert copies.get("a", (1,)) is not None
+    assert copies.get("a", (2,)) is None  # another stamp: not this copy
+    assert copies.size == 8
