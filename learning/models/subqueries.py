@@ -9,5 +9,5 @@ def count_of(rows, parent: str, *, value: str | None = None):
     """Per outer row: how many of `rows` (a queryset or manager) point at it through `parent`, or the sum of
     their `value`; 0 when none do."""
     related = rows.filter(**{parent: OuterRef("pk")}).order_by().values(parent)
-    total = Sum(value) if value else Count("pk")
+    total = Sum(value) if value else Count("*")  # COUNT(*) can be answered from an index alone
     return Coalesce(Subquery(related.annotate(total=total).values("total")), 0)
