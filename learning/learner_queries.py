@@ -30,7 +30,7 @@ SITE_MEAN_SECONDS = 3600
 def site_mean_rating() -> float:
     """The mean of every counted rating. It reads every rating, so it is kept in the cache until a rating
     changes (the stats token moves)."""
-    token = versions.read([versions.STATS])[0][versions.STATS]
+    token = versions.read([versions.STATS])[versions.STATS]
     return cache.get_or_set(f"site-mean:{token}", _site_mean, timeout=SITE_MEAN_SECONDS)
 
 

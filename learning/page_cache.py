@@ -77,7 +77,7 @@ class _Page:
         self.key = PAGE_PREFIX + _digest(
             f"{scope}|{request.scheme}://{request.get_host()}{request.get_full_path()}"
         )
-        tokens, _ = versions.read(names)
+        tokens = versions.read(names)
         request.version_tokens = tokens  # what the page's own fragments are keyed on (versions.current)
         self.stamp = tuple(tokens[name] for name in names)
         self.etag = f'"{_digest(f"{self.key}|{self.stamp}")}"'

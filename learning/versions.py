@@ -20,6 +20,12 @@ CATALOGUE = "catalogue"
 STATS = "stats"
 PREFIX = "version:"
 PRIVATE_CACHE_TOKEN_SECONDS = 10
+# The catalogue's and the stats' tokens, which every page reads, are held by each process for this long
+# before it asks the cache again: a visitor's cached page then needs no round trip at all. Another server's
+# change shows here within that time (this process's own changes at once). A learner's token is always read.
+HELD_NAMES = (CATALOGUE, STATS)
+HOLD_SECONDS = 1.0
+_held = {}  # name -> (token, time.monotonic() when read)
 
 
 def token_timeout():
@@ -45,26 +51,36 @@ def bump(*names: str) -> None:
 def _set_now(names) -> None:
     now = time.time_ns()
     cache.set_many({cache_key(name): now for name in names}, timeout=token_timeout())
-
-
-def read(names, *extra_keys) -> tuple[dict, dict]:
-    """The tokens of `names` (minting any that are missing) and the values of `extra_keys`, in one round trip
-    to the cache: returns ({name: token}, {extra key: value})."""
-    found = cache.get_many([*(cache_key(name) for name in names), *extra_keys])
-    tokens = {}
     for name in names:
-        token = found.get(cache_key(name))
-        if token is None:
-            token = _mint(name)
-        tokens[name] = token
-    return tokens, {key: found[key] for key in extra_keys if key in found}
+        if name in HELD_NAMES:
+            _held[name] = (now, time.monotonic())
+
+
+def read(names) -> dict:
+    """{name: token} for `names`, minting any that are missing, in at most one round trip to the cache."""
+    now = time.monotonic()
+    tokens = {name: held[0] for name in names if (held := _held.get(name)) and now - held[1] < HOLD_SECONDS}
+    wanted = [name for name in names if name not in tokens]
+    if wanted:
+        found = cache.get_many([cache_key(name) for name in wanted])
+        for name in wanted:
+            token = found.get(cache_key(name)) or _mint(name)
+            tokens[name] = token
+            if name in HELD_NAMES:
+                _held[name] = (token, now)
+    return tokens
+
+
+def forget_held() -> None:
+    """Drops this process's copies of the shared tokens (tests use it; so could a signal handler)."""
+    _held.clear()
 
 
 def current(request, name: str) -> int:
     """A token as this request saw it first: read once, then kept on the request."""
     seen = request.__dict__.setdefault("version_tokens", {})
     if name not in seen:
-        seen.update(read([name])[0])
+        seen.update(read([name]))
     return seen[name]
 
 

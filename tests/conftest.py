@@ -4,6 +4,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from learning import versions
 from learning.page_cache import local_copies
 from tests.factories import StaffFactory, UserFactory
 
@@ -24,9 +25,11 @@ def _fresh_cache():
     copies: every test starts with none."""
     cache.clear()
     local_copies.clear()
+    versions.forget_held()
     yield
     cache.clear()
     local_copies.clear()
+    versions.forget_held()
 
 
 @pytest.fixture
