@@ -239,10 +239,10 @@ def test_a_process_keeps_its_own_copy_and_checks_it_against_the_tokens(
 
 def test_local_copies_drop_the_least_recently_used_beyond_their_size():
     copies = LocalCopies(max_bytes=10)
-    copies.put("a", ((1,), b"12345", {}, False))
-    copies.put("b", ((1,), b"12345", {}, False))
+    copies.put("a", ((1,), (b"12", b"345"), {}))
+    copies.put("b", ((1,), (b"12345",), {}))
     assert copies.get("a", (1,)) is not None  # a is now the most recently used
-    copies.put("c", ((1,), b"123", {}, False))
+    copies.put("c", ((1,), (b"123",), {}))
     assert copies.get("b", (1,)) is None
     assert copies.get("a", (1,)) is not None
     assert copies.get("a", (2,)) is None  # another stamp: not this copy
