@@ -26,25 +26,36 @@ from learning.models import (
 )
 
 CATALOGUE_MODELS = (Track, Stage, Step, Milestone, Topic, Resource, Tag, TaggedItem)
-# Learner rows whose counts or text visitors see too (averages, rankings, reviews, bookmark counts).
-PUBLIC_LEARNER_MODELS = (Rating, Bookmark)
-LEARNER_MODELS = (TopicProgress, MilestoneCompletion, TrackFollow, ResourceSuggestion, ReviewFlag)
+# Rating and Bookmark rows also show to visitors (averages, rankings, reviews, bookmark counts).
+LEARNER_MODELS = (
+    Rating,
+    Bookmark,
+    TopicProgress,
+    MilestoneCompletion,
+    TrackFollow,
+    ResourceSuggestion,
+    ReviewFlag,
+)
 
 
 def catalogue_changed(sender, **kwargs):
     versions.bump(versions.CATALOGUE)
 
 
-def learner_row_changed(sender, instance, **kwargs):
+def learner_row_changed(sender, instance, created=True, **kwargs):
     names = [versions.learner(instance.user_id)]
-    if sender in PUBLIC_LEARNER_MODELS:
+    # A bookmark counts for visitors when it comes or goes; its note is private. A rating shows whole.
+    if sender is Rating or (sender is Bookmark and created):
         names.append(versions.STATS)
     versions.bump(*names)
 
 
-def user_changed(sender, instance, **kwargs):
-    # The handle shows next to the learner's reviews on public pages.
-    versions.bump(versions.learner(instance.pk), versions.STATS)
+def user_changed(sender, instance, update_fields=None, **kwargs):
+    names = [versions.learner(instance.pk)]
+    # The handle shows next to the learner's reviews on public pages; a login only saves last_login.
+    if update_fields is None or "username" in update_fields:
+        names.append(versions.STATS)
+    versions.bump(*names)
 
 
 def _on_save_and_delete(receiver, model, label: str) -> None:
@@ -57,6 +68,6 @@ def connect():
         _on_save_and_delete(catalogue_changed, model, "catalogue")
     for through in (Milestone.topics.through, Resource.topics.through):
         m2m_changed.connect(catalogue_changed, sender=through, dispatch_uid=f"m2m-{through.__name__}")
-    for model in (*PUBLIC_LEARNER_MODELS, *LEARNER_MODELS):
+    for model in LEARNER_MODELS:
         _on_save_and_delete(learner_row_changed, model, "learner")
     post_save.connect(user_changed, sender=get_user_model(), dispatch_uid="learner-user-save")

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.auth.models import update_last_login
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -12,7 +13,8 @@ from django.urls import reverse
 from learning import versions
 from learning.models import Topic, Track
 from learning.page_cache import LocalCopies, local_copies
-from tests.factories import RatingFactory, TopicFactory, UserFactory
+from learning.services import update_bookmark_note
+from tests.factories import BookmarkFactory, RatingFactory, TopicFactory, UserFactory
 from tests.learning.conftest import build_track
 
 pytestmark = pytest.mark.django_db
@@ -268,3 +270,15 @@ def test_this_process_sees_its_own_change_at_once(monkeypatch):
     before = versions.read([versions.CATALOGUE])[versions.CATALOGUE]
     versions.bump(versions.CATALOGUE)
     assert versions.read([versions.CATALOGUE])[versions.CATALOGUE] > before
+
+
+def test_a_login_or_a_private_note_leaves_the_visitors_pages_cached(client, learner, track):
+    resource = track.steps.first().topic.resources.first()
+    bookmark = BookmarkFactory(user=learner, resource=resource)
+    stats = versions.read([versions.STATS])[versions.STATS]
+    update_last_login(None, learner)
+    update_bookmark_note(bookmark=bookmark, note="Read chapter 2 first.")
+    assert versions.read([versions.STATS])[versions.STATS] == stats
+    learner.username = "a-new-handle"
+    learner.save()  # the handle shows next to reviews: that moves it
+    assert versions.read([versions.STATS])[versions.STATS] > stats
