@@ -19,9 +19,10 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
-from functools import wraps
+from functools import cached_property, wraps
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -79,9 +80,17 @@ class _Page:
         )
         tokens = versions.read(names)
         request.version_tokens = tokens  # what the page's own fragments are keyed on (versions.current)
+        self.tokens = tokens
         self.stamp = tuple(tokens[name] for name in names)
-        self.etag = f'"{_digest(f"{self.key}|{self.stamp}")}"'
-        self.last_modified = versions.last_modified(tokens)
+
+    # The validators are a visitor's: a learner's page is private and never revalidated.
+    @cached_property
+    def etag(self) -> str:
+        return f'"{_digest(f"{self.key}|{self.stamp}")}"'
+
+    @cached_property
+    def last_modified(self) -> float:
+        return versions.last_modified(self.tokens)
 
     def stored(self) -> HttpResponse | None:
         entry = local_copies.get(self.key, self.stamp)
@@ -164,8 +173,7 @@ def _size(entry) -> int:
 def _cacheable(request) -> bool:
     if request.method not in ("GET", "HEAD"):
         return False
-    pending = getattr(request, "_messages", None)
-    return not pending or not len(pending)
+    return not len(get_messages(request))  # counting doesn't mark them as shown
 
 
 def _digest(text: str) -> str:
