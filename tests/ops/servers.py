@@ -3,23 +3,14 @@ PostgreSQL that a test can cut and restore to simulate an outage."""
 
 import selectors
 import socket
-import subprocess
-import sys
+import tempfile
 import threading
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import requests
-from django.conf import settings
-
+from bench.run import free_port
+from bench.run import gunicorn as serve
 from tests.processes import environment, run_python
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def collect_static(target: Path) -> Path:
@@ -30,8 +21,8 @@ def collect_static(target: Path) -> Path:
 
 @contextmanager
 def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", workers: int = 1):
-    """A gunicorn serving the site in production mode (HTTPS redirect off) until the block ends."""
-    port = free_port()
+    """A gunicorn serving the site in production mode (HTTPS redirect off) until the block ends: the
+    benchmark's own launcher (its log and control socket in a temporary folder of its own)."""
     env = environment(
         **{
             "DJANGO_ENV": "production",
@@ -40,8 +31,6 @@ def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", worke
             "SECURE_SSL_REDIRECT": "false",
             "DATABASE_URL": database_url,
             "STATIC_ROOT": str(static_root),
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
             "WEB_CONCURRENCY": str(workers),
             "GUNICORN_ACCESS_LOG": "",
             "LOG_LEVEL": "WARNING",
@@ -49,39 +38,8 @@ def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", worke
     )
     if redis_url:
         env["REDIS_URL"] = redis_url
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process)
+    with tempfile.TemporaryDirectory() as workdir, serve(env, Path(workdir)) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stderr.close()
-
-
-def _wait_until_up(url, process, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {process.stderr.read()[-2000:]}")
-        try:
-            if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
-                return
-        except (requests.ConnectionError, requests.Timeout):
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not answer /healthz in time")
 
 
 class TcpProxy:
