@@ -10,11 +10,8 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_delete, post_save
 
-        from accounts.backends import forget_user
-
-        def user_changed(sender, instance, **kwargs):
-            forget_user(instance.pk)
+        from accounts.backends import user_changed
 
         user = get_user_model()
-        post_save.connect(user_changed, sender=user, dispatch_uid="forget-cached-user-save", weak=False)
-        post_delete.connect(user_changed, sender=user, dispatch_uid="forget-cached-user-delete", weak=False)
+        post_save.connect(user_changed, sender=user, dispatch_uid="forget-cached-user-save")
+        post_delete.connect(user_changed, sender=user, dispatch_uid="forget-cached-user-delete")

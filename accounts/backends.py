@@ -26,6 +26,11 @@ def forget_user(user_id) -> None:
     transaction.on_commit(lambda: cache.delete(user_key(user_id)))
 
 
+def user_changed(sender, instance, **kwargs):
+    """Signal receiver: a saved or deleted user's cached copy goes."""
+    forget_user(instance.pk)
+
+
 class CachedUserMixin:
     def get_user(self, user_id):
         key = user_key(user_id)
