@@ -1,10 +1,14 @@
 """Everything a learner owns, as a JSON-ready document, and deleting all of it with the account.
 
 The export holds the account, its email addresses and linked logins (never a password hash or token), and
-every learner row: followed tracks, topic progress, milestones, bookmarks with notes, ratings and reviews,
-suggestions and review flags. Deleting the account deletes all of those with it (their foreign keys
-cascade); curated content a learner's suggestion created stays, without a link back to them.
+every section the apps registered (register_section): in learning, followed tracks, topic progress,
+milestones, bookmarks with notes, ratings and reviews, suggestions and review reports. Deleting the account
+deletes all of those with it (their foreign keys cascade); curated content a learner's suggestion created
+stays, without a link back to them.
 """
+
+from collections.abc import Callable
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
@@ -12,20 +16,22 @@ from django.contrib.auth import logout
 from django.db import transaction
 from django.utils import timezone
 
-from learning.models import (
-    Bookmark,
-    MilestoneCompletion,
-    Rating,
-    ResourceSuggestion,
-    ReviewFlag,
-    TopicProgress,
-    TrackFollow,
-)
-
 EXPORT_VERSION = 1
+# Section name → a function of the user returning that section's rows, JSON-ready. Apps that keep learner
+# rows register theirs when they load (learning.apps), so accounts never imports them.
+_SECTIONS: dict[str, Callable[[Any], list[dict]]] = {}
 
 
-def _time(value):
+def register_section(name: str, collect: Callable[[Any], list[dict]]) -> None:
+    """Adds `name` to every personal-data export; `collect(user)` reads the rows in a fixed number of
+    queries and returns them as JSON-ready dicts."""
+    if name in _SECTIONS and _SECTIONS[name] is not collect:
+        raise ValueError(f"Two apps export a personal-data section called {name!r}.")
+    _SECTIONS[name] = collect
+
+
+def export_time(value):
+    """A time as the export writes it: ISO 8601, or None."""
     return value.isoformat() if value else None
 
 
@@ -34,12 +40,12 @@ def export_for(user) -> dict:
     return {
         "format": "roadmap-personal-data",
         "version": EXPORT_VERSION,
-        "exported_at": _time(timezone.now()),
+        "exported_at": export_time(timezone.now()),
         "account": {
             "handle": user.username,
             "email": user.email,
-            "date_joined": _time(user.date_joined),
-            "last_login": _time(user.last_login),
+            "date_joined": export_time(user.date_joined),
+            "last_login": export_time(user.last_login),
             "profile_is_public": user.profile_is_public,
         },
         "email_addresses": [
@@ -47,78 +53,14 @@ def export_for(user) -> dict:
             for address in EmailAddress.objects.filter(user=user).order_by("pk")
         ],
         "linked_logins": [
-            {"provider": account.provider, "uid": account.uid, "date_joined": _time(account.date_joined)}
+            {
+                "provider": account.provider,
+                "uid": account.uid,
+                "date_joined": export_time(account.date_joined),
+            }
             for account in SocialAccount.objects.filter(user=user).order_by("pk")
         ],
-        "followed_tracks": [
-            {"track": follow.track.slug, "title": follow.track.title, "started_at": _time(follow.started_at)}
-            for follow in TrackFollow.objects.filter(user=user).select_related("track").order_by("pk")
-        ],
-        "topic_progress": [
-            {
-                "topic": progress.topic.slug,
-                "title": progress.topic.title,
-                "status": progress.status,
-                "updated_at": _time(progress.updated_at),
-                "completed_at": _time(progress.completed_at),
-            }
-            for progress in TopicProgress.objects.filter(user=user).select_related("topic").order_by("pk")
-        ],
-        "milestones_done": [
-            {
-                "track": done.milestone.stage.track.slug,
-                "milestone": done.milestone.title,
-                "completed_at": _time(done.completed_at),
-            }
-            for done in MilestoneCompletion.objects.filter(user=user)
-            .select_related("milestone__stage__track")
-            .order_by("pk")
-        ],
-        "bookmarks": [
-            {
-                "url": mark.resource.url,
-                "title": mark.resource.title,
-                "note": mark.note,
-                "created_at": _time(mark.created_at),
-            }
-            for mark in Bookmark.objects.filter(user=user).select_related("resource").order_by("pk")
-        ],
-        "ratings": [
-            {
-                "url": rating.resource.url,
-                "title": rating.resource.title,
-                "stars": rating.stars,
-                "review": rating.review,
-                "hidden_by_moderator": rating.is_hidden,
-                "created_at": _time(rating.created_at),
-                "updated_at": _time(rating.updated_at),
-            }
-            for rating in Rating.objects.filter(user=user).select_related("resource").order_by("pk")
-        ],
-        "suggestions": [
-            {
-                "topic": suggestion.topic.slug,
-                "url": suggestion.url,
-                "title": suggestion.title,
-                "kind": suggestion.kind,
-                "why": suggestion.reason,
-                "status": suggestion.status,
-                "rejection_reason": suggestion.rejection_reason,
-                "created_at": _time(suggestion.created_at),
-            }
-            for suggestion in ResourceSuggestion.objects.filter(user=user)
-            .select_related("topic")
-            .order_by("pk")
-        ],
-        "review_flags": [
-            {
-                "review_of": flag.rating.resource.url,
-                "reason": flag.reason,
-                "note": flag.note,
-                "created_at": _time(flag.created_at),
-            }
-            for flag in ReviewFlag.objects.filter(user=user).select_related("rating__resource").order_by("pk")
-        ],
+        **{name: collect(user) for name, collect in _SECTIONS.items()},
     }
 
 

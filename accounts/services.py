@@ -5,9 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from accounts.backends import forget_user
-from accounts.models import User, users_with_handle
-from learning import versions
+from accounts.models import users_with_handle
 
 HANDLE_MIN_LENGTH = 3
 HANDLE_MAX_LENGTH = 30
@@ -40,11 +38,13 @@ def update_public_profile(*, user, handle: str, is_public: bool) -> None:
         check_handle(handle, user=user)
     except ValidationError as error:
         raise ValidationError({"username": error.messages}) from error
+    before = user.username, user.profile_is_public
+    user.username, user.profile_is_public = handle, is_public
     try:
         with transaction.atomic():
-            User.objects.filter(pk=user.pk).update(username=handle, profile_is_public=is_public)
+            # A save, not an update: its signals drop the cached user and move the learner's page tokens
+            # (and the public ones, since the handle shows next to their reviews).
+            user.save(update_fields=["username", "profile_is_public"])
     except IntegrityError as error:  # another learner took the handle between the check and the save
+        user.username, user.profile_is_public = before
         raise ValidationError({"username": [HANDLE_TAKEN]}) from error
-    user.username, user.profile_is_public = handle, is_public
-    forget_user(user.pk)
-    versions.bump(versions.learner(user.pk), versions.STATS)  # the handle shows next to their reviews

@@ -8,5 +8,9 @@ class LearningConfig(AppConfig):
 
     def ready(self):
         from learning import signals
+        from learning.community import personal_data as community_data
+        from learning.progress import personal_data as progress_data
 
         signals.connect()
+        progress_data.register()
+        community_data.register()

@@ -1,15 +1,15 @@
-"""Moves the cache version tokens (learning.versions) whenever a row that pages show changes.
+"""Moves the cache version tokens (plumbing.cache_tokens) whenever a row that pages show changes.
 
 Saves and deletes arrive here as signals, whether they come from the admin, the content loader, services
-or a cascade. Queryset `.update()` sends no signal: the few places that use it call `versions.bump` too.
+or a cascade. Bulk writes (`update()`, `bulk_create()`, `bulk_update()`) send no signal: the models'
+querysets (plumbing.token_querysets) move the tokens for those themselves.
 """
 
 from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag, TaggedItem
 
-from learning import versions
-from learning.models import (
+from learning.models import (  # the app's wiring sits above every room
     Bookmark,
     Milestone,
     MilestoneCompletion,
@@ -24,6 +24,7 @@ from learning.models import (
     Track,
     TrackFollow,
 )
+from plumbing import cache_tokens
 
 CATALOGUE_MODELS = (Track, Stage, Step, Milestone, Topic, Resource, Tag, TaggedItem)
 # Rating and Bookmark rows also show to visitors (averages, rankings, reviews, bookmark counts).
@@ -39,23 +40,23 @@ LEARNER_MODELS = (
 
 
 def catalogue_changed(sender, **kwargs):
-    versions.bump(versions.CATALOGUE)
+    cache_tokens.bump(cache_tokens.CATALOGUE)
 
 
 def learner_row_changed(sender, instance, created=True, **kwargs):
-    names = [versions.learner(instance.user_id)]
+    names = [cache_tokens.learner(instance.user_id)]
     # A bookmark counts for visitors when it comes or goes; its note is private. A rating shows whole.
     if sender is Rating or (sender is Bookmark and created):
-        names.append(versions.STATS)
-    versions.bump(*names)
+        names.append(cache_tokens.STATS)
+    cache_tokens.bump(*names)
 
 
 def user_changed(sender, instance, update_fields=None, **kwargs):
-    names = [versions.learner(instance.pk)]
+    names = [cache_tokens.learner(instance.pk)]
     # The handle shows next to the learner's reviews on public pages; a login only saves last_login.
     if update_fields is None or "username" in update_fields:
-        names.append(versions.STATS)
-    versions.bump(*names)
+        names.append(cache_tokens.STATS)
+    cache_tokens.bump(*names)
 
 
 def _on_save_and_delete(receiver, model, label: str) -> None:

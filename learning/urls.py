@@ -1,7 +1,11 @@
 from django.urls import path, register_converter
 
-from learning.feeds import ResourcesFeed, TrackResourcesFeed
-from learning.views import catalogue, contributions, exports, learner, profiles, search
+from learning.catalogue.feeds import ResourcesFeed, TrackResourcesFeed
+from learning.catalogue.views import browse, search
+from learning.community import views as community
+from learning.pages import views as pages
+from learning.progress import profiles
+from learning.progress import views as progress
 
 
 class HandleConverter:
@@ -21,30 +25,30 @@ register_converter(HandleConverter, "handle")
 app_name = "learning"
 
 urlpatterns = [
-    path("", catalogue.home, name="home"),
-    path("tracks/", catalogue.track_list, name="track_list"),
-    path("tracks/<slug:slug>/", catalogue.track_detail, name="track_detail"),
-    path("tracks/<slug:slug>/reset/", learner.reset_track, name="track_reset"),
-    path("tracks/<slug:slug>/follow/", learner.follow, name="track_follow"),
+    path("", pages.home, name="home"),
+    path("tracks/", browse.track_list, name="track_list"),
+    path("tracks/<slug:slug>/", pages.track_detail, name="track_detail"),
+    path("tracks/<slug:slug>/reset/", progress.reset_track, name="track_reset"),
+    path("tracks/<slug:slug>/follow/", progress.follow, name="track_follow"),
     path("tracks/<slug:slug>/feed/", TrackResourcesFeed(), name="track_feed"),
-    path("tracks/<slug:slug>/export.md", exports.track_markdown, name="track_export"),
-    path("topics/<slug:slug>/", catalogue.topic_detail, name="topic_detail"),
-    path("topics/<slug:slug>/status/", learner.topic_status, name="topic_status"),
-    path("topics/<slug:slug>/suggest/", contributions.suggest_resource, name="suggest_resource"),
-    path("milestones/<int:pk>/done/", learner.milestone_done, name="milestone_done"),
+    path("tracks/<slug:slug>/export.md", progress.track_markdown, name="track_export"),
+    path("topics/<slug:slug>/", pages.topic_detail, name="topic_detail"),
+    path("topics/<slug:slug>/status/", progress.topic_status, name="topic_status"),
+    path("topics/<slug:slug>/suggest/", community.suggest_resource, name="suggest_resource"),
+    path("milestones/<int:pk>/done/", progress.milestone_done, name="milestone_done"),
     path("feeds/resources/", ResourcesFeed(), name="resources_feed"),
-    path("resources/", catalogue.resource_list, name="resource_list"),
-    path("resources/<int:pk>/", catalogue.resource_detail, name="resource_detail"),
-    path("resources/<int:pk>/bookmark/", learner.bookmark, name="bookmark"),
-    path("resources/<int:pk>/rating/", learner.rate, name="rate"),
-    path("resources/<int:pk>/rating/delete/", learner.delete_rating, name="rating_delete"),
-    path("reviews/<int:pk>/flag/", contributions.flag_review, name="flag_review"),
+    path("resources/", pages.resource_list, name="resource_list"),
+    path("resources/<int:pk>/", community.resource_detail, name="resource_detail"),
+    path("resources/<int:pk>/bookmark/", progress.bookmark, name="bookmark"),
+    path("resources/<int:pk>/rating/", community.rate, name="rate"),
+    path("resources/<int:pk>/rating/delete/", community.delete_rating, name="rating_delete"),
+    path("reviews/<int:pk>/flag/", community.flag_review, name="flag_review"),
     path("search/", search.search, name="search"),
-    path("tags/", catalogue.tag_list, name="tag_list"),
-    path("tags/<slug:slug>/", catalogue.tag_detail, name="tag_detail"),
-    path("me/", learner.dashboard, name="dashboard"),
-    path("me/bookmarks/", learner.bookmarks, name="bookmarks"),
-    path("me/bookmarks/<int:pk>/note/", learner.bookmark_note, name="bookmark_note"),
+    path("tags/", browse.tag_list, name="tag_list"),
+    path("tags/<slug:slug>/", browse.tag_detail, name="tag_detail"),
+    path("me/", pages.dashboard, name="dashboard"),
+    path("me/bookmarks/", progress.bookmarks, name="bookmarks"),
+    path("me/bookmarks/<int:pk>/note/", progress.bookmark_note, name="bookmark_note"),
     path("u/<handle:username>/", profiles.profile, name="profile"),
     path("u/<handle:username>/<slug:slug>.svg", profiles.progress_card, name="progress_card"),
 ]

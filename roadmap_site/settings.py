@@ -10,7 +10,7 @@ import dj_email_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from roadmap_site.env import env_bool, env_int, env_list, env_str
+from plumbing.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,15 +47,16 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.github",
     "django_htmx",
     "taggit",
+    "plumbing",
     "accounts",
     "learning",
 ]
 
 MIDDLEWARE = [
-    "roadmap_site.request_log.RequestLogMiddleware",
+    "plumbing.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "roadmap_site.headers.SecurityHeadersMiddleware",
+    "plumbing.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,8 +81,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "roadmap_site.context_processors.site",
-                "learning.context_processors.catalogue_version",
+                "plumbing.context_processors.site",
+                "plumbing.context_processors.catalogue_version",
             ],
         },
     },
@@ -107,7 +108,7 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "roadmap_site.redis_cache.RedisCache",
+            "BACKEND": "plumbing.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "roadmap",
         }
@@ -121,12 +122,12 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
 # Fragments of curated content (rendered Markdown) are keyed on the catalogue's version as well.
 FRAGMENT_CACHE_SECONDS = 24 * 3600
 
-# Logs: JSON lines on stdout, one per request from roadmap_site.request_log, plus Django's warnings/errors.
+# Logs: JSON lines on stdout, one per request from plumbing.request_log, plus Django's warnings/errors.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "roadmap_site.request_log.JsonFormatter"}},
+    "formatters": {"json": {"()": "plumbing.request_log.JsonFormatter"}},
     "handlers": {
         "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}
     },
@@ -218,9 +219,9 @@ LEARNER_RATE_LIMITS = {
     "report": "20/h",  # reporting reviews
     "suggestion": "10/h",  # bursts; the daily cap is SUGGESTIONS_PER_DAY
 }
-RATELIMIT_VIEW = "roadmap_site.errors.too_many_requests"
+RATELIMIT_VIEW = "plumbing.errors.too_many_requests"
 
-# How many resources one learner may suggest in any 24 hours (learning.services.suggest_resource).
+# How many resources one learner may suggest in any 24 hours (learning.community.services.suggest_resource).
 SUGGESTIONS_PER_DAY = 5
 
 # Content-Security-Policy (django-csp 4): nothing loads or runs unless it comes from this site; no inline

@@ -2,16 +2,16 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from learning.sitemaps import SITEMAPS
-from learning.views.site import robots_txt
-from roadmap_site import health
+from learning.catalogue.sitemaps import SITEMAPS
+from learning.catalogue.views.robots import robots_txt
+from plumbing import health
 
 admin.site.site_header = "Roadmap curation"
 admin.site.site_title = "Roadmap curation"
 admin.site.index_title = "Catalogue and learners"
 
-handler500 = "roadmap_site.errors.server_error"
-handler429 = "roadmap_site.errors.too_many_requests"  # allauth's rate limits answer with it too
+handler500 = "plumbing.errors.server_error"
+handler429 = "plumbing.errors.too_many_requests"  # allauth's rate limits answer with it too
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

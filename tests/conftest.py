@@ -4,8 +4,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from learning import versions
-from learning.page_cache import local_copies
+from plumbing import cache_tokens
+from plumbing.page_cache import local_copies
 from tests.factories import StaffFactory, UserFactory
 
 
@@ -25,11 +25,11 @@ def _fresh_cache():
     copies: every test starts with none."""
     cache.clear()
     local_copies.clear()
-    versions.forget_held()
+    cache_tokens.forget_held()
     yield
     cache.clear()
     local_copies.clear()
-    versions.forget_held()
+    cache_tokens.forget_held()
 
 
 @pytest.fixture

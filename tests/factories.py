@@ -2,8 +2,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from learning.community.models import ResourceSuggestion, ReviewFlag
 from learning.models import Bookmark, Milestone, Rating, Resource, Stage, Step, Topic, TopicProgress, Track
-from learning.models.curation import ResourceSuggestion, ReviewFlag
 
 
 class UserFactory(factory.django.DjangoModelFactory):

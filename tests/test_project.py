@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
-from roadmap_site.env import env_bool, env_list, env_str
+from plumbing.env import env_bool, env_list, env_str
 from tests.processes import run_python
 
 

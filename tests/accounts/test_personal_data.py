@@ -10,8 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from learning import services
+from learning.community import services as community
 from learning.models import Bookmark, Rating, TopicProgress
+from learning.progress import services as progress
 from tests.accounts.conftest import PASSWORD
 from tests.factories import BookmarkFactory, RatingFactory, ResourceFactory, TopicProgressFactory, UserFactory
 from tests.learning.conftest import build_track
@@ -23,11 +24,11 @@ DELETE = reverse("accounts:delete_account")
 
 def own_data(user, track):
     topic = track.steps.first().topic
-    services.follow_track(user=user, track=track)
-    services.set_topic_status(user=user, topic=topic, status="done")
+    progress.follow_track(user=user, track=track)
+    progress.set_topic_status(user=user, topic=topic, status="done")
     resource = topic.resources.first()
-    services.add_bookmark(user=user, resource=resource, note="Chapter 3 is the good part")
-    services.rate_resource(user=user, resource=resource, stars=5, review="Clear <b>and</b> short.")
+    progress.add_bookmark(user=user, resource=resource, note="Chapter 3 is the good part")
+    community.rate_resource(user=user, resource=resource, stars=5, review="Clear <b>and</b> short.")
     return resource
 
 

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from learning.admin import health, history
+from learning.catalogue.admin import history
+from learning.community.admin import health
 from learning.models import Resource, ResourceSuggestion, ReviewFlag, Step, Track
 from tests.factories import (
     BookmarkFactory,

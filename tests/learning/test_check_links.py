@@ -21,7 +21,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from learning.linkcheck import Options, check_urls
+from learning.catalogue.linkcheck import Options, check_urls
 from learning.management.commands import check_links
 from learning.models import Resource
 from tests.factories import ResourceFactory

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from learning.content import yaml_io
+from learning.catalogue.content import yaml_io
 from learning.models import Milestone, Resource, Stage, Step, Topic, Track
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,8 @@
 
 import pytest
 
-from learning import learner_queries
+from learning.catalogue.queries import site_mean_rating
+from learning.community.queries import rating_summary, reviews_of
 from learning.models import Resource
 from tests.factories import RatingFactory, ResourceFactory
 
@@ -28,10 +29,10 @@ def test_the_ranking_score_leaves_hidden_ratings_out(resource):
 
 
 def test_the_site_mean_leaves_hidden_ratings_out(resource):
-    assert learner_queries.site_mean_rating() == 4.0
+    assert site_mean_rating() == 4.0
 
 
 def test_summary_and_reviews_leave_hidden_ratings_out(resource):
-    summary = learner_queries.rating_summary(resource)
+    summary = rating_summary(resource)
     assert (summary.count, summary.average) == (1, 4.0)
-    assert [rating.review for rating in learner_queries.reviews_of(resource)] == ["Clear and short."]
+    assert [rating.review for rating in reviews_of(resource)] == ["Clear and short."]

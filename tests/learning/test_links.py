@@ -1,6 +1,6 @@
 import pytest
 
-from learning.links import UnsupportedURL, normalize_url
+from learning.catalogue.links import UnsupportedURL, normalize_url
 
 
 @pytest.mark.parametrize(

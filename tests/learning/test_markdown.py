@@ -1,6 +1,6 @@
 import pytest
 
-from learning.markdown import render_markdown
+from plumbing.markdown import render_markdown
 
 
 def test_renders_headings_lists_code_and_tables():

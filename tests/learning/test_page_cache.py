@@ -1,4 +1,4 @@
-"""Whole pages from the cache (learning.page_cache), under the version tokens any change moves."""
+"""Whole pages from the cache (plumbing.page_cache), under the version tokens any change moves."""
 
 import re
 
@@ -10,10 +10,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from learning import versions
 from learning.models import Topic, Track
-from learning.page_cache import LocalCopies, local_copies
-from learning.services import update_bookmark_note
+from learning.progress.services import update_bookmark_note
+from plumbing import cache_tokens
+from plumbing.page_cache import LocalCopies, local_copies
 from tests.factories import BookmarkFactory, RatingFactory, TopicFactory, UserFactory
 from tests.learning.conftest import build_track
 
@@ -191,15 +191,15 @@ def test_a_flushed_cache_never_serves_an_old_page(client, track):
     assert [key for key in cache._cache if ":page:" in key]
     Topic.objects.filter(pk=track.steps.first().topic_id).update(title="Quiet")  # no signal: no new token
     cache.clear()  # the tokens go with the pages, and new tokens match nothing old...
-    versions.forget_held()  # ...once this process stops holding its copy of them (HOLD_SECONDS)
+    cache_tokens.forget_held()  # ...once this process stops holding its copy of them (HOLD_SECONDS)
     assert "Quiet" in client.get(url).content.decode()
 
 
 def test_tokens_move_again_when_the_transaction_commits(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        versions.bump(versions.CATALOGUE)
-        during = versions.read([versions.CATALOGUE])[versions.CATALOGUE]
-    after = versions.read([versions.CATALOGUE])[versions.CATALOGUE]
+        cache_tokens.bump(cache_tokens.CATALOGUE)
+        during = cache_tokens.read([cache_tokens.CATALOGUE])[cache_tokens.CATALOGUE]
+    after = cache_tokens.read([cache_tokens.CATALOGUE])[cache_tokens.CATALOGUE]
     assert len(callbacks) == 1
     assert after > during
 
@@ -252,33 +252,33 @@ def test_local_copies_drop_the_least_recently_used_beyond_their_size():
 
 
 def test_a_process_holds_the_shared_tokens_briefly_but_never_a_learners(monkeypatch):
-    held = versions.read([versions.CATALOGUE])[versions.CATALOGUE]
-    cache.set(versions.cache_key(versions.CATALOGUE), held + 1, None)  # another server's change
-    assert versions.read([versions.CATALOGUE])[versions.CATALOGUE] == held
-    monkeypatch.setattr(versions, "HOLD_SECONDS", 0)  # the hold is over
-    assert versions.read([versions.CATALOGUE])[versions.CATALOGUE] == held + 1
+    held = cache_tokens.read([cache_tokens.CATALOGUE])[cache_tokens.CATALOGUE]
+    cache.set(cache_tokens.cache_key(cache_tokens.CATALOGUE), held + 1, None)  # another server's change
+    assert cache_tokens.read([cache_tokens.CATALOGUE])[cache_tokens.CATALOGUE] == held
+    monkeypatch.setattr(cache_tokens, "HOLD_SECONDS", 0)  # the hold is over
+    assert cache_tokens.read([cache_tokens.CATALOGUE])[cache_tokens.CATALOGUE] == held + 1
 
-    monkeypatch.setattr(versions, "HOLD_SECONDS", 60)
-    own = versions.learner(7)
-    first = versions.read([own])[own]
-    cache.set(versions.cache_key(own), first + 1, None)  # the learner checked off on another server
-    assert versions.read([own])[own] == first + 1
+    monkeypatch.setattr(cache_tokens, "HOLD_SECONDS", 60)
+    own = cache_tokens.learner(7)
+    first = cache_tokens.read([own])[own]
+    cache.set(cache_tokens.cache_key(own), first + 1, None)  # the learner checked off on another server
+    assert cache_tokens.read([own])[own] == first + 1
 
 
 def test_this_process_sees_its_own_change_at_once(monkeypatch):
-    monkeypatch.setattr(versions, "HOLD_SECONDS", 60)
-    before = versions.read([versions.CATALOGUE])[versions.CATALOGUE]
-    versions.bump(versions.CATALOGUE)
-    assert versions.read([versions.CATALOGUE])[versions.CATALOGUE] > before
+    monkeypatch.setattr(cache_tokens, "HOLD_SECONDS", 60)
+    before = cache_tokens.read([cache_tokens.CATALOGUE])[cache_tokens.CATALOGUE]
+    cache_tokens.bump(cache_tokens.CATALOGUE)
+    assert cache_tokens.read([cache_tokens.CATALOGUE])[cache_tokens.CATALOGUE] > before
 
 
 def test_a_login_or_a_private_note_leaves_the_visitors_pages_cached(client, learner, track):
     resource = track.steps.first().topic.resources.first()
     bookmark = BookmarkFactory(user=learner, resource=resource)
-    stats = versions.read([versions.STATS])[versions.STATS]
+    stats = cache_tokens.read([cache_tokens.STATS])[cache_tokens.STATS]
     update_last_login(None, learner)
     update_bookmark_note(bookmark=bookmark, note="Read chapter 2 first.")
-    assert versions.read([versions.STATS])[versions.STATS] == stats
+    assert cache_tokens.read([cache_tokens.STATS])[cache_tokens.STATS] == stats
     learner.username = "a-new-handle"
     learner.save()  # the handle shows next to reviews: that moves it
-    assert versions.read([versions.STATS])[versions.STATS] > stats
+    assert cache_tokens.read([cache_tokens.STATS])[cache_tokens.STATS] > stats

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import services as account_services
-from learning import services
 from learning.models import Milestone
+from learning.progress import services
 from tests.factories import (
     BookmarkFactory,
     RatingFactory,

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from learning.catalogue.queries import filter_resources
 from learning.models import Resource
-from learning.queries import filter_resources
 from tests.conftest import cold_queries
 from tests.factories import RatingFactory, ResourceFactory
 from tests.learning.conftest import build_track

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from learning.highlight import excerpt, highlight
-from learning.search import DOCUMENTS, QUERY_MAX_LENGTH, Query, matches
+from learning.catalogue.highlight import excerpt, highlight
+from learning.catalogue.search import DOCUMENTS, QUERY_MAX_LENGTH, Query, matches
 from tests.factories import ResourceFactory, TopicFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.urls import reverse
 from taggit.models import TaggedItem
 
 from learning import demo
+from learning.catalogue.links import normalize_url
 from learning.demo import DEMO_PASSWORD, HEAVY_LEARNER_EMAIL, LARGEST_TRACK_SLUG, DemoSizes
-from learning.links import normalize_url
 from learning.models import (
     Bookmark,
     Milestone,

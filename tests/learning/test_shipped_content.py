@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from taggit.models import Tag
 
-from learning.links import normalize_url
+from learning.catalogue.links import normalize_url
 from learning.models import Milestone, Resource, Stage, Topic, Track
 
 SEEDS_DIR = settings.BASE_DIR / "docs" / "seeds"

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from learning import services
+from learning.community import services
 from learning.models import Resource, ResourceSuggestion
 from tests.factories import (
     ResourceFactory,

@@ -8,8 +8,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from learning import services
 from learning.models import Milestone
+from learning.progress import services
 from tests.factories import (
     RatingFactory,
     ResourceFactory,

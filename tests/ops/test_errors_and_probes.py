@@ -31,7 +31,7 @@ def test_readyz_checks_the_database_and_the_migrations(visitor):
 
 
 def test_readyz_is_503_while_migrations_are_pending(visitor):
-    with mock.patch("roadmap_site.health.MigrationExecutor") as executor:
+    with mock.patch("plumbing.health.MigrationExecutor") as executor:
         executor.return_value.migration_plan.return_value = [("learning", "0099_future")]
         response = visitor.get("/readyz")
     assert response.status_code == 503
@@ -40,9 +40,7 @@ def test_readyz_is_503_while_migrations_are_pending(visitor):
 
 
 def test_readyz_is_503_when_the_database_is_unreachable(visitor):
-    with mock.patch(
-        "roadmap_site.health.MigrationExecutor", side_effect=OperationalError("connection refused")
-    ):
+    with mock.patch("plumbing.health.MigrationExecutor", side_effect=OperationalError("connection refused")):
         response = visitor.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "unreachable"}
@@ -56,7 +54,7 @@ def test_readyz_is_503_when_the_database_is_unreachable(visitor):
 def test_a_database_outage_answers_503_with_retry_after_not_a_trace(visitor, error):
     if type(error) is DatabaseError:
         error.__cause__ = OperationalError("server closed the connection unexpectedly")
-    with mock.patch("learning.views.catalogue.queries.tracks_for_list", side_effect=error):
+    with mock.patch("learning.pages.views.queries.tracks_for_list", side_effect=error):
         response = visitor.get("/")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
@@ -67,7 +65,7 @@ def test_a_database_outage_answers_503_with_retry_after_not_a_trace(visitor, err
 
 
 def test_any_other_error_is_the_designed_500(visitor):
-    with mock.patch("learning.views.catalogue.queries.tracks_for_list", side_effect=ValueError("boom")):
+    with mock.patch("learning.pages.views.queries.tracks_for_list", side_effect=ValueError("boom")):
         response = visitor.get("/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()

@@ -29,7 +29,7 @@ def test_an_outage_answers_503_then_the_site_recovers_without_a_restart(static_r
             assert "Outage-proof track" in before.text
 
             proxy.cut()
-            # A page already in the cache is still served: reading needs no database (learning.page_cache).
+            # A page already in the cache is still served: reading needs no database (plumbing.page_cache).
             cached = requests.get(f"{server}/tracks/", timeout=5)
             assert cached.status_code == 200
             assert "Outage-proof track" in cached.text

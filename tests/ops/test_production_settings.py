@@ -111,10 +111,10 @@ def test_redis_url_switches_the_cache_and_the_sessions():
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values == {
-        "backend": "roadmap_site.redis_cache.RedisCache",
+        "backend": "plumbing.redis_cache.RedisCache",
         "session": "django.contrib.sessions.backends.cached_db",
         "value": "shared",
-        "clients": 1,  # one redis-py client reused, not one built per command (roadmap_site.redis_cache)
+        "clients": 1,  # one redis-py client reused, not one built per command (plumbing.redis_cache)
     }
 
 

@@ -6,7 +6,7 @@ import logging
 import pytest
 from django.urls import reverse
 
-from roadmap_site.request_log import JsonFormatter
+from plumbing.request_log import JsonFormatter
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from learning.links import UnsupportedURL, normalize_url
+from learning.catalogue.links import UnsupportedURL, normalize_url
 from learning.models import Resource
 from tests.factories import ResourceFactory
 

@@ -5,9 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 from django.utils import timezone
 
-from learning import versions
-from learning.linkcheck import LinkResult, Options, check_urls
-from learning.models import Resource
+from learning.catalogue.linkcheck import LinkResult, Options, check_urls
+from learning.catalogue.models import Resource
 
 DEFAULTS = Options()
 LINK_FIELDS = ("link_checked_at", "link_status", "link_error", "link_final_url", "link_failures")
@@ -151,5 +150,4 @@ def record(resources, results: dict[str, LinkResult], *, checked_at):
         for resource, result in stored
     ]
     Resource.objects.bulk_update(rows, LINK_FIELDS, batch_size=BATCH_SIZE)
-    versions.bump(versions.CATALOGUE)
     return stored

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from learning.content.exporter import export_directory
+from learning.catalogue.content.exporter import export_directory
 
 
 class Command(BaseCommand):

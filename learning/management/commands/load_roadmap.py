@@ -3,8 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from learning.content.loader import load_directory
-from learning.content.schema import ContentInvalid
+from learning.catalogue.content.loader import load_directory
+from learning.catalogue.content.schema import ContentInvalid
 
 
 class Command(BaseCommand):

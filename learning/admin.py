@@ -1,0 +1,12 @@
+"""The Django admin of the app: each room registers its own models when imported here.
+
+- catalogue: tracks → stages → steps and milestones; topics; resources (move buttons, readable history,
+  link health, content files)
+- community: suggestions (accept, reject with a reason), reviews and their reports (hide, restore, keep),
+  and the content-health page, /admin/learning/health/
+"""
+
+from learning.catalogue.admin import catalogue
+from learning.community.admin import health, reviews, suggestions
+
+__all__ = ["catalogue", "health", "reviews", "suggestions"]

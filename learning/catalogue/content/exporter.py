@@ -1,0 +1,90 @@
+"""Writing the catalogue back into content files, in the canonical form the loader reads."""
+
+from pathlib import Path
+
+from django.db.models import Prefetch
+
+from learning.catalogue.content import yaml_io
+from learning.catalogue.content.reader import RESOURCES_FILE, TOPICS_FILE, TRACKS_DIR
+from learning.catalogue.content.schema import (
+    MILESTONE_KEYS,
+    RESOURCE_KEYS,
+    STAGE_KEYS,
+    STEP_KEYS,
+    TOPIC_KEYS,
+    TRACK_KEYS,
+)
+from learning.catalogue.models import Milestone, Resource, Stage, Step, Topic, Track
+
+
+def export_directory(directory: Path) -> dict[str, int]:
+    """Writes topics, resources and one file per track; removes track files of tracks that are gone."""
+    directory = Path(directory)
+    topics = Topic.objects.order_by("slug").prefetch_related("tags")
+    yaml_io.write(directory / TOPICS_FILE, [_entry(topic, TOPIC_KEYS) for topic in topics])
+    resources = Resource.objects.order_by("url").prefetch_related(
+        "tags", Prefetch("topics", queryset=Topic.objects.order_by("slug"))
+    )
+    yaml_io.write(directory / RESOURCES_FILE, [_entry(resource, RESOURCE_KEYS) for resource in resources])
+    tracks_dir = directory / TRACKS_DIR
+    written = set()
+    for track in _tracks().order_by("slug"):
+        path = tracks_dir / track_file_name(track)
+        yaml_io.write(path, _track_entry(track))
+        written.add(path)
+    for stale in set(tracks_dir.glob("*.yaml")) - written:
+        stale.unlink()
+    return {"topics": len(topics), "resources": len(resources), "tracks": len(written)}
+
+
+def track_file_name(track: Track) -> str:
+    """The track's file name inside `tracks/`."""
+    return f"{track.slug}.yaml"
+
+
+def export_track(pk: int) -> tuple[str, str]:
+    """One track's file name and text, exactly as `export_directory` writes it. Raises Track.DoesNotExist."""
+    track = _tracks().get(pk=pk)
+    return track_file_name(track), yaml_io.dump(_track_entry(track))
+
+
+def _tracks():
+    """Tracks with everything their file holds, in file order, prefetched in a fixed number of queries."""
+    return Track.objects.prefetch_related(
+        "tags",
+        Prefetch("stages", queryset=Stage.objects.order_by("position")),
+        Prefetch("stages__steps", queryset=Step.objects.select_related("topic").order_by("position")),
+        Prefetch("stages__milestones", queryset=Milestone.objects.order_by("position")),
+        Prefetch("stages__milestones__topics", queryset=Topic.objects.order_by("slug")),
+    )
+
+
+def _track_entry(track: Track) -> dict:
+    stages = [
+        _entry(
+            stage,
+            STAGE_KEYS,
+            steps=[_entry(step, STEP_KEYS, topic=step.topic.slug) for step in stage.steps.all()],
+            milestones=[_entry(milestone, MILESTONE_KEYS) for milestone in stage.milestones.all()],
+        )
+        for stage in track.stages.all()
+    ]
+    return _entry(track, TRACK_KEYS, stages=stages)
+
+
+def _entry(instance, keys, **given) -> dict:
+    """The instance's values under their file keys, in file order, leaving out optional defaults."""
+    entry = {}
+    for key in keys:
+        value = given[key.attr] if key.attr in given else _value(instance, key.attr)
+        if not key.is_default(value):
+            entry[key.name] = value
+    return entry
+
+
+def _value(instance, attr: str):
+    if attr == "tags":
+        return sorted(tag.name for tag in instance.tags.all())
+    if attr == "topics":
+        return [topic.slug for topic in instance.topics.all()]
+    return getattr(instance, attr)

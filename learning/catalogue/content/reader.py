@@ -1,0 +1,215 @@
+"""Reading a content folder into plain entries, checking everything before the database is touched."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from learning.catalogue.content import yaml_io
+from learning.catalogue.content.schema import (
+    MILESTONE_KEYS,
+    RESOURCE_KEYS,
+    STAGE_KEYS,
+    STEP_KEYS,
+    TOPIC_KEYS,
+    TRACK_KEYS,
+    Problems,
+    check_model_fields,
+    read_entry,
+)
+from learning.catalogue.links import normalize_url
+from learning.catalogue.models import Milestone, Resource, Stage, Topic, Track
+
+TOPICS_FILE = "topics.yaml"
+RESOURCES_FILE = "resources.yaml"
+TRACKS_DIR = "tracks"
+
+
+@dataclass
+class StageEntry:
+    values: dict
+    steps: list[dict] = field(default_factory=list)
+    milestones: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class TrackEntry:
+    values: dict
+    stages: list[StageEntry] = field(default_factory=list)
+
+
+@dataclass
+class Catalogue:
+    topics: list[dict] = field(default_factory=list)
+    resources: list[dict] = field(default_factory=list)
+    tracks: list[TrackEntry] = field(default_factory=list)
+
+
+def read_catalogue(directory: Path) -> Catalogue:
+    """Parses and validates every content file in `directory`; raises ContentInvalid listing all problems."""
+    directory = Path(directory)
+    problems = Problems()
+    topics_path = directory / TOPICS_FILE
+    resources_path = directory / RESOURCES_FILE
+    track_paths = sorted((directory / TRACKS_DIR).glob("*.yaml"))
+    if not (topics_path.exists() or resources_path.exists() or track_paths):
+        problems.add(
+            str(directory), "folder", f"no {TOPICS_FILE}, {RESOURCES_FILE} or {TRACKS_DIR}/*.yaml here"
+        )
+        problems.raise_if_any()
+
+    catalogue = Catalogue()
+    if topics_path.exists():
+        catalogue.topics = _read_topics(topics_path, directory, problems)
+    topic_slugs = {topic["slug"] for topic in catalogue.topics}
+    topic_slugs |= set(Topic.objects.exclude(slug__in=topic_slugs).values_list("slug", flat=True))
+    if resources_path.exists():
+        catalogue.resources = _read_resources(resources_path, directory, topic_slugs, problems)
+    for path in track_paths:
+        track = _read_track(path, directory, topic_slugs, problems)
+        if track is not None:
+            catalogue.tracks.append(track)
+    problems.raise_if_any()
+    return catalogue
+
+
+def _load_list(path: Path, directory: Path, problems: Problems) -> list:
+    name = _name(path, directory)
+    data = _load(path, name, problems)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        problems.add(name, "file", "must be a list of entries")
+        return []
+    return data
+
+
+def _load(path: Path, name: str, problems: Problems):
+    try:
+        return yaml_io.read(path)
+    except yaml.YAMLError as error:
+        problems.add(name, "file", f"is not valid YAML: {error}")
+    except UnicodeDecodeError:
+        problems.add(name, "file", "is not UTF-8 text")
+    return None
+
+
+def _name(path: Path, directory: Path) -> str:
+    return str(path.relative_to(directory)) if path.is_relative_to(directory) else str(path)
+
+
+def _read_topics(path: Path, directory: Path, problems: Problems) -> list[dict]:
+    entries = _read_entries(
+        path, directory, problems, kind="topic", model=Topic, keys=TOPIC_KEYS, identity="slug"
+    )
+    return [values for _, values in entries]
+
+
+def _read_resources(path: Path, directory: Path, topic_slugs: set, problems: Problems) -> list[dict]:
+    def normalise(values):
+        values["url"] = normalize_url(values["url"])
+
+    entries = _read_entries(
+        path,
+        directory,
+        problems,
+        kind="resource",
+        model=Resource,
+        keys=RESOURCE_KEYS,
+        identity="url",
+        prepare=normalise,
+    )
+    for label, values in entries:
+        _check_topic_slugs(values["topics"], topic_slugs, problems, _name(path, directory), label)
+    return [values for _, values in entries]
+
+
+def _read_entries(
+    path, directory, problems, *, kind, model, keys, identity, prepare=None
+) -> list[tuple[str, dict]]:
+    """The valid entries of a list file with their labels; a repeated identity (slug, URL) is refused."""
+    name = _name(path, directory)
+    entries, seen = [], set()
+    for index, raw in enumerate(_load_list(path, directory, problems), start=1):
+        label = _label(kind, index, raw, identity)
+        values = read_entry(raw, keys, problems, name, label)
+        if values is None or not check_model_fields(model, values, keys, problems, name, label):
+            continue
+        if prepare is not None:
+            prepare(values)
+        if values[identity] in seen:
+            problems.add(name, label, f"duplicate {identity} {values[identity]!r}")
+            continue
+        seen.add(values[identity])
+        entries.append((label, values))
+    return entries
+
+
+def _read_track(path: Path, directory: Path, topic_slugs: set, problems: Problems) -> TrackEntry | None:
+    name = _name(path, directory)
+    raw = _load(path, name, problems)
+    if raw is None:
+        return None
+    label = _label("track", None, raw, "slug")
+    values = read_entry(raw, TRACK_KEYS, problems, name, label)
+    if values is None or not check_model_fields(Track, values, TRACK_KEYS, problems, name, label):
+        return None
+    if values["slug"] != path.stem:
+        problems.add(name, label, f"slug {values['slug']!r} must match the file name {path.stem!r}")
+    track = TrackEntry(values={k: v for k, v in values.items() if k != "stages"})
+    stage_slugs, track_topics = set(), set()
+    for index, raw_stage in enumerate(values["stages"], start=1):
+        stage_label = _label("stage", index, raw_stage, "slug")
+        stage = _read_stage(raw_stage, problems, name, stage_label)
+        if stage is None:
+            continue
+        if stage.values["slug"] in stage_slugs:
+            problems.add(name, stage_label, f"duplicate stage slug {stage.values['slug']!r}")
+        stage_slugs.add(stage.values["slug"])
+        for step_index, step in enumerate(stage.steps, start=1):
+            step_label = f"{stage_label}, step {step_index}"
+            _check_topic_slugs([step["topic"]], topic_slugs, problems, name, step_label)
+            if step["topic"] in track_topics:
+                problems.add(name, step_label, f"topic {step['topic']!r} appears twice in this track")
+            track_topics.add(step["topic"])
+        for milestone in stage.milestones:
+            milestone_label = f"{stage_label}, milestone {milestone['slug']!r}"
+            _check_topic_slugs(milestone["topics"], topic_slugs, problems, name, milestone_label)
+        track.stages.append(stage)
+    return track
+
+
+def _read_stage(raw, problems: Problems, name: str, label: str) -> StageEntry | None:
+    values = read_entry(raw, STAGE_KEYS, problems, name, label)
+    if values is None or not check_model_fields(Stage, values, STAGE_KEYS, problems, name, label):
+        return None
+    stage = StageEntry(values={k: v for k, v in values.items() if k not in ("steps", "milestones")})
+    for index, raw_step in enumerate(values["steps"], start=1):
+        step = read_entry(raw_step, STEP_KEYS, problems, name, f"{label}, step {index}")
+        if step is not None:
+            stage.steps.append(step)
+    milestone_slugs = set()
+    for index, raw_milestone in enumerate(values["milestones"], start=1):
+        milestone_label = f"{label}, {_label('milestone', index, raw_milestone, 'slug')}"
+        milestone = read_entry(raw_milestone, MILESTONE_KEYS, problems, name, milestone_label)
+        if milestone is None or not check_model_fields(
+            Milestone, milestone, MILESTONE_KEYS, problems, name, milestone_label
+        ):
+            continue
+        if milestone["slug"] in milestone_slugs:
+            problems.add(name, milestone_label, f"duplicate milestone slug {milestone['slug']!r}")
+        milestone_slugs.add(milestone["slug"])
+        stage.milestones.append(milestone)
+    return stage
+
+
+def _check_topic_slugs(slugs, known: set, problems: Problems, name: str, label: str) -> None:
+    for slug in slugs:
+        if slug not in known:
+            problems.add(name, label, f"unknown topic {slug!r}")
+
+
+def _label(kind: str, index: int | None, raw, key: str) -> str:
+    identity = raw.get(key) if isinstance(raw, dict) else None
+    position = f" #{index}" if index is not None else ""
+    return f"{kind}{position} {identity!r}" if identity else f"{kind}{position}"

@@ -1,0 +1,357 @@
+"""The curated catalogue: tracks, their stages, the shared topics, and the resources that teach them."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import NullIf
+from django.urls import reverse
+from taggit.managers import TaggableManager
+
+from learning.catalogue.links import UnsupportedURL, normalize_url
+from learning.catalogue.positions import position_validators
+from plumbing.subqueries import count_of, sum_of
+from plumbing.text import unix_newlines
+from plumbing.token_querysets import CuratedQuerySet
+
+
+class CuratedText(models.Model):
+    """Stores curated text with Unix line endings (browsers send CRLF), so exported files stay clean."""
+
+    text_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        for name in self.text_fields:
+            setattr(self, name, unix_newlines(getattr(self, name)))
+        super().save(*args, **kwargs)
+
+
+class PublishedQuerySet(CuratedQuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def visible_to(self, user):
+        """What a person may see: everything for staff, published rows for everyone else."""
+        if user is not None and user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+
+class TrackQuerySet(PublishedQuerySet):
+    def with_counts(self):
+        return self.annotate(
+            topic_count=models.Count("steps", distinct=True, filter=Q(steps__topic__is_published=True)),
+            stage_count=models.Count("stages", distinct=True),
+        )
+
+
+class Track(CuratedText):
+    """A path to a goal, e.g. "Python & Django"."""
+
+    text_fields = ("summary", "body")
+
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.CharField(max_length=300, help_text="One or two sentences; also the page's description.")
+    body = models.TextField(blank=True, help_text="Markdown.")
+    position = models.PositiveIntegerField(
+        default=0, validators=position_validators, help_text="Order in the track list."
+    )
+    is_published = models.BooleanField("published", default=True)
+    tags = TaggableManager(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TrackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("learning:track_detail", kwargs={"slug": self.slug})
+
+
+class Stage(models.Model):
+    """An ordered phase of a track, e.g. "Basics", months 1–3."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="stages")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=120)
+    duration = models.CharField(max_length=60, blank=True, help_text='A hint such as "months 1–3".')
+    summary = models.CharField(max_length=300, blank=True)
+    position = models.PositiveIntegerField(default=0, validators=position_validators)
+
+    objects = CuratedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["track", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["track", "slug"], name="stage_unique_slug_per_track"),
+            models.UniqueConstraint(fields=["track", "position"], name="stage_unique_position_per_track"),
+        ]
+
+    def __str__(self):
+        return f"{self.track.title} · {self.title}" if self.track_id else self.title
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Steps carry their track so the database can refuse a topic twice in one track; keep it in step
+        # when a stage moves to another track.
+        self.steps.exclude(track_id=self.track_id).update(track_id=self.track_id)
+
+
+class TopicQuerySet(PublishedQuerySet):
+    pass
+
+
+class Topic(CuratedText):
+    """One unit of knowledge, stored once and shared by every track that teaches it."""
+
+    text_fields = ("summary", "body")
+
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.CharField(max_length=300, help_text="One or two sentences; also the page's description.")
+    body = models.TextField(blank=True, help_text="Markdown.")
+    is_published = models.BooleanField("published", default=True)
+    tags = TaggableManager(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("learning:topic_detail", kwargs={"slug": self.slug})
+
+
+class Step(models.Model):
+    """The placement of a topic in a stage. A topic appears at most once per track."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="steps", editable=False)
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="steps")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="steps")
+    position = models.PositiveIntegerField(default=0, validators=position_validators)
+    is_optional = models.BooleanField("optional", default=False)
+
+    objects = CuratedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["stage__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["track", "topic"], name="step_topic_once_per_track"),
+            models.UniqueConstraint(fields=["stage", "position"], name="step_unique_position_per_stage"),
+        ]
+
+    def __str__(self):
+        return f"{self.stage} → {self.topic}" if self.stage_id and self.topic_id else "New step"
+
+    def save(self, *args, **kwargs):
+        self.track_id = self.stage.track_id
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        stage = self.stage if "stage" in self._state.fields_cache or self.stage_id else None
+        if stage is None or stage.track_id is None or self.topic_id is None:
+            return
+        self.track_id = stage.track_id
+        clash = Step.objects.filter(track_id=self.track_id, topic_id=self.topic_id).exclude(pk=self.pk)
+        if clash.exists():
+            raise ValidationError({"topic": f"“{self.topic}” is already a step of this track."})
+
+
+class Milestone(CuratedText):
+    """A checkpoint that closes a stage: usually something to build."""
+
+    text_fields = ("description",)
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="milestones")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=160)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="milestones")
+    position = models.PositiveIntegerField(default=0, validators=position_validators)
+
+    objects = CuratedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["stage__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "slug"], name="milestone_unique_slug_per_stage"),
+            models.UniqueConstraint(fields=["stage", "position"], name="milestone_unique_position_per_stage"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Kind(models.TextChoices):
+    DOCS = "docs", "Official docs"
+    COURSE = "course", "Course"
+    INTERACTIVE = "interactive", "Interactive"
+    BOOK = "book", "Book"
+    VIDEO = "video", "Video"
+    ARTICLE = "article", "Article"
+    TOOL = "tool", "Tool"
+    REPO = "repo", "Open-source repo"
+    PODCAST = "podcast", "Podcast"
+
+
+class Cost(models.TextChoices):
+    FREE = "free", "Free"
+    FREEMIUM = "freemium", "Freemium"
+    PAID = "paid", "Paid"
+
+
+class Level(models.TextChoices):
+    BEGINNER = "beginner", "Beginner"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    ADVANCED = "advanced", "Advanced"
+
+
+def _choice_order(field: str, choices) -> models.Case:
+    """A choice field's value as its index in the declared choices, for ordering by that declaration."""
+    return models.Case(
+        *(models.When(**{field: value}, then=index) for index, value in enumerate(choices.values)),
+        output_field=models.IntegerField(),
+    )
+
+
+# How many ratings' worth of weight the site mean carries in a resource's score: with few ratings the
+# score stays near the mean, so one 5-star vote does not beat fifty 4.6s.
+RATING_PRIOR_WEIGHT = 5
+
+
+class ResourceQuerySet(PublishedQuerySet):
+    def with_stats(self):
+        """rating_count, rating_sum, rating_average (None when unrated) and bookmark_count, as subqueries, so
+        they neither multiply each other's rows nor need a GROUP BY, and filters on them stay simple. Ratings
+        a moderator hid don't count."""
+        rating = self.model.ratings.rel.related_model.objects.counted()
+        bookmark = self.model.bookmarks.rel.related_model.objects
+        return self.annotate(
+            rating_count=count_of(rating, "resource"),
+            rating_sum=sum_of(rating, "resource", "stars"),
+            bookmark_count=count_of(bookmark, "resource"),
+        ).annotate(
+            rating_average=models.ExpressionWrapper(
+                models.F("rating_sum") * 1.0 / NullIf(models.F("rating_count"), 0),
+                output_field=models.FloatField(),
+            )
+        )
+
+    def ranked(self, *, prior_mean: float):
+        """Best first by Bayesian average rating; ties: official docs first, then beginner up, then title."""
+        return self.with_score(prior_mean=prior_mean).order_by(*BEST_FIRST)
+
+    def with_score(self, *, prior_mean: float):
+        """`score`: the Bayesian average, (W × site mean + sum of stars) ÷ (W + number of ratings)."""
+        weight = models.Value(float(RATING_PRIOR_WEIGHT), output_field=models.FloatField())
+        return self.with_stats().annotate(
+            score=(weight * prior_mean + models.F("rating_sum")) / (weight + models.F("rating_count")),
+            kind_rank=_choice_order("kind", Kind),
+            level_rank=_choice_order("level", Level),
+        )
+
+
+BEST_FIRST = ("-score", "kind_rank", "level_rank", "title", "pk")
+
+
+class Resource(CuratedText):
+    """A link stored once (unique normalised http/https URL), attached to the topics it teaches."""
+
+    text_fields = ("description",)
+
+    Kind = Kind
+    Cost = Cost
+    Level = Level
+
+    url = models.URLField("URL", max_length=500, unique=True, help_text="Stored normalised; http or https.")
+    title = models.CharField(max_length=200)
+    author = models.CharField(max_length=120, blank=True, help_text="Person or organisation behind it.")
+    description = models.TextField(blank=True, help_text="Why it is worth a learner's time. Plain text.")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    cost = models.CharField(max_length=10, choices=Cost.choices, default=Cost.FREE)
+    level = models.CharField(max_length=20, choices=Level.choices, default=Level.BEGINNER)
+    estimated_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Roughly how long it takes to work through, in minutes."
+    )
+    is_published = models.BooleanField("published", default=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="resources")
+    tags = TaggableManager(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Link health, written by `manage.py check_links`, never by a form.
+    link_checked_at = models.DateTimeField("link checked", null=True, blank=True, editable=False)
+    link_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False, help_text="HTTP status of the last check, after redirects."
+    )
+    link_error = models.CharField(
+        max_length=200, blank=True, editable=False, help_text="Why the last check failed without a status."
+    )
+    link_final_url = models.URLField(
+        "final URL", max_length=2000, blank=True, editable=False, help_text="Where the redirects ended."
+    )
+    link_failures = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Consecutive failed checks; 0 when the last one succeeded."
+    )
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url__startswith="http://") | Q(url__startswith="https://"),
+                name="resource_url_http_or_https",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="resource_kind_valid"),
+            models.CheckConstraint(condition=Q(cost__in=Cost.values), name="resource_cost_valid"),
+            models.CheckConstraint(condition=Q(level__in=Level.values), name="resource_level_valid"),
+            models.CheckConstraint(
+                condition=Q(estimated_minutes__isnull=True) | Q(estimated_minutes__gt=0),
+                name="resource_estimated_minutes_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(link_status__isnull=True) | Q(link_status__gte=100, link_status__lte=599),
+                name="resource_link_status_http",
+            ),
+        ]
+        indexes = [models.Index(fields=["link_failures"], name="resource_link_failures")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.url = normalize_url(self.url)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("learning:resource_detail", kwargs={"pk": self.pk})
+
+    def clean_fields(self, exclude=None):
+        if not exclude or "url" not in exclude:
+            try:
+                self.url = normalize_url(self.url)
+            except UnsupportedURL as error:
+                raise ValidationError({"url": str(error)}) from error
+        super().clean_fields(exclude=exclude)
+
+    @property
+    def link_is_broken(self) -> bool:
+        return self.link_failures > 0
+
+    @property
+    def host(self):
+        return self.url.split("/")[2]

@@ -1,0 +1,157 @@
+"""Reads for the public pages: each fetches all its page shows in a fixed number of queries."""
+
+from django.core.cache import cache
+from django.db.models import Avg, Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from taggit.models import Tag
+
+from learning.catalogue.models import BEST_FIRST, Milestone, Resource, Stage, Step, Topic, Track
+from plumbing import cache_tokens
+
+# The site mean used before any resource has been rated: the middle of the 1–5 scale.
+NEUTRAL_MEAN = 3.0
+SITE_MEAN_SECONDS = 3600
+
+
+def site_mean_rating() -> float:
+    """The prior of every ranking: the mean of every counted rating. It reads every rating, so it is kept in
+    the cache until a rating changes (the stats token moves)."""
+    token = cache_tokens.read([cache_tokens.STATS])[cache_tokens.STATS]
+    return cache.get_or_set(f"site-mean:{token}", _site_mean, timeout=SITE_MEAN_SECONDS)
+
+
+def _site_mean() -> float:
+    # The ratings are the community's rows; the ranking reads them through the relation, as with_stats does.
+    ratings = Resource.ratings.rel.related_model.objects.counted()
+    return ratings.aggregate(mean=Avg("stars"))["mean"] or NEUTRAL_MEAN
+
+
+def visible_topics(user):
+    return Topic.objects.visible_to(user)
+
+
+def tracks_for_list(user):
+    # The counts group rows, and grouped rows lose the model's default order: restate it.
+    return Track.objects.visible_to(user).with_counts().prefetch_related("tags").order_by("position", "title")
+
+
+def track_for_roadmap(user, slug):
+    """A track with its stages, steps (topic and resource count) and milestones."""
+    topics = visible_topics(user)
+    steps = (
+        Step.objects.filter(topic__in=topics)
+        .select_related("topic")
+        .annotate(
+            resource_count=Count(
+                "topic__resources", filter=Q(topic__resources__in=Resource.objects.published())
+            )
+        )
+        .order_by("position")
+    )
+    milestones = Milestone.objects.order_by("position").prefetch_related(Prefetch("topics", queryset=topics))
+    stages = Stage.objects.order_by("position").prefetch_related(
+        Prefetch("steps", queryset=steps), Prefetch("milestones", queryset=milestones)
+    )
+    queryset = Track.objects.visible_to(user).prefetch_related("tags", Prefetch("stages", queryset=stages))
+    return get_object_or_404(queryset, slug=slug)
+
+
+def topic_for_page(user, slug, *, prior_mean: float, filters: dict | None = None):
+    """A topic with its resources ranked (and filtered, when asked), its tracks and its tags."""
+    resources = filter_resources(Resource.objects.visible_to(user), prior_mean=prior_mean, **(filters or {}))
+    placements = Step.objects.filter(track__in=Track.objects.visible_to(user)).select_related(
+        "track", "stage"
+    )
+    queryset = visible_topics(user).prefetch_related(
+        "tags",
+        Prefetch("resources", queryset=resources, to_attr="ranked_resources"),
+        Prefetch(
+            "steps", queryset=placements.order_by("track__position", "track__title"), to_attr="placements"
+        ),
+    )
+    return get_object_or_404(queryset, slug=slug)
+
+
+# The orders a list of resources can take; "best" is the Bayesian average of ratings.
+ORDERINGS = {
+    "best": BEST_FIRST,
+    "bookmarked": ("-bookmark_count", *BEST_FIRST),
+    "newest": ("-created_at", "-pk"),
+    "title": ("title", "pk"),
+}
+
+
+def filter_resources(
+    queryset, *, prior_mean, kind=None, cost=None, level=None, tag=None, min_rating=None, order="best"
+):
+    """Resources narrowed by the filters of ResourceFilterForm, with their rating and bookmark stats."""
+    queryset = queryset.with_score(prior_mean=prior_mean)
+    exact = {"kind": kind, "cost": cost, "level": level, "tags__slug": tag}
+    queryset = queryset.filter(**{name: value for name, value in exact.items() if value})
+    if min_rating:
+        queryset = queryset.filter(rating_average__gte=min_rating)
+    return queryset.order_by(*ORDERINGS[order])
+
+
+def resources_for_list(user, *, prior_mean: float, **filters):
+    resources = filter_resources(Resource.objects.visible_to(user), prior_mean=prior_mean, **filters)
+    return resources.prefetch_related(Prefetch("topics", queryset=visible_topics(user).order_by("title")))
+
+
+def resource_tags(user, *, topic=None):
+    """The tags on the resources a person can see (of one topic, if given), with how many carry each."""
+    resources = Resource.objects.visible_to(user)
+    if topic is not None:
+        resources = resources.filter(topics=topic)
+    return (
+        Tag.objects.filter(resource__in=resources)
+        .annotate(item_count=Count("resource", distinct=True))
+        .order_by("name")
+    )
+
+
+def related_topics(user, topic, *, limit=6):
+    """Other topics sharing the most tags with this one (then by title)."""
+    return (
+        visible_topics(user)
+        .filter(tags__in=topic.tags.all())
+        .exclude(pk=topic.pk)
+        .annotate(shared_tags=Count("tags", distinct=True))
+        .order_by("-shared_tags", "title")[:limit]
+    )
+
+
+def resource_for_page(user, pk):
+    queryset = Resource.objects.visible_to(user).prefetch_related(
+        "tags", Prefetch("topics", queryset=visible_topics(user).order_by("title"))
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def tags_in_use():
+    """Tags carried by at least one published track, topic or resource, with how many carry each."""
+    tracks, topics, resources = (
+        Count(name, filter=Q(**{f"{name}__is_published": True}), distinct=True)
+        for name in ("track", "topic", "resource")
+    )
+    return (
+        Tag.objects.annotate(item_count=tracks + topics + resources).filter(item_count__gt=0).order_by("name")
+    )
+
+
+def tag_for_page(user, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    tracks = list(tracks_for_list(user).filter(tags=tag))
+    topics = list(visible_topics(user).filter(tags=tag).order_by("title"))
+    resources = list(Resource.objects.visible_to(user).filter(tags=tag).order_by("title"))
+    if not (tracks or topics or resources):
+        return None
+    return {"tag": tag, "tracks": tracks, "topics": topics, "resources": resources}
+
+
+def catalogue_counts():
+    return {
+        "tracks": Track.objects.published().count(),
+        "topics": Topic.objects.published().count(),
+        "resources": Resource.objects.published().count(),
+    }

@@ -1,0 +1,136 @@
+"""Search over tracks, topics and resources: one interface, two engines.
+
+PostgreSQL: weighted full-text search (title over summary over body, every word matched as a prefix) ranked
+by SearchRank, plus trigram word similarity on titles so that a typo still finds ("postgress" → PostgreSQL);
+GIN indexes back both (migration 0005). SQLite: every word of the query must appear in a title, summary,
+body or tag name; a title hit ranks above a summary hit above a body hit.
+
+On both, an item carrying a tag named by the whole query ("docker", "rest api") is found too, and ranks a
+little higher. Matched items come back best first.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import Case, F, FloatField, IntegerField, Q, Value, When
+from django.db.models.functions import Lower
+from django.utils.text import slugify
+from taggit.models import TaggedItem
+
+from learning.catalogue.models import Resource, Topic, Track
+
+QUERY_MAX_LENGTH = 200
+MAX_TERMS = 8
+CONFIG = "english"
+# A title's trigram similarity counts for this much in the rank, so a near-miss title still ranks well.
+TRIGRAM_WEIGHT = 0.5
+TAG_WEIGHT = 0.3
+
+
+@dataclass(frozen=True)
+class Document:
+    """What one model offers to search: its fields by weight (A title, B summary, C body)."""
+
+    key: str
+    label: str
+    model: type
+    title: str
+    summary: str
+    body: str
+    body_is_markdown: bool = True
+
+    def vector(self):
+        """Must match the GIN index expression of migration 0005, or PostgreSQL cannot use the index."""
+        return (
+            SearchVector(self.title, weight="A", config=CONFIG)
+            + SearchVector(self.summary, weight="B", config=CONFIG)
+            + SearchVector(self.body, weight="C", config=CONFIG)
+        )
+
+
+DOCUMENTS = (
+    Document("track", "Tracks", Track, "title", "summary", "body"),
+    Document("topic", "Topics", Topic, "title", "summary", "body"),
+    Document("resource", "Resources", Resource, "title", "description", "author", body_is_markdown=False),
+)
+DOCUMENT_BY_KEY = {document.key: document for document in DOCUMENTS}
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # whitespace collapsed, control characters removed
+    terms: tuple[str, ...]  # its words, lower-cased, without repeats
+
+    @classmethod
+    def parse(cls, raw: str) -> "Query":
+        text = " ".join(re.sub(r"[\x00-\x1f\x7f\ud800-\udfff]", " ", raw).split())[:QUERY_MAX_LENGTH]
+        terms = tuple(dict.fromkeys(word.lower() for word in re.findall(r"[^\W_]+", text)))[:MAX_TERMS]
+        return cls(text=text, terms=terms)
+
+    def __bool__(self):
+        return bool(self.terms)
+
+
+def tagged_ids(query: Query) -> dict[str, set]:
+    """Ids of items, by model name, carrying a tag named by the whole query (one query for all models)."""
+    pairs = TaggedItem.objects.annotate(name=Lower("tag__name")).filter(
+        Q(name=query.text.lower()) | Q(tag__slug=slugify(query.text)), content_type__app_label="learning"
+    )
+    found: dict[str, set] = {}
+    for model_name, object_id in pairs.values_list("content_type__model", "object_id"):
+        found.setdefault(model_name, set()).add(object_id)
+    return found
+
+
+def matches(document: Document, queryset, query: Query, tagged: set):
+    """The items of the queryset matching the query, annotated with `rank`, best first."""
+    if connection.vendor == "postgresql":
+        ranked = _postgres(document, queryset, query, tagged)
+    else:
+        ranked = _fallback(document, queryset, query, tagged)
+    return ranked.order_by("-rank", document.title, "pk")
+
+
+def _tag_bonus(tagged: set):
+    return Case(When(pk__in=tagged, then=Value(TAG_WEIGHT)), default=Value(0.0), output_field=FloatField())
+
+
+def _postgres(document, queryset, query, tagged):
+    # Every word, as a prefix ("postgres" finds "PostgreSQL", "kube" finds "Kubernetes"). The words are
+    # letters and digits only, so they cannot carry tsquery syntax.
+    prefixes = " & ".join(f"{term}:*" for term in query.terms)
+    search_query = SearchQuery(prefixes, search_type="raw", config=CONFIG)
+    found = Q(search_document=search_query) | Q(**{f"{document.title}__trigram_word_similar": query.text})
+    if tagged:
+        found |= Q(pk__in=tagged)
+    return (
+        queryset.alias(search_document=document.vector())
+        .filter(found)
+        .annotate(
+            rank=SearchRank(F("search_document"), search_query)
+            + TRIGRAM_WEIGHT * TrigramWordSimilarity(query.text, document.title)
+            + _tag_bonus(tagged)
+        )
+    )
+
+
+# Where a word was found decides its weight in the SQLite fallback's rank.
+FALLBACK_WEIGHTS = (("title", 4), ("summary", 2), ("body", 1))
+
+
+def _fallback(document, queryset, query, tagged):
+    fields = {part: getattr(document, part) for part, _ in FALLBACK_WEIGHTS}
+    found = Q()
+    rank = Value(0.0, output_field=FloatField())
+    for term in query.terms:
+        found &= Q(*((f"{field}__icontains", term) for field in fields.values()), _connector=Q.OR)
+        rank += Case(
+            *(When(**{f"{fields[part]}__icontains": term}, then=weight) for part, weight in FALLBACK_WEIGHTS),
+            default=0,
+            output_field=IntegerField(),
+        )
+    if tagged:
+        found |= Q(pk__in=tagged)
+    return queryset.filter(found).annotate(rank=rank + _tag_bonus(tagged))

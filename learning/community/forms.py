@@ -1,0 +1,81 @@
+"""Forms of what learners write: a rating and review, a suggested resource, a report of a review."""
+
+from django import forms
+
+from learning.catalogue.models import Kind
+from learning.community.models import (
+    FLAG_NOTE_MAX_LENGTH,
+    REVIEW_MAX_LENGTH,
+    SUGGESTION_REASON_MAX_LENGTH,
+    FlagReason,
+)
+from learning.community.services import (
+    FLAG_REASON_MISSING,
+    SUGGESTION_MISSING,
+    SUGGESTION_TITLE_MAX_LENGTH,
+    SUGGESTION_URL_MAX_LENGTH,
+)
+
+STAR_CHOICES = [(n, f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1)]
+
+
+class RatingForm(forms.Form):
+    stars = forms.TypedChoiceField(
+        choices=STAR_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose from 1 to 5 stars.",
+            "invalid_choice": "Choose from 1 to 5 stars.",
+        },
+    )
+    review = forms.CharField(
+        required=False,
+        max_length=REVIEW_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            f"Optional: what did it teach you, and who is it for? At most {REVIEW_MAX_LENGTH:,} characters."
+        ),
+    )
+
+
+class SuggestionForm(forms.Form):
+    """Its ids are prefixed: the topic page also has the filter form, with its own `kind`."""
+
+    url = forms.CharField(
+        label="Link",
+        widget=forms.URLInput(attrs={"maxlength": SUGGESTION_URL_MAX_LENGTH, "placeholder": "https://"}),
+        error_messages={"required": SUGGESTION_MISSING["url"]},
+    )
+    title = forms.CharField(
+        widget=forms.TextInput(attrs={"maxlength": SUGGESTION_TITLE_MAX_LENGTH}),
+        error_messages={"required": SUGGESTION_MISSING["title"]},
+    )
+    kind = forms.ChoiceField(
+        choices=[("", "Choose…"), *Kind.choices],
+        error_messages={"required": SUGGESTION_MISSING["kind"], "invalid_choice": SUGGESTION_MISSING["kind"]},
+    )
+    reason = forms.CharField(
+        label="Why is it worth a learner's time?",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": SUGGESTION_REASON_MAX_LENGTH}),
+        help_text=f"What it teaches, and who it is for. At most {SUGGESTION_REASON_MAX_LENGTH:,} characters.",
+        error_messages={"required": SUGGESTION_MISSING["reason"]},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_suggest_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ReviewFlagForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="What is wrong with it?",
+        choices=FlagReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": FLAG_REASON_MISSING, "invalid_choice": FLAG_REASON_MISSING},
+    )
+    note = forms.CharField(
+        label="Note for the moderators",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": FLAG_NOTE_MAX_LENGTH}),
+    )

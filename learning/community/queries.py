@@ -1,0 +1,85 @@
+"""Reads of what learners wrote: ratings and reviews of a resource, a learner's suggestions, and the reviews
+a learner may report."""
+
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, Q
+from django.shortcuts import get_object_or_404
+
+from learning.catalogue.models import Resource
+from learning.community.models import Rating, ResourceSuggestion
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    count: int
+    average: float | None
+    distribution: list  # [(stars, count, percent)] from 5 down to 1
+
+
+def rating_summary(resource) -> RatingSummary:
+    counts = (
+        Rating.objects.counted()
+        .filter(resource=resource)
+        .aggregate(
+            total=Count("pk"),
+            average=Avg("stars"),
+            **{f"s{n}": Count("pk", filter=Q(stars=n)) for n in range(1, 6)},
+        )
+    )
+    total = counts["total"]
+    distribution = [
+        (n, counts[f"s{n}"], round(100 * counts[f"s{n}"] / total) if total else 0) for n in range(5, 0, -1)
+    ]
+    return RatingSummary(count=total, average=counts["average"], distribution=distribution)
+
+
+def reviews_of(resource):
+    return (
+        Rating.objects.counted()
+        .filter(resource=resource)
+        .exclude(review="")
+        .select_related("user")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def own_rating(user, resource) -> Rating | None:
+    if not user.is_authenticated:
+        return None
+    return Rating.objects.filter(user=user, resource=resource).first()
+
+
+SUGGESTIONS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    shown: list  # the newest SUGGESTIONS_SHOWN
+    more: bool  # older ones exist
+
+
+def suggestions_of(user) -> Suggestions:
+    """The learner's own suggestions, newest first, with their topic and resulting resource: one query."""
+    rows = list(
+        ResourceSuggestion.objects.filter(user=user)
+        .select_related("topic", "resource")
+        .order_by("-created_at", "-pk")[: SUGGESTIONS_SHOWN + 1]
+    )
+    return Suggestions(shown=rows[:SUGGESTIONS_SHOWN], more=len(rows) > SUGGESTIONS_SHOWN)
+
+
+def reportable_review(user, pk) -> Rating:
+    """A written review shown on a resource page the learner can see, or 404 (hidden reviews too)."""
+    return get_object_or_404(
+        Rating.objects.counted()
+        .exclude(review="")
+        .filter(resource__in=Resource.objects.visible_to(user))
+        .select_related("resource"),
+        pk=pk,
+    )
+
+
+def rating_count_of(user) -> int:
+    """How many resources the learner rated (hidden ratings included: they are still the learner's)."""
+    return Rating.objects.filter(user=user).count()

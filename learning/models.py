@@ -1,0 +1,28 @@
+"""Every model of the app, for Django (which imports `learning.models` to find them) and for tests.
+
+Code inside `learning` imports a model from its own room (`learning.catalogue.models`,
+`learning.progress.models`, `learning.community.models`), never from here: this module sits above all rooms.
+"""
+
+from learning.catalogue.models import Cost, Kind, Level, Milestone, Resource, Stage, Step, Topic, Track
+from learning.community.models import Rating, ResourceSuggestion, ReviewFlag
+from learning.progress.models import Bookmark, MilestoneCompletion, TopicProgress, TrackFollow
+
+__all__ = [
+    "Bookmark",
+    "Cost",
+    "Kind",
+    "Level",
+    "Milestone",
+    "MilestoneCompletion",
+    "Rating",
+    "Resource",
+    "ResourceSuggestion",
+    "ReviewFlag",
+    "Stage",
+    "Step",
+    "Topic",
+    "TopicProgress",
+    "Track",
+    "TrackFollow",
+]

@@ -1,0 +1,103 @@
+"""Pages that show several rooms at once: the catalogue with the learner's progress over it and the
+community's ratings in its order. Each view only calls the rooms' reads and renders."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from learning.catalogue import queries
+from learning.catalogue.forms import ResourceFilterForm
+from learning.community.queries import rating_count_of, suggestions_of
+from learning.progress import queries as progress_queries
+from learning.progress.services import NOT_STARTED, STATUS_CHOICES
+from learning.progress.state import learner_state, track_progress
+from plumbing import cache_tokens
+from plumbing.page_cache import cached_page
+
+RESOURCES_PER_PAGE = 24
+
+
+@cached_page(cache_tokens.CATALOGUE)
+def home(request):
+    tracks = list(queries.tracks_for_list(request.user))
+    context = {"tracks": tracks, "counts": queries.catalogue_counts()}
+    if request.user.is_authenticated:
+        progress = progress_queries.progress_by_track(tracks, learner_state(request.user))
+        context["continue_with"] = [
+            (track, progress[track.pk]) for track in tracks if progress[track.pk].started
+        ]
+    return render(request, "learning/home.html", context)
+
+
+@cached_page(cache_tokens.CATALOGUE)
+def track_detail(request, slug):
+    track = queries.track_for_roadmap(request.user, slug)
+    state = learner_state(request.user)
+    stages = list(track.stages.all())
+    steps = [step for stage in stages for step in stage.steps.all()]
+    milestones = [milestone for stage in stages for milestone in stage.milestones.all()]
+    for step in steps:
+        step.status = state.status_of(step.topic_id) or NOT_STARTED
+    for milestone in milestones:
+        milestone.done = milestone.pk in state.milestones_done
+    context = {
+        "track": track,
+        "stages": stages,
+        "step_count": len(steps),
+        "progress": track_progress(steps, milestones, state),
+        "status_choices": STATUS_CHOICES,
+        "following": progress_queries.follows(request.user, track),
+    }
+    return render(request, "learning/track_detail.html", context)
+
+
+@cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS)
+def topic_detail(request, slug):
+    form = filter_form(request)
+    topic = queries.topic_for_page(
+        request.user, slug, prior_mean=queries.site_mean_rating(), filters=form.filters()
+    )
+    context = {
+        "topic": topic,
+        "status": learner_state(request.user).status_of(topic.pk) or NOT_STARTED,
+        "status_choices": STATUS_CHOICES,
+        "bookmarked": progress_queries.bookmarked_ids(request.user, [r.pk for r in topic.ranked_resources]),
+        "form": form,
+        "ignored": form.ignored(),
+        "tags": queries.resource_tags(request.user, topic=topic),
+        "related": queries.related_topics(request.user, topic),
+    }
+    return render(request, "learning/topic_detail.html", context)
+
+
+@cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS)
+def resource_list(request):
+    form = filter_form(request)
+    resources = queries.resources_for_list(
+        request.user, prior_mean=queries.site_mean_rating(), **form.filters()
+    )
+    page = Paginator(resources, RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "ignored": form.ignored(),
+        "tags": queries.resource_tags(request.user),
+    }
+    return render(request, "learning/resource_list.html", context)
+
+
+def filter_form(request) -> ResourceFilterForm:
+    form = ResourceFilterForm(request.GET)
+    form.is_valid()
+    return form
+
+
+@login_required
+@cached_page(cache_tokens.CATALOGUE)
+def dashboard(request):
+    context = {
+        "dashboard": progress_queries.dashboard_for(request.user),
+        "rating_count": rating_count_of(request.user),
+        "suggestions": suggestions_of(request.user),
+    }
+    return render(request, "learning/dashboard.html", context)

@@ -1,0 +1,25 @@
+"""Forms of a learner's progress actions: a topic's status, a milestone built, a bookmark's note."""
+
+from django import forms
+
+from learning.progress.models import NOTE_MAX_LENGTH
+from learning.progress.services import STATUS_CHOICES
+
+
+class TopicStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=STATUS_CHOICES)
+
+
+class MilestoneForm(forms.Form):
+    done = forms.TypedChoiceField(
+        choices=[("1", "Done"), ("0", "Not done")], coerce=lambda value: value == "1"
+    )
+
+
+class BookmarkNoteForm(forms.Form):
+    note = forms.CharField(
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only you can see it.",
+    )

@@ -1,0 +1,110 @@
+"""What a learner keeps of their own learning: followed tracks, progress on topics, completed milestones and
+bookmarks.
+
+Every row belongs to one user; the database refuses a second row for the same (user, object) and any
+value out of range.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+
+from learning.catalogue.models import Milestone, Resource, Topic, Track
+from plumbing.token_querysets import OwnedQuerySet
+
+NOTE_MAX_LENGTH = 1000
+
+
+class TrackFollow(models.Model):
+    """A track the learner chose to follow; it leads their dashboard. Checking off on a track follows it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_tracks"
+    )
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="followers")
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "track"], name="follow_once_per_user_track")]
+
+    def __str__(self):
+        return f"{self.user} follows {self.track}"
+
+
+class TopicProgress(models.Model):
+    class Status(models.TextChoices):
+        LEARNING = "learning", "Learning"
+        DONE = "done", "Done"
+        SKIPPED = "skipped", "Skipped"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_progress"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="progress")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "topic progress"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="progress_once_per_user_topic"),
+            models.CheckConstraint(
+                condition=Q(status__in=["learning", "done", "skipped"]), name="progress_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="done", completed_at__isnull=False) | ~Q(status="done"),
+                name="progress_done_has_completed_at",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "status", "-completed_at"], name="progress_user_recent")]
+
+    def __str__(self):
+        return f"{self.user} · {self.topic}: {self.status}"
+
+
+class MilestoneCompletion(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="milestone_completions"
+    )
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="completions")
+    completed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "milestone"], name="completion_once_per_user_milestone")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.milestone}"
+
+
+class Bookmark(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks")
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="bookmarks")
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH, help_text="Private to the learner.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    shows_to_visitors = True  # bookmark counts show on resource cards
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "resource"], name="bookmark_once_per_user_resource"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("note"), NOTE_MAX_LENGTH), name="bookmark_note_length"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.resource}"

@@ -1,0 +1,60 @@
+"""A learner's progress in their personal-data export (accounts.personal_data): one query per section."""
+
+from accounts.personal_data import export_time, register_section
+from learning.progress.models import Bookmark, MilestoneCompletion, TopicProgress, TrackFollow
+
+
+def followed_tracks(user) -> list[dict]:
+    return [
+        {
+            "track": follow.track.slug,
+            "title": follow.track.title,
+            "started_at": export_time(follow.started_at),
+        }
+        for follow in TrackFollow.objects.filter(user=user).select_related("track").order_by("pk")
+    ]
+
+
+def topic_progress(user) -> list[dict]:
+    return [
+        {
+            "topic": progress.topic.slug,
+            "title": progress.topic.title,
+            "status": progress.status,
+            "updated_at": export_time(progress.updated_at),
+            "completed_at": export_time(progress.completed_at),
+        }
+        for progress in TopicProgress.objects.filter(user=user).select_related("topic").order_by("pk")
+    ]
+
+
+def milestones_done(user) -> list[dict]:
+    return [
+        {
+            "track": done.milestone.stage.track.slug,
+            "milestone": done.milestone.title,
+            "completed_at": export_time(done.completed_at),
+        }
+        for done in MilestoneCompletion.objects.filter(user=user)
+        .select_related("milestone__stage__track")
+        .order_by("pk")
+    ]
+
+
+def bookmarks(user) -> list[dict]:
+    return [
+        {
+            "url": mark.resource.url,
+            "title": mark.resource.title,
+            "note": mark.note,
+            "created_at": export_time(mark.created_at),
+        }
+        for mark in Bookmark.objects.filter(user=user).select_related("resource").order_by("pk")
+    ]
+
+
+def register() -> None:
+    register_section("followed_tracks", followed_tracks)
+    register_section("topic_progress", topic_progress)
+    register_section("milestones_done", milestones_done)
+    register_section("bookmarks", bookmarks)

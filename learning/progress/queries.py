@@ -1,0 +1,131 @@
+"""Reads of a learner's progress: the dashboard's tracks, bookmarks, follows and the public profile."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from learning.catalogue.models import Milestone, Step, Topic, Track
+from learning.progress.models import Bookmark, TopicProgress, TrackFollow
+from learning.progress.state import LearnerState, learner_state, track_progress
+
+RECENT_COMPLETIONS = 8
+
+
+def followed_track_ids(user) -> set:
+    return set(TrackFollow.objects.filter(user=user).values_list("track_id", flat=True))
+
+
+def follows(user, track) -> bool:
+    return user.is_authenticated and TrackFollow.objects.filter(user=user, track=track).exists()
+
+
+def bookmarked_ids(user, resource_ids) -> set:
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Bookmark.objects.filter(user=user, resource_id__in=resource_ids).values_list("resource_id", flat=True)
+    )
+
+
+def ordered_steps(track_ids):
+    """Every published step of the tracks, in track order, with its topic and stage: one query."""
+    return (
+        Step.objects.filter(track_id__in=track_ids, topic__is_published=True)
+        .select_related("topic", "stage")
+        .order_by("track_id", "stage__position", "position")
+    )
+
+
+def progress_by_track(tracks, state: LearnerState) -> dict:
+    """Track id → TrackProgress for every track, in two queries whatever the number of tracks."""
+    track_ids = [track.pk for track in tracks]
+    steps, milestones = {pk: [] for pk in track_ids}, {pk: [] for pk in track_ids}
+    for step in ordered_steps(track_ids):
+        steps[step.track_id].append(step)
+    for milestone in Milestone.objects.filter(stage__track_id__in=track_ids).select_related("stage"):
+        milestones[milestone.stage.track_id].append(milestone)
+    return {pk: track_progress(steps[pk], milestones[pk], state) for pk in track_ids}
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    in_progress: list  # [(track, progress)] of the tracks the learner follows
+    also_progressing: list  # [(track, progress)] not followed, but with shared topics done
+    not_started: list  # tracks with no progress at all
+    recently_done: list
+    done_count: int
+    bookmark_count: int
+
+
+def dashboard_for(user) -> Dashboard:
+    state = learner_state(user)
+    tracks = list(Track.objects.published().order_by("position", "title"))
+    progress = progress_by_track(tracks, state)
+    followed = followed_track_ids(user)
+    in_progress = [(track, progress[track.pk]) for track in tracks if track.pk in followed]
+    in_progress.sort(key=lambda item: (item[1].finished, -item[1].percent))
+    also_progressing = [
+        (track, progress[track.pk])
+        for track in tracks
+        if track.pk not in followed and progress[track.pk].done
+    ]
+    also_progressing.sort(key=lambda item: -item[1].percent)
+    recently_done = list(
+        TopicProgress.objects.filter(user=user, status=TopicProgress.Status.DONE, topic__is_published=True)
+        .select_related("topic")
+        .order_by("-completed_at")[:RECENT_COMPLETIONS]
+    )
+    done_count = sum(1 for status in state.statuses.values() if status == TopicProgress.Status.DONE)
+    return Dashboard(
+        in_progress=in_progress,
+        also_progressing=also_progressing,
+        not_started=[track for track in tracks if track.pk not in followed and not progress[track.pk].done],
+        recently_done=recently_done,
+        done_count=done_count,
+        bookmark_count=Bookmark.objects.filter(user=user).count(),
+    )
+
+
+def bookmarks_by_topic(user):
+    """The learner's bookmarks grouped under the first (by title) published topic of each resource."""
+    topics = Topic.objects.published().order_by("title")
+    bookmarks = (
+        Bookmark.objects.filter(user=user, resource__is_published=True)
+        .select_related("resource")
+        .prefetch_related(Prefetch("resource__topics", queryset=topics))
+        .order_by("-created_at")
+    )
+    groups: dict = {}
+    for bookmark in bookmarks:
+        topic = next(iter(bookmark.resource.topics.all()), None)
+        groups.setdefault(topic, []).append(bookmark)
+    return sorted(groups.items(), key=lambda item: (item[0] is None, item[0].title if item[0] else ""))
+
+
+def bookmark_of(user, pk) -> Bookmark:
+    """The learner's own bookmark, or 404: another learner's bookmark is never found."""
+    return get_object_or_404(Bookmark.objects.select_related("resource"), pk=pk, user=user)
+
+
+@dataclass(frozen=True)
+class PublicProfile:
+    """What a learner's public profile shows. Never their email, bookmarks, notes or ratings."""
+
+    following: list  # [(track, progress)] of the tracks they follow
+    also_progressing: list  # [(track, progress)] not followed, but with shared topics done
+    recently_done: list  # TopicProgress of published topics, newest first
+    done_count: int
+    milestones_done: int
+
+
+def public_profile_of(user) -> PublicProfile:
+    """The dashboard's reads, cut down to what may be public, plus completed milestones: constant queries."""
+    dashboard = dashboard_for(user)
+    return PublicProfile(
+        following=dashboard.in_progress,
+        also_progressing=dashboard.also_progressing,
+        recently_done=dashboard.recently_done,
+        done_count=dashboard.done_count,
+        milestones_done=user.milestone_completions.filter(milestone__stage__track__is_published=True).count(),
+    )

@@ -1,0 +1,105 @@
+"""Writes of a learner's progress: topic status, follows, milestones built, bookmarks. Keyword-only functions
+that validate, then save in a transaction.
+
+Views, the admin and commands call these, so one rule holds everywhere. Each write is idempotent: two
+identical requests at once leave one row (the unique constraints decide, and get_or_create retries).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from learning.catalogue.models import Milestone, Step, Track
+from learning.progress.models import (
+    NOTE_MAX_LENGTH,
+    Bookmark,
+    MilestoneCompletion,
+    TopicProgress,
+    TrackFollow,
+)
+from plumbing.text import clean_learner_text
+
+NOT_STARTED = "not_started"
+STATUS_CHOICES = [(NOT_STARTED, "Not started"), *TopicProgress.Status.choices]
+
+
+@transaction.atomic
+def set_topic_status(*, user, topic, status: str) -> TopicProgress | None:
+    """Sets a learner's status for a topic; `not_started` removes it. Done keeps its first completion time."""
+    if status == NOT_STARTED:
+        TopicProgress.objects.filter(user=user, topic=topic).delete()
+        return None
+    if status not in TopicProgress.Status.values:
+        raise ValidationError({"status": f"Unknown status {status!r}."})
+    completed_at = timezone.now() if status == TopicProgress.Status.DONE else None
+    progress, created = TopicProgress.objects.get_or_create(
+        user=user, topic=topic, defaults={"status": status, "completed_at": completed_at}
+    )
+    if not created and progress.status != status:
+        progress.status = status
+        progress.completed_at = completed_at
+        progress.save(update_fields=["status", "completed_at", "updated_at"])
+    return progress
+
+
+@transaction.atomic
+def follow_track(*, user, track: Track) -> None:
+    TrackFollow.objects.get_or_create(user=user, track=track)
+
+
+@transaction.atomic
+def unfollow_track(*, user, track: Track) -> None:
+    TrackFollow.objects.filter(user=user, track=track).delete()
+
+
+@transaction.atomic
+def set_milestone_done(*, user, milestone: Milestone, done: bool) -> None:
+    if done:
+        MilestoneCompletion.objects.get_or_create(user=user, milestone=milestone)
+        follow_track(user=user, track=milestone.stage.track)
+    else:
+        MilestoneCompletion.objects.filter(user=user, milestone=milestone).delete()
+
+
+@transaction.atomic
+def reset_track_progress(*, user, track: Track) -> int:
+    """Forgets the learner's progress on every topic and milestone of the track; returns rows removed.
+
+    Topics are shared, so their progress goes in every track that contains them: the confirmation page
+    lists those topics before the learner agrees.
+    """
+    topic_ids = Step.objects.filter(track=track).values("topic_id")
+    removed, _ = TopicProgress.objects.filter(user=user, topic_id__in=topic_ids).delete()
+    completions, _ = MilestoneCompletion.objects.filter(user=user, milestone__stage__track=track).delete()
+    return removed + completions
+
+
+def _checked_note(note: str) -> str:
+    note = clean_learner_text(note)
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"note": f"Keep the note under {NOTE_MAX_LENGTH} characters (it has {len(note)})."}
+        )
+    return note
+
+
+@transaction.atomic
+def add_bookmark(*, user, resource, note: str = "") -> Bookmark:
+    note = _checked_note(note)
+    bookmark, created = Bookmark.objects.get_or_create(user=user, resource=resource, defaults={"note": note})
+    if not created and note and bookmark.note != note:
+        bookmark.note = note
+        bookmark.save(update_fields=["note", "updated_at"])
+    return bookmark
+
+
+@transaction.atomic
+def remove_bookmark(*, user, resource) -> None:
+    Bookmark.objects.filter(user=user, resource=resource).delete()
+
+
+@transaction.atomic
+def update_bookmark_note(*, bookmark: Bookmark, note: str) -> Bookmark:
+    bookmark.note = _checked_note(note)
+    bookmark.save(update_fields=["note", "updated_at"])
+    return bookmark

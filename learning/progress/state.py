@@ -1,0 +1,64 @@
+"""Reading a learner's progress: fetched once as a set, then applied to any track in memory.
+
+Progress on a shared topic counts in every track that contains it. A track's progress is its done topics
+and milestones over all of them, skipped topics left out; its next step is the first step that is neither
+done nor skipped.
+"""
+
+from dataclasses import dataclass, field
+
+from learning.progress.models import MilestoneCompletion, TopicProgress
+
+DONE = TopicProgress.Status.DONE
+SKIPPED = TopicProgress.Status.SKIPPED
+LEARNING = TopicProgress.Status.LEARNING
+
+
+@dataclass(frozen=True)
+class LearnerState:
+    """Everything a learner has checked off: topic id → status, and the completed milestone ids."""
+
+    statuses: dict = field(default_factory=dict)
+    milestones_done: frozenset = frozenset()
+
+    def status_of(self, topic_id) -> str | None:
+        return self.statuses.get(topic_id)
+
+
+def learner_state(user) -> LearnerState:
+    """Two queries for a learner, none for a visitor, whatever the number of check-offs."""
+    if not user.is_authenticated:
+        return LearnerState()
+    statuses = dict(TopicProgress.objects.filter(user=user).values_list("topic_id", "status"))
+    milestones = frozenset(
+        MilestoneCompletion.objects.filter(user=user).values_list("milestone_id", flat=True)
+    )
+    return LearnerState(statuses, milestones)
+
+
+@dataclass(frozen=True)
+class TrackProgress:
+    done: int
+    total: int
+    next_step: object = None  # the Step to continue with, or None when everything is done or skipped
+    started: bool = False
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.total > 0 and self.done == self.total
+
+
+def track_progress(steps, milestones, state: LearnerState) -> TrackProgress:
+    """`steps` in track order (stage position, then step position); `milestones` of the same track."""
+    statuses = [state.status_of(step.topic_id) for step in steps]
+    done = statuses.count(DONE) + sum(1 for milestone in milestones if milestone.pk in state.milestones_done)
+    total = len(steps) - statuses.count(SKIPPED) + len(milestones)
+    next_step = next(
+        (step for step, status in zip(steps, statuses, strict=True) if status not in (DONE, SKIPPED)), None
+    )
+    started = done > 0 or LEARNING in statuses or SKIPPED in statuses
+    return TrackProgress(done=done, total=total, next_step=next_step, started=started)

@@ -1,0 +1,123 @@
+"""A learner's progress actions (check off, follow, milestones built, bookmarks, reset) and their own pages
+(bookmarks, a track's Markdown checklist). Every action is a POST with CSRF that redirects back
+(plumbing.actions); another learner's objects are never found (404).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+
+from learning.catalogue.models import Milestone, Resource, Topic, Track
+from learning.progress import checklist, queries, services
+from learning.progress.forms import BookmarkNoteForm, MilestoneForm, TopicStatusForm
+from learning.progress.state import learner_state
+from plumbing import cache_tokens
+from plumbing.actions import back, learner_action, refused
+from plumbing.limits import limit_per_learner
+from plumbing.page_cache import cached_page
+
+
+@learner_action
+def topic_status(request, slug):
+    topic = get_object_or_404(Topic.objects.visible_to(request.user), slug=slug)
+    form = TopicStatusForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form, topic)
+    services.set_topic_status(user=request.user, topic=topic, status=form.cleaned_data["status"])
+    # Checking off from a track's page follows that track (the form names it) and returns to its node.
+    track = (
+        Track.objects.visible_to(request.user)
+        .filter(slug=request.POST.get("track", ""), steps__topic=topic)
+        .first()
+    )
+    if track is None:
+        return back(request, f"{topic.get_absolute_url()}#topic-status")
+    services.follow_track(user=request.user, track=track)
+    return back(request, f"{track.get_absolute_url()}#node-{topic.slug}")
+
+
+@learner_action
+def follow(request, slug):
+    track = get_object_or_404(Track.objects.visible_to(request.user), slug=slug)
+    if request.POST.get("action") == "unfollow":
+        services.unfollow_track(user=request.user, track=track)
+    else:
+        services.follow_track(user=request.user, track=track)
+    return back(request, track.get_absolute_url())
+
+
+@learner_action
+def milestone_done(request, pk):
+    milestone = get_object_or_404(
+        Milestone.objects.select_related("stage__track").filter(
+            stage__track__in=Track.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    form = MilestoneForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form, milestone)
+    services.set_milestone_done(user=request.user, milestone=milestone, done=form.cleaned_data["done"])
+    return back(request, milestone.stage.track.get_absolute_url())
+
+
+@learner_action
+def bookmark(request, pk):
+    resource = get_object_or_404(Resource.objects.visible_to(request.user), pk=pk)
+    if request.POST.get("action") == "remove":
+        services.remove_bookmark(user=request.user, resource=resource)
+    else:
+        services.add_bookmark(user=request.user, resource=resource)
+    return back(request, resource.get_absolute_url())
+
+
+@learner_action
+@limit_per_learner("note")
+def bookmark_note(request, pk):
+    bookmark = queries.bookmark_of(request.user, pk)
+    form = BookmarkNoteForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form, bookmark.resource)
+    services.update_bookmark_note(bookmark=bookmark, note=form.cleaned_data["note"])
+    messages.success(request, f"Saved your note on “{bookmark.resource.title}”.")
+    return back(request, reverse("learning:bookmarks"))
+
+
+@login_required
+def reset_track(request, slug):
+    track = get_object_or_404(Track.objects.visible_to(request.user), slug=slug)
+    if request.method == "POST":
+        services.reset_track_progress(user=request.user, track=track)
+        messages.success(request, f"Your progress on {track.title} was reset.")
+        return redirect(track)
+    shared = (
+        Topic.objects.filter(steps__track=track, progress__user=request.user)
+        .filter(steps__track__in=Track.objects.published().exclude(pk=track.pk))
+        .distinct()
+        .order_by("title")
+    )
+    return render(request, "learning/reset_track.html", {"track": track, "shared_topics": shared})
+
+
+@login_required
+@cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS)
+def bookmarks(request):
+    groups = queries.bookmarks_by_topic(request.user)
+    return render(request, "learning/bookmarks.html", {"groups": groups, "note_form": BookmarkNoteForm()})
+
+
+@cache_control(private=True)
+def track_markdown(request, slug):
+    track = checklist.track_for_export(request.user, slug)
+    document = checklist.track_markdown(
+        track,
+        state=learner_state(request.user),
+        absolute=request.build_absolute_uri,
+        with_progress=request.user.is_authenticated,
+    )
+    response = HttpResponse(document, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{track.slug}.md"'
+    return response

@@ -1,0 +1,45 @@
+"""Learner actions: POST forms with CSRF that redirect back to the page they came from.
+
+With JavaScript, htmx follows the same redirect and swaps in the parts that changed. A visitor's POST goes to
+the login page and stores nothing; a refused input answers the designed 400 page and stores nothing.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+
+def safe_next(request, fallback: str) -> str:
+    """The `next` the form carried if it stays on this site, else the fallback."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def learner_action(view):
+    """POST only; a visitor is sent to log in and comes back to the page the form was on."""
+
+    @require_POST
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(safe_next(request, request.path))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def back(request, fallback: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(safe_next(request, fallback))
+
+
+def refused(request, form, what):
+    """The designed 400 page naming what could not be saved and why; nothing was stored."""
+    return render(request, "action_refused.html", {"form": form, "what": what}, status=400)

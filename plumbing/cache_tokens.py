@@ -1,0 +1,98 @@
+"""Version tokens that cached pages and fragments are keyed on, kept in the shared cache.
+
+- `catalogue`: moves on any curated change (tracks, stages, steps, milestones, topics, resources, tags).
+- `stats`: moves when ratings, reviews or bookmarks change the figures and rankings visitors see.
+- `learner:<id>`: moves when that learner's own data changes (progress, bookmarks, ratings, profile).
+
+A token is the time of the change in nanoseconds, so it also gives pages their Last-Modified. A token that
+is missing (a fresh or flushed cache) is minted anew, which only makes every page under it a miss. Writes
+move the token at once and again when their transaction commits, so a page rendered from not yet committed
+data can't stay cached under the new token.
+"""
+
+import time
+
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+
+CATALOGUE = "catalogue"
+STATS = "stats"
+PREFIX = "version:"
+PRIVATE_CACHE_TOKEN_SECONDS = 10
+# The catalogue's and the stats' tokens, which every page reads, are held by each process for this long
+# before it asks the cache again: a visitor's cached page then needs no round trip at all. Another server's
+# change shows here within that time (this process's own changes at once). A learner's token is always read.
+HELD_NAMES = (CATALOGUE, STATS)
+HOLD_SECONDS = 1.0
+_held = {}  # name -> (token, time.monotonic() when read)
+
+
+def token_timeout():
+    """Forever in a shared cache (Redis). A process's own memory can't see another process's changes, so
+    there tokens expire after a few seconds: several workers without Redis agree again within that time."""
+    return PRIVATE_CACHE_TOKEN_SECONDS if isinstance(caches["default"], LocMemCache) else None
+
+
+def learner(user_id) -> str:
+    return f"learner:{user_id}"
+
+
+def cache_key(name: str) -> str:
+    return PREFIX + name
+
+
+def bump(*names: str) -> None:
+    """Moves the tokens now and once more when the current transaction commits."""
+    if not names:
+        return
+    _set_now(names)
+    transaction.on_commit(lambda: _set_now(names))
+
+
+def _set_now(names) -> None:
+    now = time.time_ns()
+    cache.set_many({cache_key(name): now for name in names}, timeout=token_timeout())
+    for name in names:
+        if name in HELD_NAMES:
+            _held[name] = (now, time.monotonic())
+
+
+def read(names) -> dict:
+    """{name: token} for `names`, minting any that are missing, in at most one round trip to the cache."""
+    now = time.monotonic()
+    tokens = {name: held[0] for name in names if (held := _held.get(name)) and now - held[1] < HOLD_SECONDS}
+    wanted = [name for name in names if name not in tokens]
+    if wanted:
+        found = cache.get_many([cache_key(name) for name in wanted])
+        for name in wanted:
+            token = found.get(cache_key(name)) or _mint(name)
+            tokens[name] = token
+            if name in HELD_NAMES:
+                _held[name] = (token, now)
+    return tokens
+
+
+def forget_held() -> None:
+    """Drops this process's copies of the shared tokens (tests use it; so could a signal handler)."""
+    _held.clear()
+
+
+def current(request, name: str) -> int:
+    """A token as this request saw it first: read once, then kept on the request."""
+    seen = request.__dict__.setdefault("version_tokens", {})
+    if name not in seen:
+        seen.update(read([name]))
+    return seen[name]
+
+
+def _mint(name: str) -> int:
+    key = cache_key(name)
+    now = time.time_ns()
+    cache.add(key, now, timeout=token_timeout())
+    return cache.get(key) or now
+
+
+def last_modified(tokens: dict) -> float:
+    """The time of the latest change the tokens stand for, in seconds since the epoch."""
+    return max(tokens.values()) / 1e9
