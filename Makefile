@@ -64,7 +64,8 @@ wrk:
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq -o DPkg::Lock::Timeout=600 && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 wrk >/dev/null; }
 
-## Load-test a production-mode gunicorn on a fresh PostgreSQL database filled by seed_demo (bench/run.py):
+## Load-test a production-mode gunicorn on a fresh PostgreSQL database filled by seed_demo (bench/run.py, which
+## runs seed_demo with bench.settings, the only settings that install it):
 ## wrk on every main page, compared with a static file of the track page's size. Needs PostgreSQL and Redis.
 bench: install wrk
 	$(BIN)/python -m bench.run --scale $(BENCH_SCALE) --out $(BENCH_OUT) --duration $(BENCH_DURATION)

@@ -17,7 +17,7 @@ def main():
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.db.models import Count, Q
 
-    from learning.demo import HEAVY_LEARNER_EMAIL, LARGEST_TRACK_SLUG
+    from bench.demo import HEAVY_LEARNER_EMAIL, LARGEST_TRACK_SLUG
     from learning.models import Topic
 
     learner = get_user_model().objects.get(email=HEAVY_LEARNER_EMAIL)

@@ -2,7 +2,8 @@
 
     python -m bench.run --scale 10 --out bench-results.json --duration 10
 
-1. a fresh PostgreSQL database (dropped first if it exists), migrated and filled by `manage.py seed_demo`;
+1. a fresh PostgreSQL database (dropped first if it exists), migrated and filled by `manage.py seed_demo`
+   (run with bench.settings, the only settings that install it);
 2. a production-mode gunicorn (default workers) with the shared Redis cache, on a free local port;
 3. a session for the heavy demo learner, and one check of every target so a login redirect or an error
    page is never what gets measured;
@@ -49,6 +50,8 @@ IDLE_PROBE_SECONDS = 0.1  # a /healthz answered faster than this found a free wo
 ERROR_KINDS = ("connect", "read", "write", "timeout", "status")
 # The static twin of the track page, inside STATIC_ROOT (whitenoise indexes it when gunicorn starts).
 STATIC_TWIN = "bench/track-size.html"
+# The settings that add the bench app (seed_demo) to the site's; every other child runs with the site's own.
+SEED_SETTINGS = "bench.settings"
 SEARCH_WORD = "python"
 # The only variables of the caller's environment that reach the children: none of them configures the site.
 PASSED_THROUGH = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR")
@@ -519,7 +522,8 @@ def prepare_database(args: argparse.Namespace, env: dict):
     started = time.monotonic()
     python(["manage.py", "migrate", "--noinput", "--verbosity", "0"], env)
     say(f"Seeding demo data at scale {args.scale}...")
-    python(["manage.py", "seed_demo", "--scale", str(args.scale)], env)
+    seed_env = env | {"DJANGO_SETTINGS_MODULE": SEED_SETTINGS}
+    python(["manage.py", "seed_demo", "--scale", str(args.scale)], seed_env)
     python(["manage.py", "collectstatic", "--noinput", "--verbosity", "0"], env)
     say(f"Database and static files ready in {time.monotonic() - started:.0f} s")
 

@@ -1,5 +1,6 @@
 """The gunicorn config, Dockerfile and compose file agree with the settings (Docker itself can't run here)."""
 
+import ast
 import multiprocessing
 import runpy
 
@@ -44,3 +45,31 @@ def test_dockerfile_installs_the_pinned_requirements_and_serves_with_the_config(
     assert "pip install -r requirements.txt" in dockerfile
     assert 'CMD ["gunicorn", "-c", "gunicorn.conf.py"]' in dockerfile
     assert "USER roadmap" in dockerfile
+
+
+def imported_modules(path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def test_the_image_leaves_out_the_benchmark_which_nothing_the_site_runs_imports():
+    ignored = {
+        line.strip().rstrip("/")
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert "bench" in ignored
+    assert "bench" not in settings.INSTALLED_APPS
+    site = [ROOT / "manage.py", ROOT / "gunicorn.conf.py"]
+    for package in ("roadmap_site", "accounts", "learning"):
+        site += (ROOT / package).rglob("*.py")
+    assert len(site) > 50
+    for path in site:
+        modules = imported_modules(path)
+        assert not {module for module in modules if module.split(".")[0] == "bench"}, path

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from learning.demo import DemoError, seed, sizes_for_scale
+from bench.demo import DemoError, seed, sizes_for_scale
 
 
 class Command(BaseCommand):

@@ -1,4 +1,8 @@
-"""`manage.py seed_demo`: exact, deterministic synthetic data that replaces itself and nothing else."""
+"""`manage.py seed_demo` (bench/): exact, deterministic synthetic data that replaces itself and nothing else.
+
+The command is only installed by bench.settings, and pytest runs with the site's settings: the tests call the
+generator directly, and the command through an instance of it (tests/bench/test_installed.py checks where
+`manage.py` has it)."""
 
 import io
 from collections import Counter
@@ -11,9 +15,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from taggit.models import TaggedItem
 
-from learning import demo
+from bench import demo
+from bench.demo import DEMO_PASSWORD, HEAVY_LEARNER_EMAIL, LARGEST_TRACK_SLUG, DemoSizes
+from bench.demo.rows import INSERT_BATCH
+from bench.management.commands.seed_demo import Command as SeedDemo
 from learning.catalogue.links import normalize_url
-from learning.demo import DEMO_PASSWORD, HEAVY_LEARNER_EMAIL, LARGEST_TRACK_SLUG, DemoSizes
 from learning.models import (
     Bookmark,
     Milestone,
@@ -27,6 +33,7 @@ from learning.models import (
     TrackFollow,
 )
 from tests.factories import RatingFactory, TopicProgressFactory, UserFactory
+from tests.learning.conftest import build_track
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +53,7 @@ SMALL = DemoSizes(
 
 def seed_demo(*args):
     out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    call_command(SeedDemo(), *args, stdout=out)
     return out.getvalue()
 
 
@@ -120,18 +127,22 @@ def test_scale_0_01_creates_the_exact_counts():
     assert " s: " in output
 
 
-def test_scale_1_creates_the_exact_counts():
-    seed_demo("--scale", "1")
+def test_a_scale_whose_rows_fill_several_insert_batches_creates_the_exact_counts():
+    """Scale 1's sizes and totals are checked without a database (test_sizes_for_a_scale,
+    test_learner_totals_are_exact_and_uneven); this is the command's path with more progress rows than one
+    batch of executemany (SQLite) holds, in a fraction of scale 1's time."""
+    seed_demo("--scale", "0.12")
 
     assert demo_counts() == {
         "tracks": 10,
         "topics": 500,
         "resources": 5000,
-        "learners": 1000,
-        "progress": 100_000,
-        "ratings": 50_000,
-        "bookmarks": 30_000,
+        "learners": 120,
+        "progress": 12_000,
+        "ratings": 6_000,
+        "bookmarks": 3_600,
     }
+    assert INSERT_BATCH < 12_000, "the progress rows must span several batches: raise the scale"
 
 
 @pytest.mark.parametrize("scale", ["0", "-1", "-0.5", "abc", "", "nan", "inf", "1e-5", "0.0004"])
@@ -169,7 +180,8 @@ def test_the_same_sizes_give_the_same_data():
     assert len(first["progress"]) == SMALL.progress
 
 
-def test_a_rerun_replaces_the_demo_data_and_leaves_everything_else_alone(track):
+def test_a_rerun_replaces_the_demo_data_and_leaves_everything_else_alone():
+    track = build_track(4)
     outsider = UserFactory(email="ada@example.com")
     topic = track.steps.first().topic
     TopicProgressFactory(user=outsider, topic=topic)
@@ -283,6 +295,16 @@ def catalogue():
 
 @pytest.mark.django_db(False)
 def test_sizes_for_a_scale():
+    assert DemoSizes.for_scale(1) == DemoSizes(
+        tracks=10,
+        topics=500,
+        resources=5000,
+        learners=1000,
+        progress=100_000,
+        ratings=50_000,
+        bookmarks=30_000,
+    )
+    assert demo.sizes_for_scale("1") == DemoSizes()
     assert DemoSizes.for_scale(0.01) == DemoSizes(learners=10, progress=1000, ratings=500, bookmarks=300)
     assert DemoSizes.for_scale(10).progress == 1_000_000
     assert DemoSizes.for_scale(10).topics == 500
