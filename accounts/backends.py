@@ -1,9 +1,14 @@
 """Authentication backends that read the logged-in user from the shared cache instead of the database.
 
 Every request of a logged-in learner loads their user (django.contrib.auth.get_user). On a cached page that
-query, and the connection check before it, were most of the work left. So the backends keep a copy of the
-user for a minute, and any save or delete of a user drops it (accounts.apps connects the signals; bulk
-updates call `forget_user`), at once and again when the transaction commits.
+query, and the connection check before it, were most of the work left. So, when the cache is shared by every
+app process (`cache_is_shared`: Redis or the database cache), the backends keep a copy of the user
+for a minute, and any save or delete of a user drops it (accounts.apps connects the signals; bulk updates
+call `forget_user`), at once and again when the transaction commits.
+
+A process-local cache (LocMemCache, the default without REDIS_URL; DummyCache) can't be told about a change
+made by another process: a copy there would keep a deactivated, deleted or re-passworded user logged in on
+that worker until it expired. There the backends don't cache the user at all and read it each time.
 
 Nothing else changes: an inactive user is refused, and the session's hash is still compared with the user's
 password hash, so a password change ends the other sessions as before.
@@ -11,10 +16,22 @@ password hash, so a password change ends the other sessions as before.
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import backends
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 
 USER_CACHE_SECONDS = 60
+# Cache backends whose entries every app process reads and writes alike, so a delete made by one process
+# is seen by all. Anything else (LocMemCache, DummyCache, FileBasedCache, which is per machine, Memcached,
+# which the project doesn't use, or an unknown backend) counts as process-local: the user isn't cached.
+SHARED_CACHE_BACKENDS = (RedisCache, DatabaseCache)
+
+
+def cache_is_shared(alias: str = "default") -> bool:
+    """Whether the configured cache `alias` is one that every app process shares (see SHARED_CACHE_BACKENDS).
+    plumbing.redis_cache.RedisCache, which settings select when REDIS_URL is set, is a RedisCache."""
+    return isinstance(caches[alias], SHARED_CACHE_BACKENDS)
 
 
 def user_key(user_id) -> str:
@@ -33,6 +50,8 @@ def user_changed(sender, instance, **kwargs):
 
 class CachedUserMixin:
     def get_user(self, user_id):
+        if not cache_is_shared():
+            return super().get_user(user_id)  # another process's change could not reach a copy kept here
         key = user_key(user_id)
         user = cache.get(key)
         if user is None:
@@ -44,8 +63,9 @@ class CachedUserMixin:
 
 
 class ModelBackend(CachedUserMixin, backends.ModelBackend):
-    """Django's backend (email or username and password), with the cached user."""
+    """Django's backend (email or username and password), with the cached user (in a shared cache only)."""
 
 
 class AllauthBackend(CachedUserMixin, AuthenticationBackend):
-    """allauth's backend (its logins, rate limits and social accounts), with the cached user."""
+    """allauth's backend (its logins, rate limits and social accounts), with the cached user (in a shared
+    cache only)."""

@@ -1,12 +1,16 @@
 """Real app servers for the operations tests: gunicorn processes on local ports, and a TCP proxy in front of
 PostgreSQL that a test can cut and restore to simulate an outage."""
 
+import re
 import selectors
 import socket
 import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+
+import requests
+from django.db import connection
 
 from bench.run import free_port
 from bench.run import gunicorn as serve
@@ -40,6 +44,50 @@ def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", worke
         env["REDIS_URL"] = redis_url
     with tempfile.TemporaryDirectory() as workdir, serve(env, Path(workdir)) as url:
         yield url
+
+
+def served_database_url() -> str:
+    """The URL of the tests' own PostgreSQL database, for servers that should see what the test writes."""
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+PUBLIC_HOST = "roadmap.test"
+
+
+class Browser:
+    """What the app servers see of one browser behind the load balancer: the public host name, HTTPS as
+    reported by the proxy, and the browser's Secure __Host- cookies (requests itself won't send Secure
+    cookies over plain HTTP)."""
+
+    def __init__(self):
+        self.cookies = {}
+
+    def request(self, method, url, **kwargs):
+        origin = f"https://{PUBLIC_HOST}"
+        headers = {
+            "Host": PUBLIC_HOST,
+            "X-Forwarded-Proto": "https",
+            "Origin": origin,
+            "Referer": origin + "/",
+            "Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items()),
+        }
+        response = requests.request(method, url, headers=headers, allow_redirects=False, timeout=10, **kwargs)
+        self.cookies |= response.cookies.get_dict()
+        return response
+
+    def token(self, url):
+        page = self.request("GET", url)
+        assert page.status_code == 200, page.status_code
+        return TOKEN.search(page.text).group(1)
+
+    def post_form(self, url, data):
+        """POSTs `data` with the CSRF token of the form page at `url`, as submitting that form would."""
+        return self.request("POST", url, data={**data, "csrfmiddlewaretoken": self.token(url)})
+
+    def log_in(self, server, email, password):
+        return self.post_form(f"{server}/accounts/login/", {"login": email, "password": password})
 
 
 class TcpProxy:
