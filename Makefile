@@ -48,7 +48,9 @@ serve: install
 test: install-dev browser wrk
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest --create-db -n 2 $(PYTEST_ARGS)
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(BIN)/pytest --create-db -n 2 --cov --cov-report=term $(PYTEST_ARGS)
 
 ## Debian's Chromium, which the browser tests drive (Playwright cannot download its own browser here)
 browser:
@@ -73,6 +75,8 @@ bench: install wrk
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install-dev
 	$(BIN)/ruff check --fix .

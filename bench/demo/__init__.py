@@ -14,8 +14,8 @@ executemany elsewhere.
 
 The modules, in the order they build on each other: sizes (names, sizes, --scale), spread (seeded randomness,
 spreading totals), words, catalogue and learners (plain data), rows (writing rows), seeding (deleting and
-inserting, in one transaction). schema is the only one that imports the learning app. Names starting with
-an underscore are shared between these modules only.
+inserting, in one transaction). They take the site's models from `learning.models`. Names starting with an
+underscore are shared between these modules only.
 """
 
 from bench.demo.catalogue import Catalogue, build_catalogue

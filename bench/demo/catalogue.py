@@ -6,7 +6,6 @@ from datetime import datetime
 
 from django.utils.text import slugify
 
-from bench.demo.schema import Cost, Kind, Level
 from bench.demo.sizes import CATALOGUE_START, SLUG_PREFIX, URL_PREFIX, DemoSizes
 from bench.demo.spread import _at, _even_chunks, _jittered_sizes, _lower_first, _rng, apportion
 from bench.demo.words import (
@@ -26,6 +25,7 @@ from bench.demo.words import (
     TOPIC_ASPECTS,
     TRACK_NAMES,
 )
+from learning.models import Cost, Kind, Level
 
 
 @dataclass(frozen=True)

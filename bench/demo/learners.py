@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bench.demo.catalogue import Catalogue
-from bench.demo.schema import TopicProgress
 from bench.demo.sizes import (
     EMAIL_DOMAIN,
     HEAVY_LEARNER_EMAIL,
@@ -17,6 +16,7 @@ from bench.demo.sizes import (
 )
 from bench.demo.spread import _at, _rng, _weighted_sample, apportion
 from bench.demo.words import BOOKMARK_NOTES, REVIEW_DETAILS, REVIEW_OPENINGS, STAR_WEIGHTS, STARS
+from learning.models import TopicProgress
 
 DONE = TopicProgress.Status.DONE.value
 LEARNING = TopicProgress.Status.LEARNING.value

@@ -27,7 +27,19 @@ from bench.demo.learners import (
     rating_rows,
 )
 from bench.demo.rows import _ids, insert_rows
-from bench.demo.schema import (
+from bench.demo.sizes import (
+    DEMO_PASSWORD,
+    EMAIL_DOMAIN,
+    HEAVY_LEARNER_USERNAME,
+    PASSWORD_SALT,
+    SLUG_PREFIX,
+    URL_PREFIX,
+    DemoError,
+    DemoSizes,
+)
+from bench.demo.spread import _at
+from bench.demo.words import TAG_NAMES
+from learning.models import (
     Bookmark,
     Milestone,
     MilestoneCompletion,
@@ -41,20 +53,8 @@ from bench.demo.schema import (
     TopicProgress,
     Track,
     TrackFollow,
-    cache_tokens,
 )
-from bench.demo.sizes import (
-    DEMO_PASSWORD,
-    EMAIL_DOMAIN,
-    HEAVY_LEARNER_USERNAME,
-    PASSWORD_SALT,
-    SLUG_PREFIX,
-    URL_PREFIX,
-    DemoError,
-    DemoSizes,
-)
-from bench.demo.spread import _at
-from bench.demo.words import TAG_NAMES
+from plumbing import cache_tokens
 
 
 def _insert_catalogue(catalogue: Catalogue) -> Ids:

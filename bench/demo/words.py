@@ -1,6 +1,6 @@
 """The word lists that names, texts and proportions of the demo data are drawn from."""
 
-from bench.demo.schema import Kind
+from learning.models import Kind
 
 TRACK_NAMES = (
     "Backend foundations", "Python web services", "Data engineering", "Cloud operations", "API design",
