@@ -2,15 +2,12 @@ import time
 from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import F
 from django.utils import timezone
 
-from learning.catalogue.linkcheck import LinkResult, Options, check_urls
-from learning.catalogue.models import Resource
+from learning.catalogue.link_health import UnknownResources, record, resources_to_check
+from learning.catalogue.linkcheck import Options, check_urls
 
 DEFAULTS = Options()
-LINK_FIELDS = ("link_checked_at", "link_status", "link_error", "link_final_url", "link_failures")
-BATCH_SIZE = 500
 # The options that tune the checker: (name in linkcheck.Options, type, help).
 TUNING = (
     ("concurrency", int, "Requests in flight at once"),
@@ -59,7 +56,10 @@ class Command(BaseCommand):
             check_options = Options(**{name: options[name] for name, _, _ in TUNING})
         except ValueError as error:
             raise CommandError(str(error)) from error
-        to_check = resources_to_check(ids=resources, only_broken=only_broken)
+        try:
+            to_check = resources_to_check(ids=resources, only_broken=only_broken)
+        except UnknownResources as error:
+            raise CommandError(str(error)) from error
         if not to_check:
             if verbosity:
                 self.stdout.write("No links to check.")
@@ -111,43 +111,3 @@ class Command(BaseCommand):
             self.stdout.write("Redirected (the URL may want updating):")
         for resource, result in moved:
             self.stdout.write(f"  #{resource.pk} {resource.title} <{resource.url}> → <{result.final_url}>")
-
-
-def resources_to_check(*, ids, only_broken):
-    """Published resources, or exactly the ones named by id (published or not); by id for a stable order."""
-    queryset = Resource.objects.only("pk", "url", "title", "link_failures").order_by("pk")
-    queryset = queryset.filter(pk__in=ids) if ids else queryset.published()
-    if only_broken:
-        queryset = queryset.filter(link_failures__gt=0)
-    resources = list(queryset)
-    missing = set(ids or ()) - {resource.pk for resource in resources}
-    if missing and not only_broken:
-        raise CommandError(f"No resource with id {', '.join(map(str, sorted(missing)))}.")
-    return resources
-
-
-def record(resources, results: dict[str, LinkResult], *, checked_at):
-    """Stores each result on its resource in bulk; returns the (resource, result) pairs stored.
-
-    A resource whose URL changed (or that was deleted) while its link was being checked is left alone.
-    Failures count up in the database (F + 1), so a concurrent run cannot lose one.
-    """
-    current = dict(Resource.objects.filter(pk__in=[r.pk for r in resources]).values_list("pk", "url"))
-    stored = [
-        (resource, results[resource.url])
-        for resource in resources
-        if current.get(resource.pk) == resource.url
-    ]
-    rows = [
-        Resource(
-            pk=resource.pk,
-            link_checked_at=checked_at,
-            link_status=result.status,
-            link_error=result.error,
-            link_final_url=result.final_url,
-            link_failures=0 if result.ok else F("link_failures") + 1,
-        )
-        for resource, result in stored
-    ]
-    Resource.objects.bulk_update(rows, LINK_FIELDS, batch_size=BATCH_SIZE)
-    return stored
