@@ -14,6 +14,8 @@ Nothing else changes: an inactive user is refused, and the session's hash is sti
 password hash, so a password change ends the other sessions as before.
 """
 
+from typing import TYPE_CHECKING
+
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import backends
 from django.core.cache import cache, caches
@@ -48,7 +50,14 @@ def user_changed(sender, instance, **kwargs):
     forget_user(instance.pk)
 
 
-class CachedUserMixin:
+# The mixin is for ModelBackends: type checkers see it as one, at run time it stays a plain mixin.
+if TYPE_CHECKING:
+    _ModelBackendBase = backends.ModelBackend
+else:
+    _ModelBackendBase = object
+
+
+class CachedUserMixin(_ModelBackendBase):
     def get_user(self, user_id):
         if not cache_is_shared():
             return super().get_user(user_id)  # another process's change could not reach a copy kept here

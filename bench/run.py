@@ -467,7 +467,8 @@ def format_table(report: dict) -> str:
 
 def log_summary(log_path: Path) -> str:
     """What the server logged: answers by status class, and the lines that were warnings or errors."""
-    statuses, troubles = Counter(), []
+    statuses: Counter[str] = Counter()
+    troubles = []
     with log_path.open(errors="replace") as log:
         lines = [line.rstrip("\n") for line in log]
     for line in lines:

@@ -25,7 +25,7 @@ PRIVATE_CACHE_TOKEN_SECONDS = 10
 # change shows here within that time (this process's own changes at once). A learner's token is always read.
 HELD_NAMES = (CATALOGUE, STATS)
 HOLD_SECONDS = 1.0
-_held = {}  # name -> (token, time.monotonic() when read)
+_held: dict[str, tuple[int, float]] = {}  # name -> (token, time.monotonic() when read)
 
 
 def token_timeout():

@@ -137,7 +137,7 @@ class LocalCopies:
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self.size = 0
-        self.entries = OrderedDict()
+        self.entries: OrderedDict[str, tuple[tuple, tuple[bytes, ...], dict[str, str]]] = OrderedDict()
         self.lock = threading.Lock()
 
     def get(self, key, stamp):

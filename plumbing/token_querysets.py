@@ -49,7 +49,8 @@ class OwnedQuerySet(models.QuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         created = super().bulk_create(objs, *args, **kwargs)
-        cache_tokens.bump(*self._tokens(obj.user_id for obj in created))
+        # Every owned model has a `user` foreign key, which the generic model type can't tell.
+        cache_tokens.bump(*self._tokens(obj.user_id for obj in created))  # type: ignore[attr-defined]
         return created
 
     def bulk_update(self, objs, fields, *args, **kwargs):

@@ -237,7 +237,7 @@ def _resources(sizes: DemoSizes, topics: list[TopicSpec], rng: random.Random) ->
     resources = []
     for index in range(sizes.resources):
         main = index % sizes.topics
-        attached = (main,)
+        attached: tuple[int, ...] = (main,)
         if rng.random() < 0.1 and sizes.topics > 1:
             attached = (main, (main + rng.randint(1, sizes.topics - 1)) % sizes.topics)
         kind = rng.choices(kinds, kind_weights)[0]

@@ -60,10 +60,10 @@ def _adapted(given, rows: Iterable[tuple], tail: tuple):
     datetimes = [index for index, f in enumerate(given) if f.get_internal_type() == "DateTimeField"]
     for row in rows:
         if datetimes:
-            row = list(row)
+            values = list(row)
             for index in datetimes:
-                row[index] = adapt(row[index])
-            row = tuple(row)
+                values[index] = adapt(values[index])
+            row = tuple(values)
         yield row + tail
 
 

@@ -2,7 +2,7 @@
 transaction; then fresh planner statistics and cache tokens."""
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from allauth.account.models import EmailAddress
@@ -10,12 +10,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
-from bench.demo.catalogue import Catalogue, ResourceSpec, build_catalogue
+from bench.demo.catalogue import Catalogue, ResourceSpec, TopicSpec, TrackSpec, build_catalogue
 from bench.demo.learners import (
     Ids,
     LearnerSpec,
@@ -194,11 +194,12 @@ def _insert_tags(catalogue: Catalogue, ids: Ids) -> None:
     tags = _tag_ids()
 
     def rows():
-        for model, specs, pks in (
+        sources: tuple[tuple[type[Model], Sequence[TrackSpec | TopicSpec | ResourceSpec], list[int]], ...] = (
             (Track, catalogue.tracks, ids.tracks),
             (Topic, catalogue.topics, ids.topics),
             (Resource, catalogue.resources, ids.resources),
-        ):
+        )
+        for model, specs, pks in sources:
             content_type = ContentType.objects.get_for_model(model).pk
             for spec, pk in zip(specs, pks, strict=True):
                 for name in spec.tags:

@@ -23,26 +23,12 @@ def newest_resources(track=None):
     return queryset.order_by("-created_at", "-pk").prefetch_related("tags")[:FEED_SIZE]
 
 
-class ResourcesFeed(Feed):
-    """New resources on the whole site, newest first."""
+class NewResourcesFeed(Feed):
+    """What both feeds share: the format and each resource's entry. Each feed names its own title, links
+    and items (a track's take the track, so neither feed overrides the other's)."""
 
     feed_type = Atom1Feed
     author_name = settings.SITE_NAME
-
-    def title(self):
-        return f"New resources · {settings.SITE_NAME}"
-
-    def subtitle(self):
-        return "The latest documentation, courses, videos and books added by curators."
-
-    def link(self):
-        return reverse("learning:resource_list")
-
-    def feed_url(self):
-        return reverse("learning:resources_feed")
-
-    def items(self):
-        return newest_resources()
 
     def item_title(self, item):
         # Atom titles are plain text: the XML writer escapes them, so no HTML escaping here.
@@ -69,7 +55,26 @@ class ResourcesFeed(Feed):
         return sorted(tag.name for tag in item.tags.all())
 
 
-class TrackResourcesFeed(ResourcesFeed):
+class ResourcesFeed(NewResourcesFeed):
+    """New resources on the whole site, newest first."""
+
+    def title(self):
+        return f"New resources · {settings.SITE_NAME}"
+
+    def subtitle(self):
+        return "The latest documentation, courses, videos and books added by curators."
+
+    def link(self):
+        return reverse("learning:resource_list")
+
+    def feed_url(self):
+        return reverse("learning:resources_feed")
+
+    def items(self):
+        return newest_resources()
+
+
+class TrackResourcesFeed(NewResourcesFeed):
     """New resources attached to the topics of one published track, newest first."""
 
     def get_object(self, request, slug):

@@ -96,7 +96,7 @@ def check_urls(urls: Iterable[str], options: Options | None = None) -> dict[str,
 async def check_urls_async(urls: Iterable[str], options: Options) -> dict[str, LinkResult]:
     distinct = list(dict.fromkeys(urls))
     in_flight = asyncio.Semaphore(options.concurrency)
-    per_host = defaultdict(lambda: asyncio.Semaphore(options.per_host))
+    per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(options.per_host))
     async with _client(options) as client:
         results = await asyncio.gather(
             *(_check(client, url, options, in_flight, per_host[_host(url)]) for url in distinct)

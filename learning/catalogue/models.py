@@ -232,13 +232,14 @@ def _choice_order(field: str, choices) -> models.Case:
 RATING_PRIOR_WEIGHT = 5
 
 
-class ResourceQuerySet(PublishedQuerySet):
+class ResourceQuerySet(PublishedQuerySet["Resource"]):
     def with_stats(self):
         """rating_count, rating_sum, rating_average (None when unrated) and bookmark_count, as subqueries, so
         they neither multiply each other's rows nor need a GROUP BY, and filters on them stay simple. Ratings
         a moderator hid don't count."""
-        rating = self.model.ratings.rel.related_model.objects.counted()
-        bookmark = self.model.bookmarks.rel.related_model.objects
+        # The community's and progress's models, by relation: related_model is typed only as type[Model].
+        rating = self.model.ratings.rel.related_model.objects.counted()  # type: ignore[attr-defined]
+        bookmark = self.model.bookmarks.rel.related_model.objects  # type: ignore[attr-defined]
         return self.annotate(
             rating_count=count_of(rating, "resource"),
             rating_sum=sum_of(rating, "resource", "stars"),

@@ -1,5 +1,7 @@
 """Reads for the public pages: each fetches all its page shows in a fixed number of queries."""
 
+from typing import cast
+
 from django.core.cache import cache
 from django.db.models import Avg, Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
@@ -17,12 +19,14 @@ def site_mean_rating() -> float:
     """The prior of every ranking: the mean of every counted rating. It reads every rating, so it is kept in
     the cache until a rating changes (the stats token moves)."""
     token = cache_tokens.read([cache_tokens.STATS])[cache_tokens.STATS]
-    return cache.get_or_set(f"site-mean:{token}", _site_mean, timeout=SITE_MEAN_SECONDS)
+    # get_or_set returns None only for a None default; _site_mean always gives a float.
+    return cast(float, cache.get_or_set(f"site-mean:{token}", _site_mean, timeout=SITE_MEAN_SECONDS))
 
 
 def _site_mean() -> float:
-    # The ratings are the community's rows; the ranking reads them through the relation, as with_stats does.
-    ratings = Resource.ratings.rel.related_model.objects.counted()
+    # The ratings are the community's rows; the ranking reads them through the relation, as with_stats does
+    # (so related_model is typed only as type[Model]).
+    ratings = Resource.ratings.rel.related_model.objects.counted()  # type: ignore[attr-defined]
     return ratings.aggregate(mean=Avg("stars"))["mean"] or NEUTRAL_MEAN
 
 

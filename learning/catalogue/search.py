@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Case, F, FloatField, IntegerField, Q, Value, When
+from django.db.models import Case, Expression, F, FloatField, IntegerField, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 from taggit.models import TaggedItem
@@ -35,7 +35,7 @@ class Document:
 
     key: str
     label: str
-    model: type
+    model: type[Track] | type[Topic] | type[Resource]
     title: str
     summary: str
     body: str
@@ -123,7 +123,7 @@ FALLBACK_WEIGHTS = (("title", 4), ("summary", 2), ("body", 1))
 def _fallback(document, queryset, query, tagged):
     fields = {part: getattr(document, part) for part, _ in FALLBACK_WEIGHTS}
     found = Q()
-    rank = Value(0.0, output_field=FloatField())
+    rank: Expression = Value(0.0, output_field=FloatField())
     for term in query.terms:
         found &= Q(*((f"{field}__icontains", term) for field in fields.values()), _connector=Q.OR)
         rank += Case(

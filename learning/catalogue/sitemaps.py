@@ -18,8 +18,8 @@ class StaticPagesSitemap(Sitemap):
 class CatalogueSitemap(Sitemap):
     """Published rows of one catalogue model, dated by their last change."""
 
-    model = None
-    fields = ("pk", "slug", "updated_at")  # what get_absolute_url() and lastmod() read
+    model: type[Track] | type[Topic] | type[Resource]  # set by each section
+    fields: tuple[str, ...] = ("pk", "slug", "updated_at")  # what get_absolute_url() and lastmod() read
 
     def items(self):
         return self.model.objects.published().only(*self.fields).order_by("pk")

@@ -5,6 +5,7 @@ idempotent (two identical requests at once leave one row).
 
 import re
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -54,9 +55,10 @@ def delete_rating(*, user, resource) -> None:
 # Learners suggest resources and report reviews; curators decide them (learning.community.moderation).
 
 SUGGESTION_WINDOW = timedelta(hours=24)
-SUGGESTION_URL_MAX_LENGTH = ResourceSuggestion._meta.get_field("url").max_length
-SUGGESTION_TITLE_MAX_LENGTH = ResourceSuggestion._meta.get_field("title").max_length
-REJECTION_MAX_LENGTH = ResourceSuggestion._meta.get_field("rejection_reason").max_length
+# Char fields always have a max_length; django-stubs types Field.max_length as int | None.
+SUGGESTION_URL_MAX_LENGTH = cast(int, ResourceSuggestion._meta.get_field("url").max_length)
+SUGGESTION_TITLE_MAX_LENGTH = cast(int, ResourceSuggestion._meta.get_field("title").max_length)
+REJECTION_MAX_LENGTH = cast(int, ResourceSuggestion._meta.get_field("rejection_reason").max_length)
 SUGGESTION_MISSING = {
     "url": "Paste the link to the resource.",
     "title": "Give the resource's title.",

@@ -84,7 +84,8 @@ def stage_lines(number: int, stage, *, state: LearnerState, absolute) -> list[st
 def step_lines(step, state: LearnerState, *, absolute) -> list[str]:
     topic, status = step.topic, state.status_of(step.topic_id)
     link = markdown_link(topic.title, absolute(topic.get_absolute_url()))
-    notes = {DONE: "", SKIPPED: " (skipped)", LEARNING: " (learning)"}.get(status, "")
+    status_notes: dict[str | None, str] = {DONE: "", SKIPPED: " (skipped)", LEARNING: " (learning)"}
+    notes = status_notes.get(status, "")
     if status == SKIPPED:
         link = f"~~{link}~~"
     tick = "x" if status in (DONE, SKIPPED) else " "

@@ -40,7 +40,8 @@ def ordered_steps(track_ids):
 def progress_by_track(tracks, state: LearnerState) -> dict:
     """Track id → TrackProgress for every track, in two queries whatever the number of tracks."""
     track_ids = [track.pk for track in tracks]
-    steps, milestones = {pk: [] for pk in track_ids}, {pk: [] for pk in track_ids}
+    steps: dict[int, list[Step]] = {pk: [] for pk in track_ids}
+    milestones: dict[int, list[Milestone]] = {pk: [] for pk in track_ids}
     for step in ordered_steps(track_ids):
         steps[step.track_id].append(step)
     for milestone in Milestone.objects.filter(stage__track_id__in=track_ids).select_related("stage"):

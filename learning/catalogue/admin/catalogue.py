@@ -1,6 +1,7 @@
 """The catalogue in the admin: tracks → stages → steps and milestones; topics; resources."""
 
 import io
+from typing import cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,7 +18,7 @@ from learning.catalogue.admin.history import ReadableHistoryMixin, log_changes
 from learning.catalogue.admin.link_health import BrokenLinkFilter, unpublish_broken
 from learning.catalogue.admin.ordering import OrderedRowsFormSet, ReorderableInline, ReorderChildrenMixin
 from learning.catalogue.content.exporter import export_track
-from learning.catalogue.models import Milestone, Resource, Stage, Step, Topic, Track
+from learning.catalogue.models import Milestone, Resource, ResourceQuerySet, Stage, Step, Topic, Track
 from learning.catalogue.positions import MAX_POSITION, park
 from plumbing.subqueries import count_of
 
@@ -68,7 +69,7 @@ class PositionedForm(forms.ModelForm):
     )
 
     def _get_validation_exclusions(self):
-        return super()._get_validation_exclusions() | {"position"}
+        return super()._get_validation_exclusions() | {"position"}  # type: ignore[misc]  # private, not in stubs
 
 
 class PositionedFormSet(OrderedRowsFormSet):
@@ -81,7 +82,8 @@ class PositionedFormSet(OrderedRowsFormSet):
         kept = [
             form
             for form in self.forms
-            if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
+            # _should_delete_form is Django's own (private, so not in django-stubs).
+            if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)  # type: ignore[attr-defined]
         ]
         self._place_blank_positions_last(kept)
         for field, message in self.distinct_fields.items():
@@ -307,8 +309,8 @@ class ResourceAdmin(CatalogueAdmin):
 
     def get_queryset(self, request):
         return (
-            super()
-            .get_queryset(request)
+            # The model's manager gives a ResourceQuerySet; ModelAdmin's stub only knows QuerySet.
+            cast(ResourceQuerySet, super().get_queryset(request))
             .with_stats()
             .annotate(topic_total=count_of(Resource.topics.through.objects, "resource"))
         )

@@ -18,7 +18,8 @@ def published_resource_count():
 
 def has_counted_rating():
     """Per resource: whether a rating that counts (not hidden by a moderator) exists."""
-    ratings = Resource.ratings.rel.related_model.objects.counted()  # the community's rows, by relation
+    # The community's rows, by relation (related_model is typed only as type[Model]).
+    ratings = Resource.ratings.rel.related_model.objects.counted()  # type: ignore[attr-defined]
     return Exists(ratings.filter(resource=OuterRef("pk")))
 
 

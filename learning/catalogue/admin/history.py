@@ -13,8 +13,10 @@ raises: an odd value falls back to naming the field, and an unexpected failure t
 
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django import forms
+from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -69,7 +71,9 @@ def _plain(field, value) -> str:
     if isinstance(value, models.Model):
         return f"“{value}”"
     if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-        labels = {str(key): label for key, label in field.choices if not isinstance(label, list | tuple)}
+        # django-stubs types the choices getter as possibly a callable; the getter always gives an iterable.
+        choices: Iterable[tuple] = field.choices  # type: ignore[assignment]
+        labels = {str(key): label for key, label in choices if not isinstance(label, list | tuple)}
         if str(value) in labels:
             return f"“{labels[str(value)]}”"
     if isinstance(value, str):
@@ -165,7 +169,14 @@ def describe_changes(form, formsets, *, add: bool, names: dict) -> str:
     return " ".join(sentences) or "No fields changed."
 
 
-class ReadableHistoryMixin:
+# The mixin is for ModelAdmins: type checkers see it as one, at run time it stays a plain mixin.
+if TYPE_CHECKING:
+    _ModelAdminBase = admin.ModelAdmin
+else:
+    _ModelAdminBase = object
+
+
+class ReadableHistoryMixin(_ModelAdminBase):
     """Writes history lines with `describe_changes` for every ModelAdmin that mixes it in."""
 
     def construct_change_message(self, request, form, formsets, add=False):

@@ -15,7 +15,7 @@ class BrokenLinkFilter(admin.SimpleListFilter):
             "broken": lambda: queryset.filter(link_failures__gt=0),
             "ok": lambda: queryset.filter(link_failures=0, link_checked_at__isnull=False),
             "unchecked": lambda: queryset.filter(link_checked_at__isnull=True),
-        }.get(self.value(), lambda: queryset)()
+        }.get(self.value() or "", lambda: queryset)()
 
 
 @admin.action(description="Unpublish selected resources whose link is broken")

@@ -8,6 +8,8 @@ unique (parent, position) constraints hold at every statement; then it logs the 
 history and redirects back to the moved row.
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -31,6 +33,12 @@ MOVES = {
     "down": ("↓", "down", "last"),
     "bottom": ("⤓", "to the bottom", "last"),
 }
+
+# The mixin is for ModelAdmins: type checkers see it as one, at run time it stays a plain mixin.
+if TYPE_CHECKING:
+    _ModelAdminBase = admin.ModelAdmin
+else:
+    _ModelAdminBase = object
 
 
 def reordered(rows: list, row, direction: str) -> list | None:
@@ -106,7 +114,7 @@ class ReorderableInline(admin.TabularInline):
         )
 
 
-class ReorderChildrenMixin:
+class ReorderChildrenMixin(_ModelAdminBase):
     """Gives a parent ModelAdmin the move URL used by its `ReorderableInline`s."""
 
     change_form_template = "admin/learning/reorder_change_form.html"

@@ -20,9 +20,10 @@ from learning.catalogue.models import Milestone, Resource, Stage, Step, Topic, T
 def export_directory(directory: Path) -> dict[str, int]:
     """Writes topics, resources and one file per track; removes track files of tracks that are gone."""
     directory = Path(directory)
-    topics = Topic.objects.order_by("slug").prefetch_related("tags")
+    # taggit's TaggableManager prefetches, but the django-stubs plugin only knows Django's own relations.
+    topics = Topic.objects.order_by("slug").prefetch_related("tags")  # type: ignore[misc]
     yaml_io.write(directory / TOPICS_FILE, [_entry(topic, TOPIC_KEYS) for topic in topics])
-    resources = Resource.objects.order_by("url").prefetch_related(
+    resources = Resource.objects.order_by("url").prefetch_related(  # type: ignore[misc]  # taggit, as above
         "tags", Prefetch("topics", queryset=Topic.objects.order_by("slug"))
     )
     yaml_io.write(directory / RESOURCES_FILE, [_entry(resource, RESOURCE_KEYS) for resource in resources])
@@ -50,7 +51,7 @@ def export_track(pk: int) -> tuple[str, str]:
 
 def _tracks():
     """Tracks with everything their file holds, in file order, prefetched in a fixed number of queries."""
-    return Track.objects.prefetch_related(
+    return Track.objects.prefetch_related(  # type: ignore[misc]  # taggit's "tags", unknown to the plugin
         "tags",
         Prefetch("stages", queryset=Stage.objects.order_by("position")),
         Prefetch("stages__steps", queryset=Step.objects.select_related("topic").order_by("position")),

@@ -15,7 +15,7 @@ class LoadReport:
     """How many rows of each kind were created, updated or left as they were."""
 
     def __init__(self):
-        self.counts = Counter()
+        self.counts: Counter[tuple[str, str]] = Counter()
 
     def note(self, kind: str, outcome: str) -> None:
         self.counts[(kind, outcome)] += 1

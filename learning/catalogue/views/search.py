@@ -1,6 +1,7 @@
 """The search page: tracks, topics and resources matching the words, grouped by type, best first, marked."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.shortcuts import render
@@ -43,7 +44,7 @@ class Group:
 def search(request):
     form = SearchForm(request.GET)
     form.is_valid()
-    context = {"form": form, "kind": form.kind(), "type_ignored": "type" in form.errors}
+    context: dict[str, Any] = {"form": form, "kind": form.kind(), "type_ignored": "type" in form.errors}
     if "q" in form.errors:
         context["refused"] = True
         return render(request, "learning/search.html", context | suggestions(request.user), status=400)
@@ -67,7 +68,7 @@ def search_groups(request, query: Query, kind: str) -> list[Group]:
     groups = []
     for document in DOCUMENTS:
         queryset = document.model.objects.visible_to(request.user)
-        found = matches(document, queryset, query, tagged.get(document.model._meta.model_name, set()))
+        found = matches(document, queryset, query, tagged.get(document.model._meta.model_name or "", set()))
         if kind == document.key:
             page = Paginator(found, HITS_PER_PAGE).get_page(request.GET.get("page"))
             groups.append(Group(document, page.paginator.count, hits(document, page, query), page))

@@ -46,7 +46,7 @@ class OpenReportsFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         has_open = Exists(ReviewFlag.objects.open().filter(rating=OuterRef("pk")))
         return {"open": lambda: queryset.filter(has_open), "none": lambda: queryset.exclude(has_open)}.get(
-            self.value(), lambda: queryset
+            self.value() or "", lambda: queryset
         )()
 
 

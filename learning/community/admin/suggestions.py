@@ -109,7 +109,9 @@ class ResourceSuggestionAdmin(ModerationAdmin):
         description="Accept: add the link to its topic (a new resource if needed)", permissions=["moderate"]
     )
     def accept(self, request, queryset):
-        created, attached, decided, denied = [], [], [], []
+        created: list[ResourceSuggestion] = []
+        attached: list[ResourceSuggestion] = []
+        decided, denied = [], []
         with transaction.atomic():
             for suggestion in queryset:
                 try:
@@ -129,7 +131,7 @@ class ResourceSuggestionAdmin(ModerationAdmin):
                 (created if new else attached).append(suggestion)
                 outcome = "created" if new else "attached"
                 self.log_change(
-                    request, suggestion, f"Accepted: {outcome} resource #{suggestion.resource.pk}."
+                    request, suggestion, f"Accepted: {outcome} resource #{suggestion.resource_id}."
                 )
         if created or attached:
             self.message_user(
