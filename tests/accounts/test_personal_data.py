@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts import personal_data
 from learning.community import services as community
 from learning.models import Bookmark, Rating, TopicProgress
 from learning.progress import services as progress
@@ -136,3 +137,28 @@ def test_account_settings_link_to_the_data_pages(logged_in_client):
     html = logged_in_client.get(reverse("account_email")).content.decode()
     for url in (EXPORT, DELETE, reverse("accounts:profile_settings")):
         assert f'href="{url}"' in html
+
+
+def test_every_app_section_is_in_the_export_in_a_fixed_order(logged_in_client):
+    """accounts imports no app: each room registers its sections, and all of them arrive, in this order."""
+    data = json.loads(logged_in_client.get(EXPORT).content)
+    assert list(data) == [
+        "format",
+        "version",
+        "exported_at",
+        "account",
+        "email_addresses",
+        "linked_logins",
+        "followed_tracks",
+        "topic_progress",
+        "milestones_done",
+        "bookmarks",
+        "ratings",
+        "suggestions",
+        "review_flags",
+    ]
+
+
+def test_two_apps_cannot_claim_one_section():
+    with pytest.raises(ValueError, match="Two apps export a personal-data section called 'bookmarks'"):
+        personal_data.register_section("bookmarks", lambda user: [])
