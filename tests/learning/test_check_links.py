@@ -481,19 +481,19 @@ def catalogue(server):
     return rows
 
 
-def test_admin_broken_filter_lists_exactly_the_broken_links(staff_client, catalogue):
+def test_admin_broken_filter_lists_exactly_the_broken_links(curator_client, catalogue):
     url = reverse("admin:learning_resource_changelist")
-    response = staff_client.get(url, {"link": "broken"})
+    response = curator_client.get(url, {"link": "broken"})
     assert response.status_code == 200
     listed = {resource.pk for resource in response.context["cl"].result_list}
     assert listed == {catalogue[name].pk for name in ("missing", "erroring", "hidden")}
     assert "broken ×1 (404)" in response.text
 
 
-def test_admin_unpublish_broken_action_unpublishes_only_broken(staff_client, catalogue):
+def test_admin_unpublish_broken_action_unpublishes_only_broken(curator_client, catalogue):
     url = reverse("admin:learning_resource_changelist")
     everything = list(Resource.objects.values_list("pk", flat=True))
-    response = staff_client.post(url, {"action": "unpublish_broken", "_selected_action": everything})
+    response = curator_client.post(url, {"action": "unpublish_broken", "_selected_action": everything})
     assert response.status_code == 302
     published = set(Resource.objects.published().values_list("pk", flat=True))
     assert {catalogue["ok"].pk, catalogue["moved"].pk} <= published
