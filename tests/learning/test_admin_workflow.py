@@ -8,7 +8,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from learning.admin import health, history
@@ -542,48 +542,54 @@ def test_health_rows_are_capped_and_link_to_the_whole_list(curator_client, db, m
     assert "All 5 in the list" in response.content.decode()
 
 
-def test_health_links_to_the_moderation_lists_only_when_they_exist(curator_client, problems, monkeypatch):
-    real_reverse = health.reverse
-
-    def without_moderation(name, *args, **kwargs):
-        if "suggestion" in name or "reviewflag" in name:
-            raise NoReverseMatch(name)
-        return real_reverse(name, *args, **kwargs)
-
-    monkeypatch.setattr(health, "reverse", without_moderation)
+def test_health_links_each_pending_suggestion_and_open_flag_to_its_moderation_page(curator_client, problems):
     response = curator_client.get(HEALTH_URL)
+
+    suggestion = ResourceSuggestion.objects.get(title="Great guide")
+    flag = ReviewFlag.objects.get(resolved_at=None)
+    suggestions, flags = section(response, "suggestions"), section(response, "flags")
+    assert (
+        suggestions.list_url
+        == reverse("admin:learning_resourcesuggestion_changelist") + "?status__exact=pending"
+    )
+    assert suggestions.rows[0].url == reverse(
+        "admin:learning_resourcesuggestion_change", args=[suggestion.pk]
+    )
+    assert flags.list_url == reverse("admin:learning_reviewflag_changelist") + "?resolved_at__isnull=True"
+    assert flags.rows[0].url == reverse("admin:learning_reviewflag_change", args=[flag.pk])
+    content = response.content.decode()
+    for url in (suggestions.list_url, suggestions.rows[0].url, flags.list_url, flags.rows[0].url):
+        assert f'href="{url}"' in content
+    # The curator may follow every link, and the lists hold exactly the section's rows.
+    assert [row.title for row in curator_client.get(suggestions.list_url).context["cl"].result_list] == [
+        "Great guide"
+    ]
+    assert list(curator_client.get(flags.list_url).context["cl"].result_list) == [flag]
+    assert curator_client.get(suggestions.rows[0].url).status_code == 200
+    assert curator_client.get(flags.rows[0].url).status_code == 200
+
+
+def test_staff_without_the_moderation_permissions_see_no_moderation_section_or_link(problems):
+    """Curating permissions without the Curator group's moderation ones: the catalogue sections only, and
+    no link to a moderation page they would be refused."""
+    curating = Group.objects.get(name="Curator").permissions.exclude(
+        content_type__model__in=["resourcesuggestion", "reviewflag", "rating"]
+    )
+    user = UserFactory(is_staff=True)
+    user.user_permissions.set(curating)
+    client = Client()
+    client.force_login(user)
+
+    response = client.get(HEALTH_URL)
 
     assert response.status_code == 200
-    assert section(response, "suggestions").count == 1
-    assert section(response, "suggestions").list_url is None
-    assert section(response, "flags").rows[0].url is None
+    assert [section.key for section in response.context["sections"]] == SECTION_KEYS[:3]
     content = response.content.decode()
-    assert "Great guide" in content
-    assert 'href="None' not in content
-
-
-def test_health_links_to_the_moderation_lists_when_they_are_registered(curator_client, problems, monkeypatch):
-    def fake_moderation(name, *args, **kwargs):
-        if "suggestion" in name or "reviewflag" in name:
-            return f"/admin/fake/{name.split(':')[1]}/{'/'.join(map(str, kwargs.get('args') or []))}"
-        return reverse(name, *args, **kwargs)
-
-    monkeypatch.setattr(health, "reverse", fake_moderation)
-    response = curator_client.get(HEALTH_URL)
-
-    assert (
-        section(response, "suggestions").list_url
-        == "/admin/fake/learning_resourcesuggestion_changelist/?status__exact=pending"
-    )
-    assert (
-        section(response, "flags").list_url
-        == "/admin/fake/learning_reviewflag_changelist/?resolved_at__isnull=True"
-    )
-    suggestion = ResourceSuggestion.objects.get(title="Great guide")
-    assert (
-        section(response, "suggestions").rows[0].url
-        == f"/admin/fake/learning_resourcesuggestion_change/{suggestion.pk}"
-    )
+    assert "Great guide" not in content
+    for name in ("resourcesuggestion", "reviewflag"):
+        list_url = reverse(f"admin:learning_{name}_changelist")
+        assert list_url not in content
+        assert client.get(list_url).status_code == 403
 
 
 def test_an_empty_catalogue_has_a_healthy_page(curator_client, db):
