@@ -201,10 +201,19 @@ def test_a_link_the_topic_already_lists_is_refused_with_a_link_to_it(learner_cli
     assert not ResourceSuggestion.objects.exists()
 
 
-def test_a_link_listed_under_another_topic_may_be_suggested_for_this_one(learner_client, topic):
+def test_a_link_listed_under_another_topic_may_be_suggested_for_this_one(learner_client, learner, topic):
     ResourceFactory(url="https://example.com/http", topics=[TopicFactory()])
-    assert (
-        learner_client.post(suggest_url(topic), suggestion(url="https://example.com/http")).status_code == 302
+    response = learner_client.post(
+        suggest_url(topic), suggestion(url="https://example.com/http"), follow=True
+    )
+    assert response.redirect_chain == [("/topics/http/#suggest", 302)]
+    assert "Thanks — a curator will review it" in response.content.decode()
+    stored = ResourceSuggestion.objects.get()
+    assert (stored.user, stored.topic, stored.url, stored.status) == (
+        learner,
+        topic,
+        "https://example.com/http",
+        "pending",
     )
 
 
@@ -231,8 +240,11 @@ def test_under_the_limit_a_suggestion_is_taken(learner_client, learner, topic, s
     made_hours_ago(25, user=learner)
     made_hours_ago(1, user=learner)
     made_hours_ago(1, user=learner)
-    assert learner_client.post(suggest_url(topic), suggestion()).status_code == 302
+    taken = learner_client.post(suggest_url(topic), suggestion(), follow=True)
+    assert "Thanks — a curator will review it" in taken.content.decode()
+    assert ResourceSuggestion.objects.filter(user=learner, topic=topic).count() == 1
     assert learner_client.post(suggest_url(topic), suggestion(url="https://example.com/x")).status_code == 429
+    assert ResourceSuggestion.objects.filter(user=learner).count() == 5
 
 
 def test_a_refusal_re_shows_the_form_on_its_own_page(learner_client, topic):
