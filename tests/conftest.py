@@ -1,3 +1,6 @@
+import asyncio
+import os
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -28,6 +31,16 @@ def _fresh_cache():
     cache.clear()
     local_copies.clear()
     versions.forget_held()
+
+
+@pytest.fixture(autouse=True)
+def _no_event_loop_outside_the_browser_tests(request):
+    """Only the browser tests run beside an event loop (Playwright's) with DJANGO_ALLOW_ASYNC_UNSAFE set
+    (tests/browser/conftest.py); every other test runs as the site does, and the ORM's guard is on."""
+    if request.node.get_closest_marker("browser") is None:
+        assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ
+        with pytest.raises(RuntimeError):
+            asyncio.get_running_loop()
 
 
 @pytest.fixture
