@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from learning import versions
-from learning.models import Topic, Track
+from learning.models import Topic, TopicProgress, Track
 from learning.page_cache import LocalCopies, local_copies
 from learning.services import update_bookmark_note
 from tests.factories import BookmarkFactory, RatingFactory, TopicFactory, UserFactory
@@ -146,11 +146,13 @@ def test_a_cached_learner_page_carries_the_requesters_own_csrf_token(
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', cached.content.decode()).group(1)
     topic = track.steps.first().topic
     assert status_post(client, topic, "learning", csrfmiddlewaretoken=token, next=url).status_code == 302
+    assert TopicProgress.objects.get(user=learner, topic=topic).status == "learning"
 
     stranger = Client(enforce_csrf_checks=True)
     stranger.force_login(UserFactory())
     stranger.get(url)
     assert status_post(stranger, topic, "done", csrfmiddlewaretoken=token).status_code == 403
+    assert not TopicProgress.objects.exclude(user=learner).exists()
 
 
 def test_a_message_is_shown_once_and_never_cached(client, learner, track):

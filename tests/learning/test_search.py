@@ -222,6 +222,9 @@ def test_a_lone_surrogate_in_the_address_answers(client):
     TopicFactory(title="Redis")
     response = client.get(SEARCH + "?q=redis%ED%A0%80")
     assert response.status_code == 200
+    assert hit_titles(response, "topic") == [
+        "Redis"
+    ]  # the broken character is dropped, the word still searched
 
 
 def test_a_lone_surrogate_reaching_the_engine_is_dropped():
