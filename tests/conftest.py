@@ -1,12 +1,13 @@
+import asyncio
+import os
+
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from plumbing import cache_tokens
 from plumbing.page_cache import local_copies
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import CuratorFactory, SuperuserFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -32,18 +33,35 @@ def _fresh_cache():
     cache_tokens.forget_held()
 
 
+@pytest.fixture(autouse=True)
+def _no_event_loop_outside_the_browser_tests(request):
+    """Only the browser tests run beside an event loop (Playwright's) with DJANGO_ALLOW_ASYNC_UNSAFE set
+    (tests/browser/conftest.py); every other test runs as the site does, and the ORM's guard is on."""
+    if request.node.get_closest_marker("browser") is None:
+        assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ
+        with pytest.raises(RuntimeError):
+            asyncio.get_running_loop()
+
+
 @pytest.fixture
 def rendered_every_time(settings):
     """Turns off the whole-page cache, so a test measures what rendering a page costs (its queries)."""
     settings.PAGE_CACHE = False
 
 
-def cold_queries(client, url) -> int:
-    """The queries of one request for `url` with nothing in the cache: the most a page can cost."""
-    cache.clear()
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
+@pytest.fixture
+def cold_get(django_assert_num_queries):
+    """GETs a page with nothing in the cache (the most it can cost) and asserts it answers 200 after
+    exactly `queries` queries; returns the response."""
+
+    def get(client, url, queries):
+        cache.clear()
+        with django_assert_num_queries(queries):
+            response = client.get(url)
+        assert response.status_code == 200
+        return response
+
+    return get
 
 
 @pytest.fixture
@@ -52,13 +70,29 @@ def learner(db):
 
 
 @pytest.fixture
-def staff(db):
-    return StaffFactory()
+def curator(db):
+    """Staff in the real Curator group (data migration learning/0007): what curators may do, and no more."""
+    return CuratorFactory()
 
 
 @pytest.fixture
-def staff_client(staff):
-    """A separate client logged in as staff, so `client` stays a visitor in the same test."""
-    staff_client = Client()
-    staff_client.force_login(staff)
-    return staff_client
+def curator_client(curator):
+    """A separate client logged in as a curator, so `client` stays a visitor in the same test."""
+    return logged_in(curator)
+
+
+@pytest.fixture
+def superuser(db):
+    """For what only a superuser may do: managing users, groups and permissions."""
+    return SuperuserFactory()
+
+
+@pytest.fixture
+def superuser_client(superuser):
+    return logged_in(superuser)
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

@@ -1,5 +1,6 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from learning.community.models import ResourceSuggestion, ReviewFlag
@@ -17,8 +18,28 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StaffFactory(UserFactory):
-    username = factory.Sequence(lambda n: f"curator{n}")
+    """Staff status only: it opens the admin, but grants no permission. Not a superuser."""
+
+    username = factory.Sequence(lambda n: f"staff{n}")
     is_staff = True
+
+
+class CuratorFactory(StaffFactory):
+    """Staff in the Curator group that data migration learning/0007_curator_group made, with exactly the
+    permissions the migration gave it (tests/learning/test_roles.py checks which)."""
+
+    username = factory.Sequence(lambda n: f"curator{n}")
+
+    @factory.post_generation
+    def curator_group(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(Group.objects.get(name="Curator"))
+
+
+class SuperuserFactory(StaffFactory):
+    """Every permission: only for what a superuser alone may do (users, groups, permissions)."""
+
+    username = factory.Sequence(lambda n: f"admin{n}")
     is_superuser = True
 
 

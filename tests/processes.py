@@ -1,7 +1,7 @@
 """Running the project in a fresh Python process, with an environment the test decides.
 
 The variables that configure the site are removed from the inherited environment first, so a developer's
-or CI's settings (or the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE) never leak into the child.
+or CI's settings (or DJANGO_ALLOW_ASYNC_UNSAFE) never leak into the child.
 """
 
 import os
@@ -18,7 +18,7 @@ CONFIGURING = (
     "SECRET_KEY_FILE",
     "DATABASE_URL",
     "REDIS_URL",
-    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' conftest; check --deploy rightly rejects it
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests set it while Playwright runs; check --deploy rejects it
 )
 
 

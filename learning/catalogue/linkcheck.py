@@ -15,7 +15,6 @@ import socket
 import ssl
 from collections import defaultdict
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
@@ -81,16 +80,10 @@ class _Outcome:
 
 
 def check_urls(urls: Iterable[str], options: Options | None = None) -> dict[str, LinkResult]:
-    """Checks every distinct URL concurrently; returns their results by URL. Blocks until all are done."""
-    checking = check_urls_async(list(urls), options or Options())
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(checking)
-    # This thread already runs an event loop (an async caller, or a library's sync wrapper around one):
-    # run the checks on a loop of their own in another thread.
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(asyncio.run, checking).result()
+    """Checks every distinct URL concurrently; returns their results by URL. Blocks until all are done.
+
+    For synchronous callers (the check_links command); async code awaits check_urls_async instead."""
+    return asyncio.run(check_urls_async(list(urls), options or Options()))
 
 
 async def check_urls_async(urls: Iterable[str], options: Options) -> dict[str, LinkResult]:

@@ -1,16 +1,11 @@
 """Playwright against pytest-django's live server, with Debian's Chromium (Playwright cannot download one)."""
 
-import os
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.browser.chromium import launch_chromium
-
-# Playwright's sync API runs an event loop in this thread; the ORM (factories, the live server's test
-# database set-up) would otherwise refuse to run next to it.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 DESKTOP = {"width": 1366, "height": 900}
 HERE = Path(__file__).parent
@@ -22,13 +17,22 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    playwright = sync_playwright().start()
-    browser = launch_chromium(playwright)
-    yield browser
-    browser.close()
-    playwright.stop()
+    """One Chromium for the browser tests in a row, stopped before any other test runs in this process.
+
+    While Playwright's sync API is started, this thread counts as running an event loop, and the ORM (the
+    tests' factories, the flush after each live-server test) refuses to run beside one unless
+    DJANGO_ALLOW_ASYNC_UNSAFE is set. Both last exactly as long as this package's tests: stopping Playwright
+    ends the loop, so the other tests run without the loop and without the variable.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        playwright = sync_playwright().start()
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+        playwright.stop()
 
 
 @pytest.fixture

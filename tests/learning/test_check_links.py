@@ -21,7 +21,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from learning.catalogue.linkcheck import Options, check_urls
+from learning.catalogue.linkcheck import Options, check_urls, check_urls_async
 from learning.management.commands import check_links
 from learning.models import Resource
 from tests.factories import ResourceFactory
@@ -481,19 +481,19 @@ def catalogue(server):
     return rows
 
 
-def test_admin_broken_filter_lists_exactly_the_broken_links(staff_client, catalogue):
+def test_admin_broken_filter_lists_exactly_the_broken_links(curator_client, catalogue):
     url = reverse("admin:learning_resource_changelist")
-    response = staff_client.get(url, {"link": "broken"})
+    response = curator_client.get(url, {"link": "broken"})
     assert response.status_code == 200
     listed = {resource.pk for resource in response.context["cl"].result_list}
     assert listed == {catalogue[name].pk for name in ("missing", "erroring", "hidden")}
     assert "broken ×1 (404)" in response.text
 
 
-def test_admin_unpublish_broken_action_unpublishes_only_broken(staff_client, catalogue):
+def test_admin_unpublish_broken_action_unpublishes_only_broken(curator_client, catalogue):
     url = reverse("admin:learning_resource_changelist")
     everything = list(Resource.objects.values_list("pk", flat=True))
-    response = staff_client.post(url, {"action": "unpublish_broken", "_selected_action": everything})
+    response = curator_client.post(url, {"action": "unpublish_broken", "_selected_action": everything})
     assert response.status_code == 302
     published = set(Resource.objects.published().values_list("pk", flat=True))
     assert {catalogue["ok"].pk, catalogue["moved"].pk} <= published
@@ -562,11 +562,14 @@ def test_check_a_thousand_links_each_gets_its_verdict(server, closed_port, capsy
         )
 
 
-def test_checking_works_when_the_calling_thread_already_runs_an_event_loop(server):
-    url = server.url("/status/200")
+def test_async_code_awaits_the_checks_on_its_own_loop(server):
+    urls = [server.url("/status/200"), server.url("/redirect/status/404/1")]
 
     async def from_async_code():
-        return check_urls([url], Options(timeout=2, retries=0))
+        return await check_urls_async(urls, Options(timeout=2, retries=0))
 
     results = asyncio.run(from_async_code())
-    assert results[url].status == 200
+    assert [(results[url].status, results[url].final_url) for url in urls] == [
+        (200, urls[0]),
+        (404, server.url("/status/404/1")),  # where the redirect ended
+    ]

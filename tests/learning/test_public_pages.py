@@ -56,12 +56,12 @@ def test_track_page_draws_stages_steps_and_milestones(client, track):
     assert "Optional" in html
 
 
-def test_track_page_hides_unpublished_topics_from_visitors_but_not_staff(client, staff_client, track):
+def test_track_page_hides_unpublished_topics_from_visitors_but_not_staff(client, curator_client, track):
     step = track.steps.first()
     step.topic.is_published = False
     step.topic.save()
     assert step.topic.get_absolute_url() not in client.get(track.get_absolute_url()).content.decode()
-    assert step.topic.get_absolute_url() in staff_client.get(track.get_absolute_url()).content.decode()
+    assert step.topic.get_absolute_url() in curator_client.get(track.get_absolute_url()).content.decode()
 
 
 def test_topic_page_renders_markdown_ranks_resources_and_lists_tracks(client, track):
@@ -160,7 +160,7 @@ def test_tag_used_only_by_unpublished_content_is_404(client, db):
 
 @pytest.mark.parametrize("kind", ["track", "topic", "resource"])
 def test_unpublished_content_is_404_for_visitors_and_learners_but_visible_to_staff(
-    client, learner, staff_client, kind
+    client, learner, curator_client, kind
 ):
     obj = {
         "track": lambda: TrackFactory(is_published=False),
@@ -171,7 +171,7 @@ def test_unpublished_content_is_404_for_visitors_and_learners_but_visible_to_sta
     assert client.get(url).status_code == 404
     client.force_login(learner)
     assert client.get(url).status_code == 404
-    response = staff_client.get(url)
+    response = curator_client.get(url)
     assert response.status_code == 200
     assert b"only staff can see it" in response.content
 

@@ -2,27 +2,12 @@
 
 import pytest
 from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 
 from learning.models import Resource
 from tests.factories import ResourceFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def curator():
-    user = UserFactory(username="curator-cleo", is_staff=True)
-    user.groups.add(Group.objects.get(name="Curator"))
-    return user
-
-
-@pytest.fixture
-def curator_client(curator):
-    client = Client()
-    client.force_login(curator)
-    return client
 
 
 def test_the_migration_gives_the_curator_group_exactly_the_curating_permissions():

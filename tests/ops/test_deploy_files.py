@@ -4,17 +4,20 @@ import ast
 import multiprocessing
 import runpy
 
+import pytest
 import yaml
 from django.conf import settings
 
 ROOT = settings.BASE_DIR
 
 
-def test_gunicorn_config_sizes_workers_from_the_cpus_and_logs_access(monkeypatch):
+@pytest.mark.parametrize(("cpus", "workers"), [(1, 3), (2, 5), (4, 9), (16, 33)])
+def test_gunicorn_config_sizes_workers_from_the_cpus_and_logs_access(monkeypatch, cpus, workers):
     for name in ("WEB_CONCURRENCY", "BIND", "HOST", "PORT"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(multiprocessing, "cpu_count", lambda: cpus)
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert config["workers"] == multiprocessing.cpu_count() * 2 + 1
+    assert config["workers"] == workers
     assert config["wsgi_app"] == "roadmap_site.wsgi:application"
     assert config["bind"] == "0.0.0.0:8000"
     assert config["timeout"] == 30

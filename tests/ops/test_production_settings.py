@@ -1,6 +1,7 @@
 """DJANGO_ENV=production: refuses an insecure configuration, passes check --deploy, and behaves securely."""
 
 import json
+import re
 
 import pytest
 
@@ -18,24 +19,36 @@ def test_check_deploy_is_clean_in_production_mode():
 
 
 def test_check_deploy_warns_in_development_mode():
+    """Development settings are not deployable: check --deploy names exactly the HTTPS protections that are
+    off (HSTS, the HTTPS redirect, secure session and CSRF cookies)."""
     result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"])
-    assert result.returncode != 0
+    assert result.returncode == 1
+    assert result.stderr.startswith("SystemCheckError: System check identified some issues:")
+    warnings = sorted(re.findall(r"^\?: \((security\.\w+)\)", result.stderr, flags=re.MULTILINE))
+    assert warnings == ["security.W004", "security.W008", "security.W012", "security.W016"]
+    assert result.stderr.rstrip().endswith("System check identified 4 issues (0 silenced).")
 
 
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"SECRET_KEY": ""}, "needs SECRET_KEY set"),
-        ({"ALLOWED_HOSTS": ""}, "needs ALLOWED_HOSTS set"),
-        ({"SECRET_KEY": "", "ALLOWED_HOSTS": " "}, "needs SECRET_KEY and ALLOWED_HOSTS set"),
-        ({"DEBUG": "true"}, "refuses DEBUG=true"),
-        ({"DJANGO_ENV": "staging"}, "DJANGO_ENV must be development or production"),
+        ({"SECRET_KEY": ""}, "DJANGO_ENV=production needs SECRET_KEY set"),
+        ({"ALLOWED_HOSTS": ""}, "DJANGO_ENV=production needs ALLOWED_HOSTS set"),
+        (
+            {"SECRET_KEY": "", "ALLOWED_HOSTS": " "},
+            "DJANGO_ENV=production needs SECRET_KEY and ALLOWED_HOSTS set",
+        ),
+        ({"DEBUG": "true"}, "DJANGO_ENV=production refuses DEBUG=true"),
+        ({"DJANGO_ENV": "staging"}, "DJANGO_ENV must be development or production, not 'staging'"),
     ],
 )
 def test_production_refuses_to_start_insecurely(env, message):
+    """The settings refuse to load, and the last line of the error says exactly why."""
     result = run_python(["manage.py", "check"], **(PRODUCTION | env))
-    assert result.returncode != 0
-    assert message in result.stderr
+    assert result.returncode == 1
+    assert (
+        result.stderr.rstrip().splitlines()[-1] == f"django.core.exceptions.ImproperlyConfigured: {message}"
+    )
 
 
 # Requests answered in a production-mode process, through Django's test client.

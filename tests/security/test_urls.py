@@ -37,10 +37,10 @@ def test_a_resource_with_a_non_http_url_is_never_stored(url):
     assert not Resource.objects.exists()
 
 
-def test_the_admin_refuses_a_javascript_url(staff_client):
+def test_the_admin_refuses_a_javascript_url(curator_client):
     from django.urls import reverse
 
-    response = staff_client.post(
+    response = curator_client.post(
         reverse("admin:learning_resource_add"),
         {"url": "javascript:alert(1)", "title": "x", "kind": "article", "cost": "free", "level": "beginner"},
     )

@@ -86,7 +86,7 @@ def test_search_echoes_the_query_escaped(client, payload):
 
 @pytest.mark.parametrize("payload", XSS[:3])
 def test_a_suggestion_is_escaped_on_the_dashboard_and_in_the_admin(
-    mallory_client, staff_client, topic, payload
+    mallory_client, curator_client, topic, payload
 ):
     from learning.models import ResourceSuggestion
 
@@ -97,5 +97,5 @@ def test_a_suggestion_is_escaped_on_the_dashboard_and_in_the_admin(
     assert ResourceSuggestion.objects.get().title == payload
     assert_inert(mallory_client.get(reverse("learning:dashboard")).content.decode(), payload)
     assert_inert(
-        staff_client.get(reverse("admin:learning_resourcesuggestion_changelist")).content.decode(), payload
+        curator_client.get(reverse("admin:learning_resourcesuggestion_changelist")).content.decode(), payload
     )
