@@ -417,8 +417,8 @@ def grow(user):
 # The queries of a profile or progress card rendered cold (no cached user, page or figure), by (page, viewer);
 # the same for one followed track with one check-off and for four with many.
 PROFILE_QUERIES = {
-    ("profile", "visitor"): 11,
-    ("profile", "owner"): 13,
+    ("profile", "visitor"): 10,
+    ("profile", "owner"): 12,
     ("card", "visitor"): 6,
     ("card", "owner"): 6,
 }

@@ -4,8 +4,7 @@ Sections: published topics with too few published resources, published resources
 published resources whose link is broken, pending resource suggestions and open review flags. Unpublished
 topics and resources are left out: visitors don't see them, so they are not public problems. Each section
 shows its count and its first rows, each row linking to its change page, and links to the changelist
-filtered to exactly that section (the list filters below make that possible). The moderation admin
-(suggestions, flags) may or may not be registered; without it the counts still show, without links.
+filtered to exactly that section (the catalogue admin's list filters make that possible).
 
 The page is a URL of the default admin site, prepended to its URLs here (admin sites have no hook for a
 page that belongs to no model), so it gets the admin's login, staff check, CSRF and never-cache handling.
@@ -20,7 +19,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 
 from learning.catalogue.admin.filters import THIN_TOPIC_MINIMUM, has_counted_rating, published_resource_count
 from learning.catalogue.models import Resource, Topic
@@ -48,7 +47,7 @@ class Check:
 @dataclass
 class Row:
     label: str
-    url: str | None
+    url: str
     cells: tuple
 
 
@@ -60,15 +59,11 @@ class Section:
     columns: tuple[str, ...]
     count: int
     rows: list[Row]
-    list_url: str | None
+    list_url: str
 
 
-def admin_url(name: str, *args, query: str = "") -> str | None:
-    """The admin URL, or None when that admin page is not registered (yet)."""
-    try:
-        url = reverse(f"admin:{name}", args=args)
-    except NoReverseMatch:
-        return None
+def admin_url(name: str, *args, query: str = "") -> str:
+    url = reverse(f"admin:{name}", args=args)
     return f"{url}?{query}" if query else url
 
 
