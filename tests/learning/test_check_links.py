@@ -553,7 +553,9 @@ def test_check_a_thousand_links_each_gets_its_verdict(server, closed_port, capsy
         assert checked_at is not None
     assert output.startswith("Checked 1000 link(s)")
     assert "800 working (100 redirected), 200 broken." in output
-    assert server.max_in_flight["127.0.0.1"] == DEFAULT_CONCURRENCY
+    # Never more than the limit at once, and many at once: on a busy machine the local server does not always
+    # see all of them in the same instant (test_check_concurrency_bounded_by_option checks the exact figure).
+    assert DEFAULT_CONCURRENCY // 2 <= server.max_in_flight["127.0.0.1"] <= DEFAULT_CONCURRENCY
     assert took < 30  # one at a time, the server's delays alone add up to 40 s
     with capsys.disabled():
         print(
