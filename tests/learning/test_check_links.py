@@ -556,7 +556,8 @@ def test_check_a_thousand_links_each_gets_its_verdict(server, closed_port, capsy
     # Never more than the limit at once, and many at once: on a busy machine the local server does not always
     # see all of them in the same instant (test_check_concurrency_bounded_by_option checks the exact figure).
     assert DEFAULT_CONCURRENCY // 2 <= server.max_in_flight["127.0.0.1"] <= DEFAULT_CONCURRENCY
-    assert took < 30  # one at a time, the server's delays alone add up to 40 s
+    # No wall-clock bound: the in-flight figure above proves the checks overlap, and time depends on the machine's
+    # load (59 s was seen with other test runs sharing the 2 cores; 40 s would be the delays one at a time).
     with capsys.disabled():
         print(
             f"\n1,000 links on {connection.vendor}: check_links took {took:.2f} s "
