@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from learning.models import TopicProgress, TrackFollow
 from learning.progress.state import LearnerState, next_open_step, track_progress
-from tests.factories import StageFactory, StepFactory, TopicFactory, TopicProgressFactory, TrackFactory
 from tests.conftest import logged_in
+from tests.factories import StageFactory, StepFactory, TopicFactory, TopicProgressFactory, TrackFactory
 from tests.learning.conftest import build_track
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,9 @@ def done_next_url(topic):
 def link(html, rel):
     """(href, text) of every <a rel=…> in the page."""
     found = re.findall(rf'<a class="[^"]*" rel="{rel}" href="([^"]+)">(.*?)</a>', html, re.S)
-    return [(href, re.sub(r"<[^>]+>", "", text).replace("←", "").replace("→", "").split()) for href, text in found]
+    return [
+        (href, re.sub(r"<[^>]+>", "", text).replace("←", "").replace("→", "").split()) for href, text in found
+    ]
 
 
 def neighbours(response):
@@ -52,7 +54,7 @@ def learner_client(learner):
 
 
 def test_a_topic_opened_from_a_track_links_its_previous_and_next_step_keeping_the_track(client, track):
-    first, second, third, fourth = in_order(track)
+    first, second, third, _fourth = in_order(track)
     response = client.get(topic_url(second, track))
 
     previous, following = neighbours(response)
@@ -61,6 +63,7 @@ def test_a_topic_opened_from_a_track_links_its_previous_and_next_step_keeping_th
     assert following == [(topic_url(third, track), ["Next", *third.title.split()])] * 2
     html = response.content.decode()
     assert "Step 2 of 4 in" in html
+    assert '<input type="hidden" name="track" value="backend">' in html  # filtering keeps the track
     # The breadcrumb names the track and the stage the topic sits in.
     assert re.search(
         rf'<a href="{track.get_absolute_url()}">Backend developer</a></li>'
@@ -70,7 +73,7 @@ def test_a_topic_opened_from_a_track_links_its_previous_and_next_step_keeping_th
 
 
 def test_the_order_crosses_stages_by_stage_position_then_step_position(client, track):
-    first, second, third, fourth = in_order(track)
+    _first, second, third, _fourth = in_order(track)
     _, following = neighbours(client.get(topic_url(second, track)))
     assert following[0][0] == topic_url(third, track)  # the last of Basics → the first of Advanced
     previous, _ = neighbours(client.get(topic_url(third, track)))
@@ -80,9 +83,11 @@ def test_the_order_crosses_stages_by_stage_position_then_step_position(client, t
 def test_the_first_step_has_no_previous_and_the_last_no_next(client, track):
     topics = in_order(track)
     previous, following = neighbours(client.get(topic_url(topics[0], track)))
-    assert previous == [] and len(following) == 2
+    assert previous == []
+    assert len(following) == 2
     previous, following = neighbours(client.get(topic_url(topics[-1], track)))
-    assert len(previous) == 2 and following == []
+    assert len(previous) == 2
+    assert following == []
 
 
 def test_unpublished_topics_are_not_steps_to_walk(client, track):
@@ -154,7 +159,7 @@ def done_form(response):
 
 
 def test_only_a_learner_gets_the_button_and_it_names_where_it_goes(client, learner_client, track):
-    first, second, third, fourth = in_order(track)
+    _first, second, _third, fourth = in_order(track)
     assert done_form(client.get(topic_url(second, track))) is None
     assert "step-nav__done" not in learner_client.get(second.get_absolute_url()).content.decode()
 
@@ -211,7 +216,8 @@ def test_a_visitor_pressing_done_next_is_sent_to_log_in_and_nothing_is_stored(cl
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login") + "?next=")
     assert "track%3Dbackend" in response.url  # back to the topic, in the track, after logging in
-    assert not TopicProgress.objects.exists() and not TrackFollow.objects.exists()
+    assert not TopicProgress.objects.exists()
+    assert not TrackFollow.objects.exists()
 
 
 @pytest.mark.parametrize("track_slug", ["foreign", "no-such-track", "", "back end", "x" * 101])
@@ -221,7 +227,8 @@ def test_done_next_refuses_a_track_without_the_topic_and_stores_nothing(learner_
     response = learner_client.post(done_next_url(first), {"track": track_slug})
     assert response.status_code == 400
     assert "That didn't work" in response.content.decode()
-    assert not TopicProgress.objects.exists() and not TrackFollow.objects.exists()
+    assert not TopicProgress.objects.exists()
+    assert not TrackFollow.objects.exists()
 
 
 def test_done_next_refuses_a_track_the_learner_cannot_see(learner_client, track):
@@ -244,7 +251,7 @@ def test_done_next_is_post_only(learner_client, track):
 def test_cached_pages_keep_each_viewer_and_each_track_apart(client, learner_client, learner, track):
     """Pages are cached per URL (so per ?track=), a learner's under their own token: the visitor's copy, the
     learner's and the page after a check-off each show the right neighbours and button."""
-    first, second, third, _ = in_order(track)
+    _first, second, third, _ = in_order(track)
     other = TrackFactory(slug="other")
     StepFactory(stage=StageFactory(track=other, position=0), topic=second, position=0)
     StepFactory(stage=StageFactory(track=other, position=1), topic=TopicFactory(title="Later"), position=0)
