@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from learning.models import TopicProgress, TrackFollow
+from learning.models import Topic, TopicProgress, TrackFollow
 from learning.progress.state import LearnerState, next_open_step, track_progress
 from tests.conftest import logged_in
 from tests.factories import StageFactory, StepFactory, TopicFactory, TopicProgressFactory, TrackFactory
@@ -263,10 +263,14 @@ def test_cached_pages_keep_each_viewer_and_each_track_apart(client, learner_clie
         assert done_form(learner_client.get(topic_url(second, track)))[1] == "Done — next topic"
         assert neighbours(learner_client.get(second.get_absolute_url())) == ([], [])
 
-    learner_client.post(done_next_url(third), {"track": track.slug})  # follows `track`, moves their token
-    assert neighbours(learner_client.get(second.get_absolute_url()))[1][0][0] == topic_url(third, track)
+    learner_client.post(reverse("learning:track_follow", args=[other.slug]))  # a follow moves their token
+    later = topic_url(Topic.objects.get(title="Later"), other)
+    assert neighbours(learner_client.get(second.get_absolute_url()))[1][0][0] == later
+
+    learner_client.post(done_next_url(third), {"track": track.slug})  # also follows `track`, checks off
+    assert neighbours(learner_client.get(second.get_absolute_url()))[1][0][0] == later  # `other` was first
     page = learner_client.get(topic_url(second, track))
-    assert "then <strong>" + in_order(track)[3].title in page.content.decode()
+    assert "then <strong>" + in_order(track)[3].title in page.content.decode()  # past `third`, now done
     assert neighbours(client.get(second.get_absolute_url())) == ([], [])  # the visitor's copy is theirs
 
 
