@@ -34,6 +34,7 @@ urlpatterns = [
     path("tracks/<slug:slug>/export.md", progress.track_markdown, name="track_export"),
     path("topics/<slug:slug>/", pages.topic_detail, name="topic_detail"),
     path("topics/<slug:slug>/status/", progress.topic_status, name="topic_status"),
+    path("topics/<slug:slug>/done-next/", progress.topic_done_next, name="topic_done_next"),
     path("topics/<slug:slug>/suggest/", community.suggest_resource, name="suggest_resource"),
     path("milestones/<int:pk>/done/", progress.milestone_done, name="milestone_done"),
     path("feeds/resources/", ResourcesFeed(), name="resources_feed"),

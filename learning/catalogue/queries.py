@@ -1,5 +1,6 @@
 """Reads for the public pages: each fetches all its page shows in a fixed number of queries."""
 
+from dataclasses import dataclass
 from typing import cast
 
 from django.core.cache import cache
@@ -58,6 +59,52 @@ def track_for_roadmap(user, slug):
     )
     queryset = Track.objects.visible_to(user).prefetch_related("tags", Prefetch("stages", queryset=stages))
     return get_object_or_404(queryset, slug=slug)
+
+
+def ordered_steps(track_ids):
+    """Every published step of the tracks, in track order, with its topic and stage: one query.
+
+    `track_ids` may be a list or a subquery (a learner's followed track, chosen in the same query)."""
+    return (
+        Step.objects.filter(track_id__in=track_ids, topic__is_published=True)
+        .select_related("topic", "stage")
+        .order_by("track_id", "stage__position", "position")
+    )
+
+
+@dataclass(frozen=True)
+class TrackPath:
+    """A topic's place in one track: the track's published steps in order, and the steps either side."""
+
+    placement: Step  # the topic's own step (its track and stage: the breadcrumb)
+    steps: list  # the track's published steps in order
+    previous: Step | None
+    next: Step | None
+
+    @property
+    def track(self) -> Track:
+        return self.placement.track
+
+    @property
+    def number(self) -> int | None:
+        """The topic's place in the track, from 1; None when it is unpublished (not among the steps)."""
+        return next((i for i, step in enumerate(self.steps, 1) if step.pk == self.placement.pk), None)
+
+
+def track_path(placement: Step, steps: list) -> TrackPath:
+    """The neighbours of `placement` among `steps` (ordered_steps of its track). None either side at the
+    ends, and both when the topic itself is unpublished (it is no step a learner walks)."""
+    index = next((i for i, step in enumerate(steps) if step.pk == placement.pk), None)
+    if index is None:
+        return TrackPath(placement, steps, None, None)
+    previous = steps[index - 1] if index > 0 else None
+    following = steps[index + 1] if index + 1 < len(steps) else None
+    return TrackPath(placement, steps, previous, following)
+
+
+def placement_in(topic, track_slug: str):
+    """The topic's step in the track with this slug, among the tracks topic_for_page let the viewer see."""
+    return next((step for step in topic.placements if step.track.slug == track_slug), None)
 
 
 def topic_for_page(user, slug, *, prior_mean: float, filters: dict | None = None):

@@ -10,7 +10,7 @@ from learning.catalogue.forms import ResourceFilterForm
 from learning.community.queries import rating_count_of, suggestions_of
 from learning.progress import queries as progress_queries
 from learning.progress.services import NOT_STARTED, STATUS_CHOICES
-from learning.progress.state import learner_state, track_progress
+from learning.progress.state import learner_state, next_open_step, track_progress
 from plumbing import cache_tokens
 from plumbing.page_cache import cached_page
 
@@ -57,9 +57,17 @@ def topic_detail(request, slug):
     topic = queries.topic_for_page(
         request.user, slug, prior_mean=queries.site_mean_rating(), filters=form.filters()
     )
+    state = learner_state(request.user)
+    # The track this topic is walked in (?track=, else the learner's first followed one): its neighbours.
+    path = progress_queries.topic_path(request.user, topic, request.GET.get("track", ""))
     context = {
         "topic": topic,
-        "status": learner_state(request.user).status_of(topic.pk) or NOT_STARTED,
+        "path": path,
+        # The breadcrumb's track and stage: the walked track's, else the first the topic is in.
+        "crumb": path.placement if path else next(iter(topic.placements), None),
+        # Where "Done — next topic" goes: the next step after this one not done or skipped (None: the track).
+        "continue_with": next_open_step(path.steps, state, after_topic_id=topic.pk) if path else None,
+        "status": state.status_of(topic.pk) or NOT_STARTED,
         "status_choices": STATUS_CHOICES,
         "bookmarked": progress_queries.bookmarked_ids(request.user, [r.pk for r in topic.ranked_resources]),
         "form": form,

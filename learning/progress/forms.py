@@ -10,6 +10,12 @@ class TopicStatusForm(forms.Form):
     status = forms.ChoiceField(choices=STATUS_CHOICES)
 
 
+class ContinueForm(forms.Form):
+    """For “Done — next topic”: the track the learner walks (its slug); the view checks it holds the topic."""
+
+    track = forms.SlugField(max_length=100, error_messages={"required": "Say which track to continue in."})
+
+
 class MilestoneForm(forms.Form):
     done = forms.TypedChoiceField(
         choices=[("1", "Done"), ("0", "Not done")], coerce=lambda value: value == "1"

@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from learning.catalogue.models import Milestone, Step, Topic, Track
+from learning.catalogue.queries import TrackPath, ordered_steps, placement_in, track_path
 from learning.progress.models import Bookmark, TopicProgress, TrackFollow
 from learning.progress.state import LearnerState, learner_state, track_progress
 
@@ -28,13 +29,31 @@ def bookmarked_ids(user, resource_ids) -> set:
     )
 
 
-def ordered_steps(track_ids):
-    """Every published step of the tracks, in track order, with its topic and stage: one query."""
-    return (
-        Step.objects.filter(track_id__in=track_ids, topic__is_published=True)
-        .select_related("topic", "stage")
-        .order_by("track_id", "stage__position", "position")
-    )
+def topic_path(user, topic, track_slug: str = "") -> TrackPath | None:
+    """The track a topic page walks, with the topic's neighbours in it; None when there is none.
+
+    The track named by `?track=` when it contains the topic and the viewer may see it (topic_for_page's
+    placements); otherwise the track containing it that the learner followed first (by follow date); for a
+    visitor, none. At most one query: the followed track is chosen inside the steps' query.
+    """
+    if not topic.placements:
+        return None
+    placement = placement_in(topic, track_slug) if track_slug else None
+    if placement is not None:
+        steps = list(ordered_steps([placement.track_id]))
+    elif user.is_authenticated:
+        first_followed = (
+            TrackFollow.objects.filter(user=user, track_id__in=[step.track_id for step in topic.placements])
+            .order_by("started_at", "pk")
+            .values("track_id")[:1]
+        )
+        steps = list(ordered_steps(first_followed))
+        if not steps:
+            return None
+        placement = next(step for step in topic.placements if step.track_id == steps[0].track_id)
+    else:
+        return None
+    return track_path(placement, steps)
 
 
 def progress_by_track(tracks, state: LearnerState) -> dict:

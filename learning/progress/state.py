@@ -2,7 +2,7 @@
 
 Progress on a shared topic counts in every track that contains it. A track's progress is its done topics
 and milestones over all of them, skipped topics left out; its next step is the first step that is neither
-done nor skipped.
+done nor skipped (next_open_step: the dashboard's, the track's and "Done — next topic" all use it).
 """
 
 from dataclasses import dataclass, field
@@ -52,13 +52,24 @@ class TrackProgress:
         return self.total > 0 and self.done == self.total
 
 
+def next_open_step(steps, state: LearnerState, *, after_topic_id=None):
+    """The first of `steps` (in track order) that is neither done nor skipped, or None.
+
+    With `after_topic_id`, only the steps after that topic's step count: moving on from a topic never sends
+    a learner back to one they passed over. A topic that isn't among the steps leaves them all.
+    """
+    if after_topic_id is not None:
+        index = next((i for i, step in enumerate(steps) if step.topic_id == after_topic_id), None)
+        if index is not None:
+            steps = steps[index + 1 :]
+    return next((step for step in steps if state.status_of(step.topic_id) not in (DONE, SKIPPED)), None)
+
+
 def track_progress(steps, milestones, state: LearnerState) -> TrackProgress:
     """`steps` in track order (stage position, then step position); `milestones` of the same track."""
     statuses = [state.status_of(step.topic_id) for step in steps]
     done = statuses.count(DONE) + sum(1 for milestone in milestones if milestone.pk in state.milestones_done)
     total = len(steps) - statuses.count(SKIPPED) + len(milestones)
-    next_step = next(
-        (step for step, status in zip(steps, statuses, strict=True) if status not in (DONE, SKIPPED)), None
-    )
+    next_step = next_open_step(steps, state)
     started = done > 0 or LEARNING in statuses or SKIPPED in statuses
     return TrackProgress(done=done, total=total, next_step=next_step, started=started)

@@ -8,12 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control
 
 from learning.catalogue.models import Milestone, Resource, Topic, Track
 from learning.progress import checklist, queries, services
-from learning.progress.forms import BookmarkNoteForm, MilestoneForm, TopicStatusForm
-from learning.progress.state import learner_state
+from learning.progress.forms import BookmarkNoteForm, ContinueForm, MilestoneForm, TopicStatusForm
+from learning.progress.models import TopicProgress
+from learning.progress.state import learner_state, next_open_step
 from plumbing import cache_tokens
 from plumbing.actions import back, learner_action, refused
 from plumbing.limits import limit_per_learner
@@ -37,6 +39,35 @@ def topic_status(request, slug):
         return back(request, f"{topic.get_absolute_url()}#topic-status")
     services.follow_track(user=request.user, track=track)
     return back(request, f"{track.get_absolute_url()}#node-{topic.slug}")
+
+
+@learner_action
+def topic_done_next(request, slug):
+    """“Done — next topic”: marks the topic done, follows the track, and goes on to the track's next step
+    after this one that is neither done nor skipped, or back to the track's node when there is none."""
+    topic = get_object_or_404(Topic.objects.visible_to(request.user), slug=slug)
+    form = ContinueForm(request.POST)
+    track = None
+    if form.is_valid():
+        track = (
+            Track.objects.visible_to(request.user)
+            .filter(slug=form.cleaned_data["track"], steps__topic=topic)
+            .first()
+        )
+        if track is None:
+            form.add_error("track", f"“{topic.title}” is not a step of that track.")
+    if track is None:
+        return refused(request, form, topic)
+    services.set_topic_status(user=request.user, topic=topic, status=TopicProgress.Status.DONE)
+    services.follow_track(user=request.user, track=track)
+    following = next_open_step(
+        list(queries.ordered_steps([track.pk])), learner_state(request.user), after_topic_id=topic.pk
+    )
+    if following is None:
+        messages.success(request, f"“{topic.title}” is done. Nothing left after it in {track.title}.")
+        return redirect(f"{track.get_absolute_url()}#node-{topic.slug}")
+    messages.success(request, f"“{topic.title}” is done.")
+    return redirect(f"{following.topic.get_absolute_url()}?{urlencode({'track': track.slug})}")
 
 
 @learner_action

@@ -169,9 +169,10 @@ def mark_done_on_the_track(page, live_server, javascript, slug, topic, progress_
         wait_for_page(page, f"{live_server.url}/tracks/{slug}/#node-{topic.slug}")
 
 
-def open_topic_from_the_track(page, live_server, topic_slug):
+def open_topic_from_the_track(page, live_server, topic_slug, track_slug):
+    """The node's link opens the topic in that track (?track=): its breadcrumb and neighbours are the track's."""
     page.locator(f"#node-{topic_slug}").get_by_role("link").click()
-    wait_for_page(page, f"{live_server.url}/topics/{topic_slug}/")
+    wait_for_page(page, f"{live_server.url}/topics/{topic_slug}/?track={track_slug}")
 
 
 def open_track_from_the_topic(page, live_server, title, slug, stage_slug):
@@ -194,7 +195,7 @@ def bookmark_on_the_topic_page(page, javascript, resource):
     if javascript:
         assert page.evaluate("window.journeyMarker !== undefined"), "the page reloaded"
     else:
-        wait_for_page(page, re.compile(rf"/topics/[\w-]+/#bookmark-{resource.pk}$"))
+        wait_for_page(page, re.compile(rf"/topics/[\w-]+/(\?track=[\w-]+)?#bookmark-{resource.pk}$"))
 
 
 def rate(page, live_server, resource, stars_label, review):
@@ -290,14 +291,14 @@ def test_a_new_learner_signs_up_checks_off_a_shared_topic_bookmarks_rates_and_se
     )
     expect(track_progress(page).get_by_role("button", name="✓ Following")).to_be_visible()
 
-    open_topic_from_the_track(page, live_server, "git-github")
+    open_topic_from_the_track(page, live_server, "git-github", "python-django")
     expect(page.locator("#topic-status")).to_contain_text("Your status: done ✓")
     expect_status(page, "Git & GitHub", "Done")
     open_track_from_the_topic(page, live_server, "Node.js & Express", "node-express", "foundations")
     expect_track_progress(page, 33, 1, 3, "JavaScript")  # the same topic counts in the second track
     expect_status(page, "Git & GitHub", "Done")
 
-    open_topic_from_the_track(page, live_server, "git-github")
+    open_topic_from_the_track(page, live_server, "git-github", "node-express")
     bookmark_on_the_topic_page(page, javascript, pro_git)
     rate(page, live_server, pro_git, "5 stars", REVIEW)
     expect_my_rating_and_review(page, handle)

@@ -110,8 +110,10 @@ def test_a_visitor_goes_from_home_to_a_track_to_a_topic(page, live_server, roadm
 
     page.locator(".roadmap-node__link").filter(has_text="Git").click()
 
-    expect(page).to_have_url(live_server.url + "/topics/git/")
+    # Opened from the track: the topic is walked in it, with the track's previous and next step.
+    expect(page).to_have_url(live_server.url + "/topics/git/?track=python-django")
     expect(page.get_by_role("heading", level=1)).to_have_text("Git")
+    expect(page.get_by_role("navigation", name="Steps of Python & Django")).to_be_visible()
     resources = page.locator("#resource-results .resource-card__title")
     expect(resources).to_have_text(["Git reference manual", "Pro Git"])  # official docs rank first
     tracks = page.get_by_role("complementary").get_by_role("link")

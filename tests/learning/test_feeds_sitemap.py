@@ -277,6 +277,7 @@ def test_robots_txt_keeps_crawlers_out_of_accounts_learner_pages_actions_and_sea
         reverse("learning:track_reset", args=[track.slug]),
         reverse("learning:track_follow", args=[track.slug]),
         reverse("learning:topic_status", args=[topic.slug]),
+        reverse("learning:topic_done_next", args=[topic.slug]),
         reverse("learning:milestone_done", args=[1]),
         reverse("learning:bookmark", args=[resource.pk]),
         reverse("learning:rate", args=[resource.pk]),

@@ -17,6 +17,7 @@ PAGES = {
     "track list": lambda track: reverse("learning:track_list"),
     "track": lambda track: track.get_absolute_url(),
     "topic": lambda track: track.steps.first().topic.get_absolute_url(),
+    "topic in its track": lambda track: track.steps.last().topic.get_absolute_url() + f"?track={track.slug}",
     "resource list": lambda track: reverse("learning:resource_list"),
     "resource list filtered": lambda track: reverse("learning:resource_list") + "?kind=article&tag=docs",
     "resource list by rating": lambda track: reverse("learning:resource_list") + "?sort=bookmarked&tag=docs",
@@ -38,11 +39,12 @@ QUERIES = {
     "home": (5, 11),
     "track list": (2, 4),
     "track": (6, 11),
-    "topic": (7, 12),
+    "topic": (7, 13),  # a curator is logged in: +1 for the track they followed first (none here)
+    "topic in its track": (8, 13),  # +1: the track's ordered steps, for the previous and next step
     "resource list": (5, 7),
     "resource list filtered": (5, 7),
     "resource list by rating": (5, 7),
-    "topic filtered": (7, 12),
+    "topic filtered": (7, 13),
     "resource": (5, 9),
     "search": (7, 9),
     "search by tag, one type": (5, 7),
