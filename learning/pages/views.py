@@ -22,10 +22,11 @@ def home(request):
     tracks = list(queries.tracks_for_list(request.user))
     context = {"tracks": tracks, "counts": queries.catalogue_counts()}
     if request.user.is_authenticated:
-        progress = progress_queries.progress_by_track(tracks, learner_state(request.user))
-        context["continue_with"] = [
-            (track, progress[track.pk]) for track in tracks if progress[track.pk].started
-        ]
+        # Continue means followed: tracks that only share a done topic don't crowd the learner's way back.
+        followed = progress_queries.followed_track_ids(request.user)
+        following = [track for track in tracks if track.pk in followed]
+        progress = progress_queries.progress_by_track(following, learner_state(request.user))
+        context["continue_with"] = [(track, progress[track.pk]) for track in following]
     return render(request, "learning/home.html", context)
 
 
@@ -43,7 +44,8 @@ def track_detail(request, slug):
     context = {
         "track": track,
         "stages": stages,
-        "step_count": len(steps),
+        "topic_count": len(steps),
+        "milestone_count": len(milestones),
         "progress": track_progress(steps, milestones, state),
         "status_choices": STATUS_CHOICES,
         "following": progress_queries.follows(request.user, track),

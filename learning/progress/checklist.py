@@ -59,7 +59,7 @@ def track_markdown(track, *, state: LearnerState, absolute, with_progress: bool)
         steps = [step for stage in stages for step in stage.steps.all()]
         milestones = [milestone for stage in stages for milestone in stage.milestones.all()]
         progress = track_progress(steps, milestones, state)
-        lines.append(f"Your progress: {progress.done} of {progress.total} done ({progress.percent}%).")
+        lines.append(f"Your progress: {progress.summary} ({progress.percent}%).")
     lines.append(
         "Ticked: done. Ticked and struck through: skipped. Steps marked (optional) may be left out. "
         f"Exported from {settings.SITE_NAME} on {timezone.localdate():%Y-%m-%d}."

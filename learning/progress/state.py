@@ -38,10 +38,25 @@ def learner_state(user) -> LearnerState:
 
 @dataclass(frozen=True)
 class TrackProgress:
-    done: int
-    total: int
+    """A learner's progress on one track. Topics and milestones are counted apart, everywhere they are shown
+    ("12 of 33 topics · 1 of 4 milestones · 2 skipped"); skipped topics leave the topics' total."""
+
+    topics_done: int = 0
+    topics_total: int = 0  # the track's topics less the skipped ones
+    topics_skipped: int = 0
+    milestones_done: int = 0
+    milestones_total: int = 0
     next_step: object = None  # the Step to continue with, or None when everything is done or skipped
     started: bool = False
+
+    @property
+    def done(self) -> int:
+        """Topics and milestones done: what the progress bar fills with."""
+        return self.topics_done + self.milestones_done
+
+    @property
+    def total(self) -> int:
+        return self.topics_total + self.milestones_total
 
     @property
     def percent(self) -> int:
@@ -50,6 +65,17 @@ class TrackProgress:
     @property
     def finished(self) -> bool:
         return self.total > 0 and self.done == self.total
+
+    @property
+    def summary(self) -> str:
+        """The one way progress is said: "12 of 33 topics · 1 of 4 milestones · 2 skipped"."""
+        parts = [f"{self.topics_done} of {self.topics_total} topic{'' if self.topics_total == 1 else 's'}"]
+        if self.milestones_total:
+            plural = "" if self.milestones_total == 1 else "s"
+            parts.append(f"{self.milestones_done} of {self.milestones_total} milestone{plural}")
+        if self.topics_skipped:
+            parts.append(f"{self.topics_skipped} skipped")
+        return " · ".join(parts)
 
 
 def next_open_step(steps, state: LearnerState, *, after_topic_id=None):
@@ -68,8 +94,15 @@ def next_open_step(steps, state: LearnerState, *, after_topic_id=None):
 def track_progress(steps, milestones, state: LearnerState) -> TrackProgress:
     """`steps` in track order (stage position, then step position); `milestones` of the same track."""
     statuses = [state.status_of(step.topic_id) for step in steps]
-    done = statuses.count(DONE) + sum(1 for milestone in milestones if milestone.pk in state.milestones_done)
-    total = len(steps) - statuses.count(SKIPPED) + len(milestones)
-    next_step = next_open_step(steps, state)
-    started = done > 0 or LEARNING in statuses or SKIPPED in statuses
-    return TrackProgress(done=done, total=total, next_step=next_step, started=started)
+    skipped = statuses.count(SKIPPED)
+    milestones_done = sum(1 for milestone in milestones if milestone.pk in state.milestones_done)
+    started = bool(milestones_done) or any(status is not None for status in statuses)
+    return TrackProgress(
+        topics_done=statuses.count(DONE),
+        topics_total=len(steps) - skipped,
+        topics_skipped=skipped,
+        milestones_done=milestones_done,
+        milestones_total=len(milestones),
+        next_step=next_open_step(steps, state),
+        started=started,
+    )

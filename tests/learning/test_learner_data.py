@@ -70,12 +70,13 @@ def check_off(user, topics):
 # The queries of each learner page rendered cold (nothing cached, PAGE_CACHE off), the same with 1 check-off
 # and with 200.
 # The topic page: +1 for the followed track's ordered steps (the followed track is chosen in the same query).
+# Home: +1 for the tracks the learner follows (Continue shows only those).
 LEARNER_PAGE_QUERIES = {
     "track": 11,
     "dashboard": 12,
     "topic": 13,
     "topic in its track": 13,
-    "home": 11,
+    "home": 12,
     "bookmarks": 4,
     "resource": 10,
 }

@@ -168,7 +168,7 @@ def test_profile_shows_followed_and_progressing_tracks_counts_and_recent_topics(
     assert also == [("shared-only", 1, 2)]
     assert "Shared only" in html
     assert "Untouched track" not in html
-    assert "3 of 5 done" in html
+    assert "2 of 3 topics · 1 of 2 milestones · 1 skipped" in html
     assert "60%" in html
     # Topics done counts every done topic, as on the dashboard; only published ones are listed.
     stats = {"Tracks followed": 1, "Topics done": 3, "Milestones built": 1}
@@ -332,7 +332,7 @@ def test_card_shows_title_handle_counts_and_percent_as_an_svg_image(client, ada)
     # 4 steps - 1 skipped + 2 milestones = 5; done: 1 topic + 1 milestone.
     assert "Backend developer" in text
     assert "ada_l" in text
-    assert "2 of 5 done" in text
+    assert "1 of 3 topics · 1 of 2 milestones · 1 skipped" in text
     assert "40%" in text
     assert "Roadmap" in text
     bar = [rect for rect in root.iter(f"{SVG}rect") if rect.get("y") == "71"]
@@ -346,7 +346,7 @@ def test_card_escapes_the_track_title(client, ada):
     response = client.get(card_url("ada_l", "tricky"))
     root = parse_card(response)
     assert b"<b>" not in response.content
-    assert root.find(f"{SVG}title").text.startswith(f"ada_l on {title}: 0 of 0 done (0%)")
+    assert root.find(f"{SVG}title").text.startswith(f"ada_l on {title}: 0 of 0 topics (0%)")
     assert title in "".join(root.find(f".//{SVG}text").itertext())
 
 
