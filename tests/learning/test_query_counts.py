@@ -29,6 +29,13 @@ PAGES = {
     "search without results": lambda track: reverse("learning:search") + "?q=nothing+here",
     "tag list": lambda track: reverse("learning:tag_list"),
     "tag": lambda track: reverse("learning:tag_detail", args=["fundamentals"]),
+    "tag's resources": lambda track: reverse("learning:tag_detail", args=["docs"]),
+    "tag's resources filtered, page 2": lambda track: (
+        reverse("learning:tag_detail", args=["docs"]) + "?kind=article&level=beginner&sort=newest&page=2"
+    ),
+    "tag's resources best rated, out of range": lambda track: (
+        reverse("learning:tag_detail", args=["docs"]) + "?sort=best&page=99"
+    ),
 }
 
 
@@ -48,7 +55,10 @@ QUERIES = {
     "search by tag, one type": (5, 7),
     "search without results": (10, 12),
     "tag list": (1, 3),
-    "tag": (4, 6),
+    "tag": (6, 8),
+    "tag's resources": (8, 10),
+    "tag's resources filtered, page 2": (8, 10),
+    "tag's resources best rated, out of range": (8, 10),
 }
 
 
