@@ -32,7 +32,7 @@ def test_tracks_and_topics_stay_listed_above_the_first_page_of_resources(client,
     assert "Containers" in html
     assert len(titles(response)) == RESOURCES_PER_PAGE
     assert "Not about it" not in html
-    assert "30 resources" in html
+    assert "1 track · 1 topic · 30 resources</p>" in html
     assert "Page 1 of 2" in html
     assert 'href="?page=2"' in html
     assert html.index("DevOps") < html.index("Containers") < html.index("Docker guide")
@@ -122,6 +122,13 @@ def test_a_rating_moves_the_ranking_of_the_cached_page(client):
         RatingFactory(resource=second, stars=5)
     html = client.get(DOCKER).content.decode()  # a cached page would still show the old order
     assert html.index("B second") < html.index("A first")
+
+
+def test_the_counts_leave_out_what_the_tag_has_none_of(client):
+    ResourceFactory(tags=["docker"])
+    html = client.get(DOCKER).content.decode()
+    assert '<p class="lead">1 resource</p>' in html
+    assert "0 tracks" not in html
 
 
 def test_a_tag_with_only_unpublished_resources_is_404(client):
