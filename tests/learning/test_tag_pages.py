@@ -34,7 +34,7 @@ def test_tracks_and_topics_stay_listed_above_the_first_page_of_resources(client,
     assert "Not about it" not in html
     assert "1 track · 1 topic · 30 resources</p>" in html
     assert "Page 1 of 2" in html
-    assert 'href="?page=2"' in html
+    assert 'href="?page=2#tag-resources"' in html  # the next page opens at the resources
     assert html.index("DevOps") < html.index("Containers") < html.index("Docker guide")
 
 
@@ -43,7 +43,7 @@ def test_the_second_page_has_the_rest_and_its_number_in_the_title(client, tagged
     assert titles(response) == [f"Docker guide {n:02}" for n in range(24, 30)]
     html = response.content.decode()
     assert "(page 2) · " in html.split("</title>")[0]
-    assert 'href="?sort=title&amp;page=1"' in html
+    assert 'href="?sort=title&amp;page=1#tag-resources"' in html
 
 
 @pytest.mark.parametrize("page", ["99", "0", "two"])
