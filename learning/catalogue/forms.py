@@ -49,6 +49,12 @@ class ResourceFilterForm(forms.Form):
         return [f"{name}={self.data.get(name)!s:.40}" for name in self.errors]
 
 
+class TagResourceFilterForm(ResourceFilterForm):
+    """The filters of a tag's page: the page's own tag narrows the resources already, so it isn't offered."""
+
+    tag = None  # type: ignore[assignment]
+
+
 class SearchForm(forms.Form):
     """A search: the words, and optionally one kind of result. An invalid type is dropped, not fatal."""
 

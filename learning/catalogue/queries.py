@@ -14,6 +14,8 @@ from plumbing import cache_tokens
 # The site mean used before any resource has been rated: the middle of the 1–5 scale.
 NEUTRAL_MEAN = 3.0
 SITE_MEAN_SECONDS = 3600
+# A page of a list of resources: /resources/ and a tag's page.
+RESOURCES_PER_PAGE = 24
 
 
 def site_mean_rating() -> float:
@@ -146,6 +148,11 @@ def filter_resources(
 
 def resources_for_list(user, *, prior_mean: float, **filters):
     resources = filter_resources(Resource.objects.visible_to(user), prior_mean=prior_mean, **filters)
+    return with_their_topics(user, resources)
+
+
+def with_their_topics(user, resources):
+    """The resources with the topics each belongs to (that the person can see), for the cards' chips."""
     return resources.prefetch_related(Prefetch("topics", queryset=visible_topics(user).order_by("title")))
 
 
@@ -190,14 +197,24 @@ def tags_in_use():
     )
 
 
-def tag_for_page(user, slug):
+def tag_for_page(user, slug, *, prior_mean: float, filters: dict | None = None):
+    """A tag's tracks and topics (few: all of them), its resources ranked and filtered like /resources/ (the
+    caller paginates them), and how many resources carry it in all. None when nothing visible carries it."""
     tag = get_object_or_404(Tag, slug=slug)
     tracks = list(tracks_for_list(user).filter(tags=tag))
     topics = list(visible_topics(user).filter(tags=tag).order_by("title"))
-    resources = list(Resource.objects.visible_to(user).filter(tags=tag).order_by("title"))
-    if not (tracks or topics or resources):
+    tagged_resources = Resource.objects.visible_to(user).filter(tags=tag)
+    resource_total = tagged_resources.count()
+    if not (tracks or topics or resource_total):
         return None
-    return {"tag": tag, "tracks": tracks, "topics": topics, "resources": resources}
+    resources = filter_resources(tagged_resources, prior_mean=prior_mean, **(filters or {}))
+    return {
+        "tag": tag,
+        "tracks": tracks,
+        "topics": topics,
+        "resources": with_their_topics(user, resources),
+        "resource_total": resource_total,
+    }
 
 
 def catalogue_counts():

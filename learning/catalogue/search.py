@@ -6,11 +6,12 @@ GIN indexes back both (migration 0005). SQLite: every word of the query must app
 body or tag name; a title hit ranks above a summary hit above a body hit.
 
 On both, an item carrying a tag named by the whole query ("docker", "rest api") is found too, and ranks a
-little higher. Matched items come back best first.
+little higher. Matched items come back best first. A query may allow a word other spellings as well (the
+search page asks so, with the corrections of catalogue.spelling, when the words as typed find nothing).
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
 from django.db import connection
@@ -62,6 +63,8 @@ DOCUMENT_BY_KEY = {document.key: document for document in DOCUMENTS}
 class Query:
     text: str  # whitespace collapsed, control characters removed
     terms: tuple[str, ...]  # its words, lower-cased, without repeats
+    # (word, another spelling it may match as well): none unless asked for with allowing().
+    alternatives: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def parse(cls, raw: str) -> "Query":
@@ -71,6 +74,18 @@ class Query:
 
     def __bool__(self):
         return bool(self.terms)
+
+    def allowing(self, spellings: dict[str, str]) -> "Query":
+        """The same query, each word of `spellings` matching its other spelling too (letters and digits)."""
+        return replace(self, alternatives=tuple(spellings.items()))
+
+    def spellings(self, term: str) -> tuple[str, ...]:
+        return (term, *(other for word, other in self.alternatives if word == term))
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Every spelling the query matches, to mark in what it finds."""
+        return (*self.terms, *(other for _, other in self.alternatives))
 
 
 def tagged_ids(query: Query) -> dict[str, set]:
@@ -98,9 +113,9 @@ def _tag_bonus(tagged: set):
 
 
 def _postgres(document, queryset, query, tagged):
-    # Every word, as a prefix ("postgres" finds "PostgreSQL", "kube" finds "Kubernetes"). The words are
-    # letters and digits only, so they cannot carry tsquery syntax.
-    prefixes = " & ".join(f"{term}:*" for term in query.terms)
+    # Every word, as a prefix ("postgres" finds "PostgreSQL", "kube" finds "Kubernetes"), or one of its
+    # other spellings. The words are letters and digits only, so they cannot carry tsquery syntax.
+    prefixes = " & ".join(_any_of(query.spellings(term)) for term in query.terms)
     search_query = SearchQuery(prefixes, search_type="raw", config=CONFIG)
     found = Q(search_document=search_query) | Q(**{f"{document.title}__trigram_word_similar": query.text})
     if tagged:
@@ -116,6 +131,11 @@ def _postgres(document, queryset, query, tagged):
     )
 
 
+def _any_of(spellings):
+    prefixes = " | ".join(f"{spelling}:*" for spelling in spellings)
+    return f"({prefixes})" if len(spellings) > 1 else prefixes
+
+
 # Where a word was found decides its weight in the SQLite fallback's rank.
 FALLBACK_WEIGHTS = (("title", 4), ("summary", 2), ("body", 1))
 
@@ -125,12 +145,19 @@ def _fallback(document, queryset, query, tagged):
     found = Q()
     rank: Expression = Value(0.0, output_field=FloatField())
     for term in query.terms:
-        found &= Q(*((f"{field}__icontains", term) for field in fields.values()), _connector=Q.OR)
+        spellings = query.spellings(term)
+        found &= _in_any(fields.values(), spellings)
         rank += Case(
-            *(When(**{f"{fields[part]}__icontains": term}, then=weight) for part, weight in FALLBACK_WEIGHTS),
+            *(When(_in_any([fields[part]], spellings), then=weight) for part, weight in FALLBACK_WEIGHTS),
             default=0,
             output_field=IntegerField(),
         )
     if tagged:
         found |= Q(pk__in=tagged)
     return queryset.filter(found).annotate(rank=rank + _tag_bonus(tagged))
+
+
+def _in_any(fields, spellings) -> Q:
+    """Any of the spellings in any of the fields (case-insensitive)."""
+    pairs = ((f"{field}__icontains", spelling) for field in fields for spelling in spellings)
+    return Q(*pairs, _connector=Q.OR)

@@ -14,8 +14,6 @@ from learning.progress.state import learner_state, next_open_step, track_progres
 from plumbing import cache_tokens
 from plumbing.page_cache import cached_page
 
-RESOURCES_PER_PAGE = 24
-
 
 @cached_page(cache_tokens.CATALOGUE)
 def home(request):
@@ -86,7 +84,7 @@ def resource_list(request):
     resources = queries.resources_for_list(
         request.user, prior_mean=queries.site_mean_rating(), **form.filters()
     )
-    page = Paginator(resources, RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(resources, queries.RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,

@@ -28,8 +28,16 @@ PAGES = {
     "search": lambda track: reverse("learning:search") + "?q=topic",
     "search by tag, one type": lambda track: reverse("learning:search") + "?q=docs&type=resource&page=2",
     "search without results": lambda track: reverse("learning:search") + "?q=nothing+here",
+    "search with a typo": lambda track: reverse("learning:search") + "?q=topik+develloper",
     "tag list": lambda track: reverse("learning:tag_list"),
     "tag": lambda track: reverse("learning:tag_detail", args=["fundamentals"]),
+    "tag's resources": lambda track: reverse("learning:tag_detail", args=["docs"]),
+    "tag's resources filtered, page 2": lambda track: (
+        reverse("learning:tag_detail", args=["docs"]) + "?kind=article&level=beginner&sort=newest&page=2"
+    ),
+    "tag's resources best rated, out of range": lambda track: (
+        reverse("learning:tag_detail", args=["docs"]) + "?sort=best&page=99"
+    ),
 }
 
 
@@ -46,11 +54,16 @@ QUERIES = {
     "resource list by rating": (5, 7),
     "topic filtered": (7, 13),
     "resource": (5, 9),
-    "search": (7, 9),
+    "search": (8, 10),
     "search by tag, one type": (5, 7),
-    "search without results": (10, 12),
+    "search without results": (11, 13),
+    # The catalogue's words for the corrections, the words as typed (nothing found), then the corrected ones.
+    "search with a typo": (18, 20),
     "tag list": (1, 3),
-    "tag": (4, 6),
+    "tag": (6, 8),
+    "tag's resources": (8, 10),
+    "tag's resources filtered, page 2": (8, 10),
+    "tag's resources best rated, out of range": (8, 10),
 }
 
 

@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from learning.catalogue import spelling
 from learning.catalogue.highlight import excerpt, highlight
-from learning.catalogue.search import DOCUMENTS, QUERY_MAX_LENGTH, Query, matches
+from learning.catalogue.search import DOCUMENT_BY_KEY, DOCUMENTS, QUERY_MAX_LENGTH, Query, matches
 from tests.factories import ResourceFactory, TopicFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,14 +84,87 @@ def test_a_match_deep_in_the_body_is_shown_as_a_marked_excerpt(client):
     assert "<mark>idempotency</mark> keys for retries." in html
 
 
-@on_postgresql
 @pytest.mark.parametrize(
     ("typo", "title"), [("postgress", "PostgreSQL"), ("kubernets", "Kubernetes"), ("javascipt", "JavaScript")]
 )
-def test_typos_still_find_on_postgresql(client, typo, title):
+def test_typos_still_find_and_suggest_the_spelling_on_both_databases(client, typo, title):
+    """PostgreSQL finds them by trigram similarity; SQLite (connection.vendor == "sqlite") finds nothing for
+    the words as typed and searches again allowing the catalogue's closest word."""
     TopicFactory(title=title, summary="Something.", body="Nothing that matches.")
     TopicFactory(title="Redis", summary="A key-value store.")
-    assert hit_titles(search(client, typo), "topic") == [title]
+    response = search(client, typo)
+    assert hit_titles(response, "topic") == [title]
+    html = response.content.decode()
+    assert f'Did you mean <a href="/search/?q={title.lower()}">{title.lower()}</a>?' in html
+    assert f"<mark>{title}</mark>" in html
+    if connection.vendor == "sqlite":
+        assert response.context["respelt"]
+        assert f"Nothing matches “{typo}” as typed" in html
+
+
+def test_the_suggestion_link_is_a_plain_get_of_the_corrected_search(client):
+    TopicFactory(title="PostgreSQL")
+    response = search(client, "postgress indexes", type="topic", page="3")
+    assert response.context["did_you_mean"] == "postgresql indexes"
+    html = response.content.decode()
+    link = re.search(r'<p class="did-you-mean" role="status">Did you mean <a href="([^"]+)">', html)
+    assert link, html
+    href = link.group(1).replace("&amp;", "&")
+    assert href == "/search/?q=postgresql%20indexes&type=topic"  # the type kept, the page dropped
+    followed = client.get(href)
+    assert followed.status_code == 200
+    assert followed.context["query"].text == "postgresql indexes"
+    assert "did_you_mean" not in followed.context
+
+
+def test_a_correctly_spelt_query_gets_no_suggestion_and_the_same_results(client):
+    TopicFactory(title="PostgreSQL", summary="A relational database.")
+    TopicFactory(title="Postgres indexes", summary="B-trees.")
+    TopicFactory(title="Redis")
+    topics = DOCUMENT_BY_KEY["topic"]
+    for query in ("postgresql", "postgres", "relational database", "indexes"):
+        response = search(client, query)
+        engine = matches(topics, topics.model.objects.all(), Query.parse(query), set())
+        assert hit_titles(response, "topic") == [topic.title for topic in engine]
+        assert hit_titles(response, "topic")
+        assert "did_you_mean" not in response.context
+        assert "Did you mean" not in response.content.decode()
+
+
+@pytest.mark.parametrize(("notes", "suggested"), [(1, True), (10, True), (11, False)])
+def test_the_suggestion_waits_for_a_query_that_finds_few(client, notes, suggested):
+    """A word found as typed (here in bodies) in more than FEW_RESULTS places gets no "Did you mean"; its
+    results are those of the words as typed either way."""
+    TopicFactory(title="Receive webhooks")
+    for n in range(notes):
+        TopicFactory(title=f"Notes {n}", body="How to recieve a message.")
+    response = search(client, "recieve")
+    assert response.context["total"] == notes
+    assert "Receive webhooks" not in hit_titles(response, "topic")
+    assert ("did_you_mean" in response.context) is suggested
+    if suggested:
+        assert response.context["did_you_mean"] == "receive"
+
+
+def test_a_hostile_query_is_escaped_in_the_suggestion(client):
+    TopicFactory(title="Kubernetes")
+    response = search(client, '<script>alert(1)</script> "kubernets"')
+    assert response.context["did_you_mean"] == '<script>alert(1)</script> "kubernetes"'
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert (
+        'Did you mean <a href="/search/?q=%3Cscript%3Ealert%281%29%3C%2Fscript%3E%20%22kubernetes%22">'
+        "&lt;script&gt;alert(1)&lt;/script&gt; &quot;kubernetes&quot;</a>?"
+    ) in html
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\t\n"])
+def test_an_empty_or_blank_query_suggests_tracks_and_no_spelling(client, query):
+    TrackFactory(title="Backend developer")
+    response = client.get(SEARCH, {"q": query})
+    assert response.status_code == 200
+    assert "did_you_mean" not in response.context
+    assert "Backend developer" in response.content.decode()
 
 
 @on_postgresql
@@ -257,3 +331,48 @@ def test_an_excerpt_centres_on_the_first_match():
     assert cut.endswith("…")
     assert "needle" in cut
     assert len(cut) <= 62
+
+
+# ---- the corrections (learning.catalogue.spelling)
+
+
+def test_the_vocabulary_holds_published_titles_and_tags_only():
+    TopicFactory(title="Kubernetes operators", tags=["Orchestration"])
+    TopicFactory(title="Secret roadmap draft", is_published=False, tags=["Unreleased"])
+    ResourceFactory(title="Postgres internals", tags=["databases"])
+    words = spelling.vocabulary().words
+    assert {"kubernetes", "operators", "orchestration", "postgres", "internals", "databases"} <= set(words)
+    assert not {"secret", "draft", "unreleased"} & set(words)
+    assert spelling.corrections(("unreleasd", "secrt")) == {}  # a draft's words are never suggested
+
+
+def test_a_short_known_or_numeric_word_is_never_corrected():
+    words = spelling.Vocabulary.of(["Kubernetes", "Cube tube", "HTTP 2025"])
+    assert words.closest("kube") is None  # four letters: "cube" is too near to mean anything
+    assert words.closest("kubern") is None  # the start of a word the catalogue has
+    assert words.closest("20250") is None
+    assert words.closest("kubernets") == "kubernetes"
+
+
+def test_the_nearest_word_wins_then_the_most_common():
+    words = spelling.Vocabulary.of(
+        ["PostgreSQL", "Postgres tips", "Postgres again", "Redis", "Rides", "Rides"]
+    )
+    assert words.closest("postgress") == "postgres"  # one edit, against two for postgresql
+    assert words.closest("posgtresql") == "postgresql"  # a swap of two letters is one edit
+    assert spelling.Vocabulary.of(["Redis", "Rides", "Rides go"]).closest("ridis") == "rides"
+    assert words.closest("mongodb") is None
+
+
+def test_a_curated_change_rebuilds_the_vocabulary(client):
+    assert "did_you_mean" not in search(client, "kubernets").context
+    TopicFactory(title="Kubernetes")
+    response = search(client, "kubernets")
+    assert hit_titles(response, "topic") == ["Kubernetes"]
+    assert response.context["did_you_mean"] == "kubernetes"
+
+
+def test_a_corrected_query_keeps_what_the_user_typed_around_the_words():
+    assert spelling.corrected("Pyhton, & Djnago!", {"pyhton": "python", "djnago": "django"}) == (
+        "python, & django!"
+    )

@@ -7,7 +7,7 @@ from django.core.paginator import Page, Paginator
 from django.shortcuts import render
 from django.utils.safestring import SafeString
 
-from learning.catalogue import queries
+from learning.catalogue import queries, spelling
 from learning.catalogue.forms import SearchForm
 from learning.catalogue.highlight import excerpt, highlight, plain_text, word_pattern
 from learning.catalogue.search import DOCUMENTS, Document, Query, matches, tagged_ids
@@ -17,6 +17,8 @@ from plumbing.page_cache import cached_page
 HITS_PER_GROUP = 5
 HITS_PER_PAGE = 20
 SUGGESTED_TAGS = 16
+# "Did you mean …?" is offered when a word looks misspelt and the words as typed find at most this many.
+FEW_RESULTS = 10
 # Searches are many and mostly unrepeated: their pages leave the cache sooner than the catalogue's.
 SEARCH_CACHE_SECONDS = 600
 
@@ -51,18 +53,35 @@ def search(request):
     query = Query.parse(form.query_text())
     context["query"] = query
     if query:
-        groups = search_groups(request, query, context["kind"])
-        context |= {
-            "groups": groups,
-            "total": sum(group.count for group in groups),
-            "kind_group": next((group for group in groups if group.page), None),
-        }
+        context |= search_with_corrections(request, query, context["kind"])
     if not context.get("total"):
         context |= suggestions(request.user)
     return render(request, "learning/search.html", context)
 
 
-def search_groups(request, query: Query, kind: str) -> list[Group]:
+def search_with_corrections(request, query: Query, kind: str) -> dict:
+    """The groups found for the words as typed. If those find nothing and some look misspelt, the groups found
+    when each such word may also be its closest catalogue word. If they find few, the corrected query."""
+    fixes = spelling.corrections(query.terms)
+    # What is found is marked with the corrected words too (PostgreSQL's trigrams find "PostgreSQL" for
+    # "postgress", which is no stem of it).
+    respelt = query.allowing(fixes)
+    groups = search_groups(request, query, kind, marks=respelt.words)
+    found_as_typed = sum(group.count for group in groups)
+    context: dict[str, Any] = {}
+    if fixes and not found_as_typed:
+        groups = search_groups(request, respelt, kind, marks=respelt.words)
+        context["respelt"] = True
+    if fixes and found_as_typed <= FEW_RESULTS:
+        context["did_you_mean"] = spelling.corrected(query.text, fixes)
+    return context | {
+        "groups": groups,
+        "total": sum(group.count for group in groups),
+        "kind_group": next((group for group in groups if group.page), None),
+    }
+
+
+def search_groups(request, query: Query, kind: str, *, marks: tuple[str, ...]) -> list[Group]:
     """Every type's count; the top hits of each, or one page of hits when narrowed to one type."""
     tagged = tagged_ids(query)
     groups = []
@@ -71,24 +90,24 @@ def search_groups(request, query: Query, kind: str) -> list[Group]:
         found = matches(document, queryset, query, tagged.get(document.model._meta.model_name or "", set()))
         if kind == document.key:
             page = Paginator(found, HITS_PER_PAGE).get_page(request.GET.get("page"))
-            groups.append(Group(document, page.paginator.count, hits(document, page, query), page))
+            groups.append(Group(document, page.paginator.count, hits(document, page, marks), page))
         elif kind:
             groups.append(Group(document, found.count(), []))
         else:
-            groups.append(Group(document, found.count(), hits(document, found[:HITS_PER_GROUP], query)))
+            groups.append(Group(document, found.count(), hits(document, found[:HITS_PER_GROUP], marks)))
     return groups
 
 
-def hits(document: Document, items, query: Query) -> list[Hit]:
-    pattern = word_pattern(query.terms)
+def hits(document: Document, items, marks: tuple[str, ...]) -> list[Hit]:
+    pattern = word_pattern(marks)
     found = []
     for item in items:
         snippet = getattr(item, document.summary)
         if document.body_is_markdown and pattern and not pattern.search(snippet):
             body = plain_text(getattr(item, document.body))
             if pattern.search(body):
-                snippet = excerpt(body, query.terms)
-        found.append(Hit(item, highlight(item.title, query.terms), highlight(snippet, query.terms)))
+                snippet = excerpt(body, marks)
+        found.append(Hit(item, highlight(item.title, marks), highlight(snippet, marks)))
     return found
 
 
