@@ -2,10 +2,16 @@
 
 With JavaScript, htmx follows the same redirect and swaps in the parts that changed. A visitor's POST goes to
 the login page and stores nothing; a refused input answers the designed 400 page and stores nothing.
+
+The confirmation is said where the learner's eye is: `say(request, text, at="rate")` ties the message to the
+section the redirect returns to (`#rate`), and the page shows it inside that section
+(`{% messages_at "rate" %}`, plumbing.templatetags.notices), so it is in view after the jump, and inside the
+fragment htmx swaps. A message without `at`, or whose section the page doesn't have, shows at the top.
 """
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -43,3 +49,19 @@ def back(request, fallback: str) -> HttpResponseRedirect:
 def refused(request, form, what):
     """The designed 400 page naming what could not be saved and why; nothing was stored."""
     return render(request, "action_refused.html", {"form": form, "what": what}, status=400)
+
+
+ANCHOR_TAG = "at:"
+
+
+def say(request, text: str, *, at: str = "", level: int = messages.SUCCESS) -> None:
+    """Queues a message for the next page, shown inside the element whose id is `at` (else at the top)."""
+    messages.add_message(request, level, text, extra_tags=f"{ANCHOR_TAG}{at}" if at else "")
+
+
+def anchor_of(message) -> str:
+    """The id of the section a message belongs to (`say(..., at=...)`), or "" for the top of the page."""
+    for tag in (message.extra_tags or "").split():
+        if tag.startswith(ANCHOR_TAG):
+            return tag.removeprefix(ANCHOR_TAG)
+    return ""

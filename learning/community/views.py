@@ -7,7 +7,6 @@ wrong (400, or 429 past a limit) and stores nothing. A visitor is sent to log in
 
 import math
 
-from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -21,7 +20,7 @@ from learning.community import queries, services
 from learning.community.forms import RatingForm, ReviewFlagForm, SuggestionForm
 from learning.progress.queries import bookmarked_ids
 from plumbing import cache_tokens
-from plumbing.actions import back, learner_action, refused, safe_next
+from plumbing.actions import back, learner_action, refused, safe_next, say
 from plumbing.limits import limit_per_learner
 from plumbing.page_cache import cached_page
 
@@ -59,7 +58,7 @@ def rate(request, pk):
     if not form.is_valid():
         return resource_page(request, resource, rating_form=form, status=400)
     services.rate_resource(user=request.user, resource=resource, **form.cleaned_data)
-    messages.success(request, "Thanks: your rating is saved.")
+    say(request, "Thanks: your rating is saved.", at="rate")
     return back(request, resource.get_absolute_url())
 
 
@@ -68,7 +67,7 @@ def rate(request, pk):
 def delete_rating(request, pk):
     resource = get_object_or_404(Resource.objects.visible_to(request.user), pk=pk)
     services.delete_rating(user=request.user, resource=resource)
-    messages.success(request, "Your rating was removed.")
+    say(request, "Your rating was removed.", at="rate")
     return back(request, resource.get_absolute_url())
 
 
@@ -94,7 +93,7 @@ def suggest_resource(request, slug):
     except ValidationError as error:
         form.add_error(None, error)
         return suggestion_page(request, topic, form, listed=getattr(error, "resource", None), status=400)
-    messages.success(request, "Thanks — a curator will review it. Your dashboard shows how it goes.")
+    say(request, "Thanks — a curator will review it. Your dashboard shows how it goes.", at="suggest")
     return back(request, topic.get_absolute_url())
 
 
@@ -115,6 +114,6 @@ def flag_review(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Thanks — a moderator will look at it.")
+            say(request, "Thanks — a moderator will look at it.", at=f"review-{rating.pk}")
             return back(request, f"{rating.resource.get_absolute_url()}#review-{rating.pk}")
     return refused(request, form, rating.resource)

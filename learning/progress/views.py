@@ -3,7 +3,6 @@
 (plumbing.actions); another learner's objects are never found (404).
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,9 +16,15 @@ from learning.progress.forms import BookmarkNoteForm, ContinueForm, MilestoneFor
 from learning.progress.models import TopicProgress
 from learning.progress.state import learner_state, next_open_step
 from plumbing import cache_tokens
-from plumbing.actions import back, learner_action, refused
+from plumbing.actions import back, learner_action, refused, say
 from plumbing.limits import limit_per_learner
 from plumbing.page_cache import cached_page
+
+STATUS_SAID = {
+    TopicProgress.Status.DONE: "“{}” is done.",
+    TopicProgress.Status.LEARNING: "You're learning “{}”.",
+    TopicProgress.Status.SKIPPED: "“{}” is skipped.",
+}
 
 
 @learner_action
@@ -28,7 +33,9 @@ def topic_status(request, slug):
     form = TopicStatusForm(request.POST)
     if not form.is_valid():
         return refused(request, form, topic)
-    services.set_topic_status(user=request.user, topic=topic, status=form.cleaned_data["status"])
+    status = form.cleaned_data["status"]
+    services.set_topic_status(user=request.user, topic=topic, status=status)
+    said = STATUS_SAID.get(status, "“{}” is back to not started.").format(topic.title)
     # Checking off from a track's page follows that track (the form names it) and returns to its node.
     track = (
         Track.objects.visible_to(request.user)
@@ -36,8 +43,10 @@ def topic_status(request, slug):
         .first()
     )
     if track is None:
+        say(request, said, at="topic-status")
         return back(request, f"{topic.get_absolute_url()}#topic-status")
     services.follow_track(user=request.user, track=track)
+    say(request, said, at=f"node-{topic.slug}")
     return back(request, f"{track.get_absolute_url()}#node-{topic.slug}")
 
 
@@ -64,9 +73,10 @@ def topic_done_next(request, slug):
         list(queries.ordered_steps([track.pk])), learner_state(request.user), after_topic_id=topic.pk
     )
     if following is None:
-        messages.success(request, f"“{topic.title}” is done. Nothing left after it in {track.title}.")
+        said = f"“{topic.title}” is done. Nothing left after it in {track.title}."
+        say(request, said, at=f"node-{topic.slug}")
         return redirect(f"{track.get_absolute_url()}#node-{topic.slug}")
-    messages.success(request, f"“{topic.title}” is done.")
+    say(request, f"“{topic.title}” is done.")  # the next topic opens at its top, where this shows
     return redirect(f"{following.topic.get_absolute_url()}?{urlencode({'track': track.slug})}")
 
 
@@ -75,8 +85,10 @@ def follow(request, slug):
     track = get_object_or_404(Track.objects.visible_to(request.user), slug=slug)
     if request.POST.get("action") == "unfollow":
         services.unfollow_track(user=request.user, track=track)
+        say(request, f"You no longer follow {track.title}. Your progress on it is kept.")
     else:
         services.follow_track(user=request.user, track=track)
+        say(request, f"You follow {track.title}: it leads your dashboard.")
     return back(request, track.get_absolute_url())
 
 
@@ -91,7 +103,10 @@ def milestone_done(request, pk):
     form = MilestoneForm(request.POST)
     if not form.is_valid():
         return refused(request, form, milestone)
-    services.set_milestone_done(user=request.user, milestone=milestone, done=form.cleaned_data["done"])
+    done = form.cleaned_data["done"]
+    services.set_milestone_done(user=request.user, milestone=milestone, done=done)
+    said = "Built: “{}”. Well done." if done else "“{}” is marked as not built yet."
+    say(request, said.format(milestone.title), at=f"milestone-{milestone.pk}")
     return back(request, milestone.stage.track.get_absolute_url())
 
 
@@ -113,7 +128,7 @@ def bookmark_note(request, pk):
     if not form.is_valid():
         return refused(request, form, bookmark.resource)
     services.update_bookmark_note(bookmark=bookmark, note=form.cleaned_data["note"])
-    messages.success(request, f"Saved your note on “{bookmark.resource.title}”.")
+    say(request, f"Saved your note on “{bookmark.resource.title}”.", at=f"bookmark-item-{bookmark.pk}")
     return back(request, reverse("learning:bookmarks"))
 
 
@@ -122,7 +137,7 @@ def reset_track(request, slug):
     track = get_object_or_404(Track.objects.visible_to(request.user), slug=slug)
     if request.method == "POST":
         services.reset_track_progress(user=request.user, track=track)
-        messages.success(request, f"Your progress on {track.title} was reset.")
+        say(request, f"Your progress on {track.title} was reset.")  # the track opens at its top
         return redirect(track)
     shared = (
         Topic.objects.filter(steps__track=track, progress__user=request.user)

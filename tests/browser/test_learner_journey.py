@@ -163,6 +163,10 @@ def mark_done_on_the_track(page, live_server, javascript, slug, topic, progress_
     expect_status(page, topic.title, "Done")
     expect_track_progress(page, *progress_after)
     expect(page.locator(f"#node-{topic.slug}")).to_contain_text("✓ Done")
+    # The confirmation is said in the node: with htmx it comes inside the swapped node.
+    expect(page.locator(f"#node-{topic.slug}").get_by_role("status")).to_have_text(
+        f"“{topic.title}” is done."
+    )
     if javascript:  # htmx swapped the node and #track-progress into the same document
         expect_same_document_with_new_progress(page)
         expect(page).to_have_url(f"{live_server.url}/tracks/{slug}/")

@@ -81,7 +81,8 @@ def test_the_topic_page_offers_the_form_to_learners_and_a_login_link_to_visitors
     client.force_login(learner)
     html = client.get(topic.get_absolute_url()).content.decode()
     assert f'action="{suggest_url(topic)}"' in html
-    assert '<details class="suggest" id="suggest">' in html
+    assert '<div class="suggest-block" id="suggest">' in html  # the message after sending shows in here
+    assert '<details class="suggest">' in html
     form = html[html.index('<form class="suggest-form"') :]
     assert 'name="csrfmiddlewaretoken"' in form[: form.index("</form>")]
     assert '<option value="docs">Official docs</option>' in html
