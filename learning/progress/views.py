@@ -25,7 +25,7 @@ from plumbing.page_cache import cached_page
 @learner_action
 def topic_status(request, slug):
     topic = get_object_or_404(Topic.objects.visible_to(request.user), slug=slug)
-    form = TopicStatusForm(request.POST)
+    form = TopicStatusForm.posted_for(request.POST, topic)
     if not form.is_valid():
         return refused(request, form, topic)
     services.set_topic_status(user=request.user, topic=topic, status=form.cleaned_data["status"])
@@ -92,7 +92,7 @@ def milestone_done(request, pk):
     if not form.is_valid():
         return refused(request, form, milestone)
     services.set_milestone_done(user=request.user, milestone=milestone, done=form.cleaned_data["done"])
-    return back(request, milestone.stage.track.get_absolute_url())
+    return back(request, f"{milestone.stage.track.get_absolute_url()}#milestone-{milestone.pk}")
 
 
 @learner_action
