@@ -9,6 +9,17 @@ from learning.progress.services import STATUS_CHOICES
 class TopicStatusForm(forms.Form):
     status = forms.ChoiceField(choices=STATUS_CHOICES)
 
+    @classmethod
+    def posted_for(cls, data, topic) -> "TopicStatusForm":
+        """The topic page posts `status` (a value). A track page posts one form for all its nodes, each node's
+        select named `status-<topic slug>` and sending its option's label ("Not started"), which keeps a page
+        of thirty selects light: the topic's own select is read (the others are not) and its label mapped
+        back to the value. Anything else stays as posted and fails validation."""
+        if f"status-{topic.slug}" not in data:
+            return cls({"status": data.get("status")})
+        label = data[f"status-{topic.slug}"]
+        return cls({"status": next((value for value, text in STATUS_CHOICES if text == label), label)})
+
 
 class ContinueForm(forms.Form):
     """For “Done — next topic”: the track the learner walks (its slug); the view checks it holds the topic."""

@@ -30,7 +30,7 @@ STATUS_SAID = {
 @learner_action
 def topic_status(request, slug):
     topic = get_object_or_404(Topic.objects.visible_to(request.user), slug=slug)
-    form = TopicStatusForm(request.POST)
+    form = TopicStatusForm.posted_for(request.POST, topic)
     if not form.is_valid():
         return refused(request, form, topic)
     status = form.cleaned_data["status"]
@@ -107,7 +107,7 @@ def milestone_done(request, pk):
     services.set_milestone_done(user=request.user, milestone=milestone, done=done)
     said = "Built: “{}”. Well done." if done else "“{}” is marked as not built yet."
     say(request, said.format(milestone.title), at=f"milestone-{milestone.pk}")
-    return back(request, milestone.stage.track.get_absolute_url())
+    return back(request, f"{milestone.stage.track.get_absolute_url()}#milestone-{milestone.pk}")
 
 
 @learner_action

@@ -118,8 +118,20 @@ def open_track_from_the_dashboard(page, live_server, title, slug):
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
 
-def status_control(page, topic_title):
+def status_buttons(page, topic_title):
+    """The topic page's status: four buttons, the pressed one is the status."""
     return page.get_by_role("group", name=f"Your status for {topic_title}")
+
+
+def node_status(page, topic_title):
+    """A track page's status of a node: one select."""
+    return page.get_by_role("combobox", name=f"Your status for {topic_title}")
+
+
+def map_node(page, topic_title):
+    return page.get_by_role("navigation", name="Map of the track").get_by_role(
+        "link", name=re.compile(rf"^{re.escape(topic_title)} \(")
+    )
 
 
 def track_progress(page):
@@ -135,12 +147,18 @@ def expect_track_progress(page, percent, done, total, summary, next_step):
     expect(progress).to_contain_text(f"Next step: {next_step}")
 
 
-def expect_status(page, topic_title, pressed):
-    control = status_control(page, topic_title)
+def expect_topic_status(page, topic_title, pressed):
+    control = status_buttons(page, topic_title)
     for label in ("Not started", "Learning", "Done", "Skipped"):
         expect(control.get_by_role("button", name=label, exact=True)).to_have_attribute(
             "aria-pressed", "true" if label == pressed else "false"
         )
+
+
+def expect_node_status(page, topic_title, status):
+    """The node's select shows the status, and the map says it in words."""
+    expect(node_status(page, topic_title)).to_have_value(status)
+    expect(map_node(page, topic_title)).to_have_accessible_name(re.compile(rf" \({status.lower()}[,)]"))
 
 
 def leave_a_marker(page):
@@ -155,19 +173,26 @@ def expect_same_document_with_new_progress(page):
 
 
 def mark_done_on_the_track(page, live_server, javascript, slug, topic, progress_after):
-    """Presses Done on the topic's node; `progress_after` is (percent, done, total, summary, next step)."""
-    expect_status(page, topic.title, "Not started")
+    """Picks Done in the topic's node and saves; `progress_after` is (percent, done, total, summary, next
+    step). Save shows only once the select differs from the saved status."""
+    expect_node_status(page, topic.title, "Not started")
+    node = page.locator(f"#node-{topic.slug}")
+    save = node.get_by_role("button", name="Save")
+    expect(save).to_be_hidden()
     if javascript:
         leave_a_marker(page)
-    status_control(page, topic.title).get_by_role("button", name="Done", exact=True).click()
-    expect_status(page, topic.title, "Done")
+    node_status(page, topic.title).select_option("Done")
+    expect(save).to_be_visible()
+    save.click()
+    expect_node_status(page, topic.title, "Done")
     expect_track_progress(page, *progress_after)
-    expect(page.locator(f"#node-{topic.slug}")).to_contain_text("✓ Done")
-    # The confirmation is said in the node: with htmx it comes inside the swapped node.
+    expect(page.locator(f"#node-{topic.slug}")).to_have_class(re.compile(r"\broadmap-node--done\b"))
+    expect(page.locator(f"#node-{topic.slug}").get_by_role("button", name="Save")).to_be_hidden()
+    # The confirmation is said in the node: with htmx it comes inside the swapped list.
     expect(page.locator(f"#node-{topic.slug}").get_by_role("status")).to_have_text(
         f"“{topic.title}” is done."
     )
-    if javascript:  # htmx swapped the node and #track-progress into the same document
+    if javascript:  # htmx swapped the list, the map and #track-progress into the same document
         expect_same_document_with_new_progress(page)
         expect(page).to_have_url(f"{live_server.url}/tracks/{slug}/")
     else:  # a plain POST, redirected back to the node
@@ -300,11 +325,11 @@ def test_a_new_learner_signs_up_checks_off_a_shared_topic_bookmarks_rates_and_se
 
     open_topic_from_the_track(page, live_server, "git-github", "python-django")
     expect(page.locator("#topic-status")).to_contain_text("Your status: done ✓")
-    expect_status(page, "Git & GitHub", "Done")
+    expect_topic_status(page, "Git & GitHub", "Done")
     open_track_from_the_topic(page, live_server, "Node.js & Express", "node-express", "foundations")
     # The same topic counts in the second track, which has no milestone.
     expect_track_progress(page, 33, 1, 3, "1 of 3 topics", "JavaScript")
-    expect_status(page, "Git & GitHub", "Done")
+    expect_node_status(page, "Git & GitHub", "Done")
 
     open_topic_from_the_track(page, live_server, "git-github", "node-express")
     bookmark_on_the_topic_page(page, javascript, pro_git)

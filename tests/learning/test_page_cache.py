@@ -127,11 +127,11 @@ def test_a_check_off_changes_that_learners_page_only(client, learner, track):
     client.force_login(learner)
     url = track.get_absolute_url()
     for someone in (client, other, visitor):
-        assert "✓ Done" not in someone.get(url).content.decode()
+        assert "roadmap-node--done" not in someone.get(url).content.decode()
     assert status_post(client, topic, "done", next=url).status_code == 302
-    assert "✓ Done" in client.get(url).content.decode()
-    assert "✓ Done" not in other.get(url).content.decode()
-    assert "✓ Done" not in visitor.get(url).content.decode()
+    assert "roadmap-node--done" in client.get(url).content.decode()
+    assert "roadmap-node--done" not in other.get(url).content.decode()
+    assert "roadmap-node--done" not in visitor.get(url).content.decode()
 
 
 def test_a_cached_learner_page_carries_the_requesters_own_csrf_token(
