@@ -4,7 +4,18 @@ Code inside `learning` imports a model from its own room (`learning.catalogue.mo
 `learning.progress.models`, `learning.community.models`), never from here: this module sits above all rooms.
 """
 
-from learning.catalogue.models import Cost, Kind, Level, Milestone, Resource, Stage, Step, Topic, Track
+from learning.catalogue.models import (
+    Cost,
+    Kind,
+    Level,
+    Milestone,
+    Resource,
+    Stage,
+    Step,
+    Topic,
+    TopicResource,
+    Track,
+)
 from learning.community.models import Rating, ResourceSuggestion, ReviewFlag
 from learning.progress.models import Bookmark, MilestoneCompletion, TopicProgress, TrackFollow
 
@@ -23,6 +34,7 @@ __all__ = [
     "Step",
     "Topic",
     "TopicProgress",
+    "TopicResource",
     "Track",
     "TrackFollow",
 ]

@@ -21,12 +21,13 @@ from learning.models import (  # the app's wiring sits above every room
     Step,
     Topic,
     TopicProgress,
+    TopicResource,
     Track,
     TrackFollow,
 )
 from plumbing import cache_tokens
 
-CATALOGUE_MODELS = (Track, Stage, Step, Milestone, Topic, Resource, Tag, TaggedItem)
+CATALOGUE_MODELS = (Track, Stage, Step, Milestone, Topic, Resource, TopicResource, Tag, TaggedItem)
 # Rating and Bookmark rows also show to visitors (averages, rankings, reviews, bookmark counts).
 LEARNER_MODELS = (
     Rating,
@@ -67,7 +68,9 @@ def _on_save_and_delete(receiver, model, label: str) -> None:
 def connect():
     for model in CATALOGUE_MODELS:
         _on_save_and_delete(catalogue_changed, model, "catalogue")
-    for through in (Milestone.topics.through, Resource.topics.through):
+    # Resource.topics goes through TopicResource, whose saves and deletes are above; add(), set() and
+    # remove() on the relation still send only m2m_changed.
+    for through in (Milestone.topics.through, TopicResource):
         m2m_changed.connect(catalogue_changed, sender=through, dispatch_uid=f"m2m-{through.__name__}")
     for model in LEARNER_MODELS:
         _on_save_and_delete(learner_row_changed, model, "learner")

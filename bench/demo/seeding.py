@@ -2,6 +2,7 @@
 transaction; then fresh planner statistics and cache tokens."""
 
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -148,11 +149,18 @@ def _insert_resources(catalogue: Catalogue, topics: list[int]) -> list[int]:
     insert_rows(Resource, RESOURCE_FIELDS, (_resource_row(resource) for resource in catalogue.resources))
     urls = [r.url for r in catalogue.resources]
     resources = _ids(Resource.objects.filter(url__startswith=URL_PREFIX), urls, "url")
+    # Each topic's resources in the order they are generated: positions 0, 1, 2… per topic.
+    placed: Counter[int] = Counter()
+
+    def place(topic: int) -> int:
+        placed[topic] += 1
+        return placed[topic] - 1
+
     insert_rows(
         Resource.topics.through,
-        ("resource", "topic"),
+        ("resource", "topic", "position"),
         (
-            (pk, topics[topic])
+            (pk, topics[topic], place(topics[topic]))
             for pk, r in zip(resources, catalogue.resources, strict=True)
             for topic in r.topics
         ),

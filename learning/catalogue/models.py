@@ -3,12 +3,12 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import NullIf
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from taggit.managers import TaggableManager
 
 from learning.catalogue.links import UnsupportedURL, normalize_url
-from learning.catalogue.positions import position_validators
+from learning.catalogue.positions import PARKING_OFFSET, position_validators
 from plumbing.subqueries import count_of, sum_of
 from plumbing.text import unix_newlines
 from plumbing.token_querysets import CuratedQuerySet
@@ -227,9 +227,46 @@ def _choice_order(field: str, choices) -> models.Case:
     )
 
 
-# How many ratings' worth of weight the site mean carries in a resource's score: with few ratings the
-# score stays near the mean, so one 5-star vote does not beat fifty 4.6s.
-RATING_PRIOR_WEIGHT = 5
+# How many ratings' worth of weight the curator's order carries in a resource's score: with few ratings the
+# score stays near the curated prior, so a handful of 5-star votes does not overturn the curator's order.
+RATING_PRIOR_WEIGHT = 10
+# A Start here stays first until at least this many ratings average below CLEARLY_WORSE stars.
+START_HERE_RATINGS = 5
+CLEARLY_WORSE = 3.0
+
+
+def curated_prior(position):
+    """What a resource is worth before anyone rated it, from its place in the curator's order (0 first):
+    4 stars for the first, 3.6 for the second, 3 for the fifth, tending to 2 far down the list.
+    `position` is an expression."""
+    return models.ExpressionWrapper(
+        2.0 + 8.0 / (position + 4.0),
+        output_field=models.FloatField(),
+    )
+
+
+def blended_score(*, prior, rating_sum, rating_count):
+    """(W × prior + sum of stars) ÷ (W + number of ratings): the curator's order while ratings are few, the
+    ratings' own average as they accumulate."""
+    weight = models.Value(float(RATING_PRIOR_WEIGHT), output_field=models.FloatField())
+    return models.ExpressionWrapper(
+        (weight * prior + rating_sum) / (weight + rating_count), output_field=models.FloatField()
+    )
+
+
+def start_here_pinned():
+    """1 for a Start here (`is_start_here`) whose ratings are not clearly worse (at least START_HERE_RATINGS
+    of them, `rating_count`, averaging below CLEARLY_WORSE stars, `rating_average`), else 0."""
+    clearly_worse = Q(rating_count__gte=START_HERE_RATINGS, rating_average__lt=CLEARLY_WORSE)
+    return models.Case(
+        models.When(Q(is_start_here=True) & ~clearly_worse, then=1),
+        default=0,
+        output_field=models.IntegerField(),
+    )
+
+
+# After every curated place: resources that no topic lists (ordering only; never stored).
+UNPLACED = PARKING_OFFSET
 
 
 class ResourceQuerySet(PublishedQuerySet["Resource"]):
@@ -251,21 +288,53 @@ class ResourceQuerySet(PublishedQuerySet["Resource"]):
             )
         )
 
-    def ranked(self, *, prior_mean: float):
-        """Best first by Bayesian average rating; ties: official docs first, then beginner up, then title."""
-        return self.with_score(prior_mean=prior_mean).order_by(*BEST_FIRST)
+    def ranked(self, *, prior_mean: float, topic_slug: str | None = None):
+        """Best first (BEST_FIRST): see with_score."""
+        return self.with_score(prior_mean=prior_mean, topic_slug=topic_slug).order_by(*BEST_FIRST)
 
-    def with_score(self, *, prior_mean: float):
-        """`score`: the Bayesian average, (W × site mean + sum of stars) ÷ (W + number of ratings)."""
-        weight = models.Value(float(RATING_PRIOR_WEIGHT), output_field=models.FloatField())
-        return self.with_stats().annotate(
-            score=(weight * prior_mean + models.F("rating_sum")) / (weight + models.F("rating_count")),
+    def with_score(self, *, prior_mean: float, topic_slug: str | None = None):
+        """`score`: the curator's order blended with the ratings (blended_score), and BEST_FIRST's other keys.
+
+        Within one topic (`topic_slug`), the prior comes from the resource's position in that topic and its
+        Start here is `pinned` first. Elsewhere (/resources/, a tag's page) the prior comes from the
+        resource's best position across its topics, nothing is pinned, and being some topic's Start here
+        breaks ties. A resource no topic lists starts from the site mean (`prior_mean`), as before."""
+        links = TopicResource.objects.filter(resource=models.OuterRef("pk"))
+        if topic_slug is not None:
+            links = links.filter(topic__slug=topic_slug)
+        best_position = links.order_by().values("resource").annotate(best=models.Min("position"))
+        queryset = self.with_stats().annotate(
+            curated_position=Coalesce(models.Subquery(best_position.values("best")), models.Value(UNPLACED)),
+            is_start_here=models.Exists(links.filter(is_start_here=True)),
             kind_rank=_choice_order("kind", Kind),
             level_rank=_choice_order("level", Level),
         )
+        prior = models.Case(
+            models.When(curated_position=UNPLACED, then=models.Value(float(prior_mean))),
+            default=curated_prior(models.F("curated_position")),
+            output_field=models.FloatField(),
+        )
+        pinned = start_here_pinned() if topic_slug is not None else models.Value(0)
+        return queryset.annotate(
+            score=blended_score(
+                prior=prior, rating_sum=models.F("rating_sum"), rating_count=models.F("rating_count")
+            ),
+            pinned=pinned,
+        )
 
 
-BEST_FIRST = ("-score", "kind_rank", "level_rank", "title", "pk")
+# Pinned Start here, then the blended score; ties: Start here, the curated place, official docs first,
+# beginner up, title.
+BEST_FIRST = (
+    "-pinned",
+    "-score",
+    "-is_start_here",
+    "curated_position",
+    "kind_rank",
+    "level_rank",
+    "title",
+    "pk",
+)
 
 
 class Resource(CuratedText):
@@ -288,7 +357,7 @@ class Resource(CuratedText):
         null=True, blank=True, help_text="Roughly how long it takes to work through, in minutes."
     )
     is_published = models.BooleanField("published", default=True)
-    topics = models.ManyToManyField(Topic, blank=True, related_name="resources")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="resources", through="TopicResource")
     tags = TaggableManager(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -356,3 +425,95 @@ class Resource(CuratedText):
     @property
     def host(self):
         return self.url.split("/")[2]
+
+
+class TopicResourceQuerySet(CuratedQuerySet):
+    def ranked(self):
+        """Each topic's links in the order of its page (ResourceQuerySet.ranked with that topic): the same
+        blend of the link's curated place and its resource's counted ratings, Start here pinned."""
+        rating = Resource.ratings.rel.related_model.objects.counted()  # type: ignore[attr-defined]
+        per_link = "resource__topic_links"  # a link's resource's ratings, by the link's pk
+        return (
+            self.annotate(
+                rating_count=count_of(rating, per_link),
+                rating_sum=sum_of(rating, per_link, "stars"),
+            )
+            .annotate(
+                rating_average=models.ExpressionWrapper(
+                    models.F("rating_sum") * 1.0 / NullIf(models.F("rating_count"), 0),
+                    output_field=models.FloatField(),
+                )
+            )
+            .annotate(
+                score=blended_score(
+                    prior=curated_prior(models.F("position")),
+                    rating_sum=models.F("rating_sum"),
+                    rating_count=models.F("rating_count"),
+                ),
+                pinned=start_here_pinned(),
+            )
+            .order_by("topic", "-pinned", "-score", "position")
+        )
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Rows without a position (`resource.topics.add(topic)` makes them) go at the end of their topic."""
+        objs = list(objs)
+        place_last([obj for obj in objs if obj.position is None])
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+def place_last(links: list) -> None:
+    """Gives each link without a position the next free one at the end of its topic: one query."""
+    if not links:
+        return
+    topic_ids = {link.topic_id for link in links}
+    following = dict(
+        TopicResource.objects.filter(topic_id__in=topic_ids, position__lt=PARKING_OFFSET)
+        .order_by()
+        .values("topic_id")
+        .annotate(top=models.Max("position") + 1)
+        .values_list("topic_id", "top")
+    )
+    for link in links:
+        link.position = following.get(link.topic_id, 0)
+        following[link.topic_id] = link.position + 1
+
+
+class TopicResource(models.Model):
+    """A resource teaching a topic: its place in the curator's order of the topic, and whether it is the
+    topic's Start here (at most one per topic)."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="resource_links")
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="topic_links")
+    position = models.PositiveIntegerField(
+        validators=position_validators,
+        blank=True,
+        help_text="The curator's order within the topic, 0 first. Left blank, the resource goes last.",
+    )
+    is_start_here = models.BooleanField(
+        "start here", default=False, help_text="The first resource to open on this topic; one per topic."
+    )
+
+    objects = TopicResourceQuerySet.as_manager()
+
+    class Meta:
+        # The table Django made for the plain many-to-many before positions existed; its rows are these.
+        db_table = "learning_resource_topics"
+        ordering = ["topic", "position"]
+        verbose_name = "resource of a topic"
+        verbose_name_plural = "resources of topics"
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "resource"], name="topicresource_once_per_topic"),
+            models.UniqueConstraint(fields=["topic", "position"], name="topicresource_unique_position"),
+            models.UniqueConstraint(
+                fields=["topic"], condition=Q(is_start_here=True), name="topicresource_one_start_here"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.resource} in {self.topic}" if self.topic_id and self.resource_id else "New resource"
+
+    def save(self, *args, **kwargs):
+        if self.position is None:
+            place_last([self])
+        super().save(*args, **kwargs)

@@ -110,8 +110,11 @@ def placement_in(topic, track_slug: str):
 
 
 def topic_for_page(user, slug, *, prior_mean: float, filters: dict | None = None):
-    """A topic with its resources ranked (and filtered, when asked), its tracks and its tags."""
-    resources = filter_resources(Resource.objects.visible_to(user), prior_mean=prior_mean, **(filters or {}))
+    """A topic with its resources ranked in its own curated order (and filtered, when asked), its tracks and
+    its tags."""
+    resources = filter_resources(
+        Resource.objects.visible_to(user), prior_mean=prior_mean, topic_slug=slug, **(filters or {})
+    )
     placements = Step.objects.filter(track__in=Track.objects.visible_to(user)).select_related(
         "track", "stage"
     )
@@ -125,7 +128,7 @@ def topic_for_page(user, slug, *, prior_mean: float, filters: dict | None = None
     return get_object_or_404(queryset, slug=slug)
 
 
-# The orders a list of resources can take; "best" is the Bayesian average of ratings.
+# The orders a list of resources can take; "best" is the curator's order blended with the ratings.
 ORDERINGS = {
     "best": BEST_FIRST,
     "bookmarked": ("-bookmark_count", *BEST_FIRST),
@@ -135,10 +138,20 @@ ORDERINGS = {
 
 
 def filter_resources(
-    queryset, *, prior_mean, kind=None, cost=None, level=None, tag=None, min_rating=None, order="best"
+    queryset,
+    *,
+    prior_mean,
+    topic_slug=None,
+    kind=None,
+    cost=None,
+    level=None,
+    tag=None,
+    min_rating=None,
+    order="best",
 ):
-    """Resources narrowed by the filters of ResourceFilterForm, with their rating and bookmark stats."""
-    queryset = queryset.with_score(prior_mean=prior_mean)
+    """Resources narrowed by the filters of ResourceFilterForm, with their rating and bookmark stats; ranked
+    within the topic `topic_slug` when given (ResourceQuerySet.with_score)."""
+    queryset = queryset.with_score(prior_mean=prior_mean, topic_slug=topic_slug)
     exact = {"kind": kind, "cost": cost, "level": level, "tags__slug": tag}
     queryset = queryset.filter(**{name: value for name, value in exact.items() if value})
     if min_rating:

@@ -14,7 +14,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from learning.catalogue import queries
-from learning.catalogue.models import Resource
+from learning.catalogue.models import Resource, TopicResource
 from learning.progress.state import DONE, LEARNING, SKIPPED, LearnerState, track_progress
 
 TOP_RESOURCES = 3
@@ -45,8 +45,12 @@ def track_for_export(user, slug):
     """The track page's read, plus each topic's resources ranked as on the topic page: one query more."""
     track = queries.track_for_roadmap(user, slug)
     topics = [step.topic for stage in track.stages.all() for step in stage.steps.all()]
-    ranked = Resource.objects.visible_to(user).ranked(prior_mean=queries.site_mean_rating())
-    prefetch_related_objects(topics, Prefetch("resources", queryset=ranked, to_attr="ranked_resources"))
+    links = TopicResource.objects.filter(resource__in=Resource.objects.visible_to(user)).ranked()
+    prefetch_related_objects(
+        topics, Prefetch("resource_links", queryset=links.select_related("resource"), to_attr="ranked_links")
+    )
+    for topic in topics:
+        topic.ranked_resources = [link.resource for link in topic.ranked_links]
     return track
 
 

@@ -41,6 +41,12 @@ def roadmap(live_server):
         stage=basics, title="Build a command-line to-do app", description="Commit every step with **Git**."
     )
     milestone.topics.set([git])
+    ResourceFactory(  # curated first on Git, before Pro Git
+        title="Git reference manual",
+        url="https://git-scm.com/docs",
+        kind=Resource.Kind.DOCS,
+        topics=[git],
+    )
     pro_git = ResourceFactory(
         title="Pro Git",
         url="https://git-scm.com/book/en/v2",
@@ -51,12 +57,6 @@ def roadmap(live_server):
         topics=[git],
     )
     pro_git.tags.add("tools")
-    ResourceFactory(
-        title="Git reference manual",
-        url="https://git-scm.com/docs",
-        kind=Resource.Kind.DOCS,
-        topics=[git],
-    )
     ResourceFactory(
         title="HTTP overview", url="https://developer.mozilla.org/en-US/docs/Web/HTTP", topics=[http]
     )
@@ -115,7 +115,7 @@ def test_a_visitor_goes_from_home_to_a_track_to_a_topic(page, live_server, roadm
     expect(page.get_by_role("heading", level=1)).to_have_text("Git")
     expect(page.get_by_role("navigation", name="Steps of Python & Django")).to_be_visible()
     resources = page.locator("#resource-results .resource-card__title")
-    expect(resources).to_have_text(["Git reference manual", "Pro Git"])  # official docs rank first
+    expect(resources).to_have_text(["Git reference manual", "Pro Git"])  # the curator's order
     tracks = page.get_by_role("complementary").get_by_role("link")
     expect(page.get_by_role("heading", name="In these tracks")).to_be_visible()
     expect(tracks).to_have_text(["Python & Django", "Backend developer"])

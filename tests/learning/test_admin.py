@@ -593,7 +593,7 @@ def test_moving_a_stage_to_another_track_moves_its_steps(curator_client, catalog
         ("step", "topic", "gi", ["Git"]),
         ("milestone", "topics", "gi", ["Git"]),
         ("resource", "topics", "http", ["HTTP"]),
-        ("resource_topics", "resource", "pro", ["Pro Git"]),
+        ("topicresource", "resource", "pro", ["Pro Git"]),
     ],
 )
 def test_autocomplete_answers(curator_client, catalogue, model_name, field_name, term, expected):
@@ -616,7 +616,7 @@ def test_attach_a_resource_from_the_topic_page(curator_client, catalogue):
         "body": orm.body,
         "tags": "",
         "is_published": "on",
-        **inline("Resource_topics", [{"resource": resource.pk, "topic": orm.pk}]),
+        **inline("resource_links", [{"resource": resource.pk, "topic": orm.pk}]),
         "_save": "Save",
     }
 

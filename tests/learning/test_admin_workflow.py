@@ -867,14 +867,14 @@ def test_history_of_a_topic_names_the_resources_attached(curator_client, db):
         "body": topic.body,
         "tags": "",
         "is_published": "on",
-        **inline("Resource_topics", [{"resource": resource.pk, "topic": topic.pk}]),
+        **inline("resource_links", [{"resource": resource.pk, "topic": topic.pk}]),
         "_save": "Save",
     }
 
     response = curator_client.post(reverse("admin:learning_topic_change", args=[topic.pk]), data)
 
     assert response.status_code == 302, response.context and response.context["errors"]
-    assert last_history(topic) == "Added resource “Pro Git”."
+    assert last_history(topic) == "Added resource “Pro Git” at position 0."
 
 
 def test_adding_a_track_with_a_stage_is_described(curator_client, db):

@@ -7,14 +7,18 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from learning.catalogue.content import yaml_io
-from learning.models import Milestone, Resource, Stage, Step, Topic, Track
+from learning.models import Milestone, Resource, Stage, Step, Topic, TopicResource, Track
 
 pytestmark = pytest.mark.django_db
 
+PRO_GIT = "https://git-scm.com/book/en/v2"
+SQL_DOCS = "https://www.postgresql.org/docs/current/tutorial-sql.html"
 TOPICS = [
+    # Git's order is not URL order, and its Start here is not its first resource: both must survive.
     {"slug": "git", "title": "Git & GitHub", "summary": "Version control.", "tags": ["tools"],
+     "start_here": PRO_GIT, "resources": [SQL_DOCS, PRO_GIT],
      "body": "### What to learn\n\n- commits\n- branches\n"},
-    {"slug": "sql", "title": "SQL", "summary": "Query data."},
+    {"slug": "sql", "title": "SQL", "summary": "Query data.", "resources": [SQL_DOCS]},
     {"slug": "docker", "title": "Docker", "summary": "Containers.", "published": False},
 ]  # fmt: skip
 RESOURCES = [
@@ -80,6 +84,29 @@ def test_load_creates_the_catalogue(tmp_path):
     assert sql_docs.estimated_minutes == 90
     assert set(sql_docs.topics.values_list("slug", flat=True)) == {"git", "sql"}
     assert list(Milestone.objects.get(slug="crud").topics.values_list("slug", flat=True)) == ["sql"]
+    git_links = TopicResource.objects.filter(topic__slug="git").order_by("position")
+    assert [(link.resource.url, link.position, link.is_start_here) for link in git_links] == [
+        (SQL_DOCS, 0, False),
+        (PRO_GIT, 1, True),
+    ]
+
+
+def test_reload_reorders_a_topic_moves_its_start_here_and_puts_unlisted_resources_last(tmp_path):
+    load(write_content(tmp_path))
+    topics, resources = copy.deepcopy(TOPICS), copy.deepcopy(RESOURCES)
+    topics[0].update(resources=[PRO_GIT, SQL_DOCS], start_here=SQL_DOCS)
+    topics[1].pop("resources")  # sql lists nothing: its resources keep their order, a new one goes last
+    resources.append({"url": "https://sqlbolt.com/", "title": "SQLBolt", "kind": "interactive",
+                      "cost": "free", "level": "beginner", "topics": ["sql"]})  # fmt: skip
+    load(write_content(tmp_path, topics=topics, resources=resources))
+    git = TopicResource.objects.filter(topic__slug="git").order_by("position")
+    assert [(link.resource.url, link.is_start_here) for link in git] == [(PRO_GIT, False), (SQL_DOCS, True)]
+    sql = TopicResource.objects.filter(topic__slug="sql").order_by("position")
+    assert [link.resource.url for link in sql] == [SQL_DOCS, "https://sqlbolt.com/"]
+    export(tmp_path / "out")
+    sql_entry = next(t for t in yaml_io.read(tmp_path / "out" / "topics.yaml") if t["slug"] == "sql")
+    assert sql_entry["resources"] == [SQL_DOCS, "https://sqlbolt.com/"]
+    assert "start_here" not in sql_entry
 
 
 def test_load_twice_is_idempotent_and_reports_unchanged(tmp_path, capsys):
@@ -221,6 +248,22 @@ MALFORMED = {
     "track slug differs from file name": (
         broken(lambda t, r, k: k.update(slug="other")),
         "tracks/demo.yaml: track 'other': slug 'other' must match the file name 'demo'",
+    ),
+    "topic orders a resource that doesn't teach it": (
+        broken(lambda t, r, k: t[1]["resources"].append(PRO_GIT)),
+        f"topics.yaml: topic #2 'sql': resources: '{PRO_GIT}' is no resource of this topic",
+    ),
+    "topic orders an unknown URL": (
+        broken(lambda t, r, k: t[0]["resources"].insert(0, "https://example.com/nowhere")),
+        "topics.yaml: topic #1 'git': resources: 'https://example.com/nowhere' is no resource of this topic",
+    ),
+    "topic lists a resource twice": (
+        broken(lambda t, r, k: t[0]["resources"].append(PRO_GIT + "?utm_source=x")),
+        f"topics.yaml: topic #1 'git': resources: '{PRO_GIT}' is listed twice",
+    ),
+    "start here not among the topic's resources": (
+        broken(lambda t, r, k: t[1].update(start_here=PRO_GIT)),
+        f"topics.yaml: topic #2 'sql': start_here: '{PRO_GIT}' must be one of the topic's resources",
     ),
     "entry not a mapping": (
         broken(lambda t, r, k: t.append("just a string")),

@@ -24,8 +24,9 @@ def test_stats_leave_hidden_ratings_out(resource):
 
 
 def test_the_ranking_score_leaves_hidden_ratings_out(resource):
+    # The resource is on no topic: its prior is the site mean, weighed as 10 ratings.
     scored = Resource.objects.with_score(prior_mean=3.0).get(pk=resource.pk)
-    assert scored.score == pytest.approx((5 * 3.0 + 4) / 6)
+    assert scored.score == pytest.approx((10 * 3.0 + 4) / 11)
 
 
 def test_the_site_mean_leaves_hidden_ratings_out(resource):

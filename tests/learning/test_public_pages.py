@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from learning.models import TopicResource
 from tests.factories import ResourceFactory, StepFactory, TopicFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,8 @@ def test_topic_page_renders_markdown_ranks_resources_and_lists_tracks(client, tr
     topic = track.steps.first().topic
     topic.body = "### What to learn\n\n- **branches**\n\n<script>alert(1)</script>\n"
     topic.save()
-    docs = ResourceFactory(title="Official docs", kind="docs", topics=[topic])
+    docs = ResourceFactory(title="Official docs", kind="docs", topics=[topic])  # last in the curated order
+    TopicResource.objects.filter(topic=topic, resource=docs).update(is_start_here=True)
     other_track = TrackFactory(title="Python & Django")
     StepFactory(stage__track=other_track, topic=topic)
     response = client.get(topic.get_absolute_url())
@@ -77,6 +79,7 @@ def test_topic_page_renders_markdown_ranks_resources_and_lists_tracks(client, tr
     assert "<strong>branches</strong>" in html
     assert "<script>alert(1)</script>" not in html
     assert response.context["topic"].ranked_resources[0] == docs
+    assert html.count('class="badge badge--start-here"') == 1
     assert "Python &amp; Django" in html
     assert "Backend developer" in html
 

@@ -110,12 +110,13 @@ def topic(rated):
     return topic
 
 
-def test_a_topic_ranks_its_resources_best_first(client, topic):
+def test_a_topic_ranks_its_resources_by_their_curated_place_and_their_ratings(client, topic):
+    # Places 0–3 in the order they were added; Middling's low ratings sink it below Not rated yet's prior.
     assert titles(client.get(topic.get_absolute_url())) == [
         "Loved by many",
         "One lucky vote",
-        "Not rated yet",
         "Middling",
+        "Not rated yet",
     ]
 
 

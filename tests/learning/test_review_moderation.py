@@ -188,9 +188,9 @@ def test_the_author_is_told_a_moderator_hid_their_review(curator_client, review)
 
 def test_hidden_ratings_leave_the_topic_ranking_and_the_rating_filter(curator_client, client):
     topic = TopicFactory()
+    honest = ResourceFactory(title="Honest", kind="article", topics=[topic])  # curated first
     boosted = ResourceFactory(title="Boosted by fakes", kind="article", topics=[topic])
-    honest = ResourceFactory(title="Honest", kind="article", topics=[topic])
-    fakes = [RatingFactory(resource=boosted, stars=5, review="Best ever!!!") for _ in range(6)]
+    fakes = [RatingFactory(resource=boosted, stars=5, review="Best ever!!!") for _ in range(10)]
     RatingFactory(resource=boosted, stars=2)
     for stars in (4, 4, 4):
         RatingFactory(resource=honest, stars=stars)

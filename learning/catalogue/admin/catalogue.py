@@ -18,7 +18,16 @@ from learning.catalogue.admin.history import ReadableHistoryMixin, log_changes
 from learning.catalogue.admin.link_health import BrokenLinkFilter, unpublish_broken
 from learning.catalogue.admin.ordering import OrderedRowsFormSet, ReorderableInline, ReorderChildrenMixin
 from learning.catalogue.content.exporter import export_track
-from learning.catalogue.models import Milestone, Resource, ResourceQuerySet, Stage, Step, Topic, Track
+from learning.catalogue.models import (
+    Milestone,
+    Resource,
+    ResourceQuerySet,
+    Stage,
+    Step,
+    Topic,
+    TopicResource,
+    Track,
+)
 from learning.catalogue.positions import MAX_POSITION, park
 from plumbing.subqueries import count_of
 
@@ -137,7 +146,9 @@ class PositionedChildrenAdmin(ReorderChildrenMixin, CatalogueAdmin):
             for obj in formset.deleted_objects:
                 obj.delete()
             park(formset.model.objects.filter(pk__in=[obj.pk for obj in instances if obj.pk]))
-            for obj in instances:
+            # A Start here handed from one row to another: the row giving it up saves first, so the
+            # one-per-topic constraint holds at every statement.
+            for obj in sorted(instances, key=lambda obj: bool(getattr(obj, "is_start_here", False))):
                 obj.save()
             formset.save_m2m()
 
@@ -236,16 +247,43 @@ class StageAdmin(PositionedChildrenAdmin):
         return {}
 
 
-class TopicResourceInline(admin.TabularInline):
-    model = Resource.topics.through
+class TopicResourceFormSet(PositionedFormSet):
+    """A resource once per topic, and one Start here, also among the rows of one save."""
+
+    distinct_fields = {
+        **PositionedFormSet.distinct_fields,
+        "resource": "“{value}” already teaches this topic.",
+    }
+
+    def clean(self):
+        super().clean()
+        starts = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and not self._should_delete_form(form)  # type: ignore[attr-defined]  # Django's own, private
+            and form.cleaned_data.get("is_start_here")
+        ]
+        for form in starts[1:]:
+            form.add_error("is_start_here", "Only one resource can be this topic's Start here.")
+
+
+class TopicResourceInline(PositionedInline):
+    """The topic's resources in the curator's order, with Move buttons and its Start here."""
+
+    model = TopicResource
+    formset = TopicResourceFormSet
+    fields = ("position", "resource", "is_start_here")
     autocomplete_fields = ("resource",)
-    extra = 0
     verbose_name = "resource"
-    verbose_name_plural = "resources teaching this topic"
+    verbose_name_plural = "resources teaching this topic, in the order learners see them"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("resource").order_by("position", "pk")
 
 
 @admin.register(Topic)
-class TopicAdmin(CatalogueAdmin):
+class TopicAdmin(PositionedChildrenAdmin):
     list_display = ("title", "slug", "resource_count", "track_count", "is_published", "updated_at")
     list_filter = ("is_published", PublishedResourcesFilter, "tags")
     search_fields = ("title", "slug", "summary")
@@ -270,8 +308,41 @@ class TopicAdmin(CatalogueAdmin):
     track_count = annotated_column("track_total", "tracks")
 
 
+RESOURCE_FIELDS = (
+    "url",
+    "title",
+    "author",
+    "description",
+    ("kind", "cost", "level"),
+    "estimated_minutes",
+    "topics",
+    "tags",
+    "is_published",
+    ("link_checked_at", "link_status", "link_failures"),
+    ("link_final_url", "link_error"),
+)
+
+
+class ResourceAdminForm(forms.ModelForm):
+    """Picks the topics a resource teaches. The relation goes through TopicResource, which the admin won't
+    offer as a field itself; saving calls `resource.topics.set()`, which keeps the links that stay (their
+    place and Start here) and puts a new one at the end of its topic (topic admins set the order)."""
+
+    topics = forms.ModelMultipleChoiceField(
+        Topic.objects.all(),
+        required=False,
+        widget=widgets.AutocompleteSelectMultiple(Resource._meta.get_field("topics"), admin.site),
+        help_text="Its place in each topic's order is set on the topic's page.",
+    )
+
+    class Meta:
+        model = Resource
+        fields = ("topics",)  # the admin adds the others (RESOURCE_FIELDS), with its own widgets
+
+
 @admin.register(Resource)
 class ResourceAdmin(CatalogueAdmin):
+    form = ResourceAdminForm
     # Cost and the last change are on the change page (and cost in the filters), leaving room for the counts.
     list_display = (
         "title",
@@ -287,32 +358,23 @@ class ResourceAdmin(CatalogueAdmin):
     )
     list_filter = ("kind", "cost", "level", "is_published", BrokenLinkFilter, RatedFilter, "tags")
     search_fields = ("title", "url", "author", "description")
-    fields = (
-        "url",
-        "title",
-        "author",
-        "description",
-        ("kind", "cost", "level"),
-        "estimated_minutes",
-        "topics",
-        "tags",
-        "is_published",
-        ("link_checked_at", "link_status", "link_failures"),
-        ("link_final_url", "link_error"),
-    )
     readonly_fields = ("link_checked_at", "link_status", "link_failures", "link_final_url", "link_error")
-    autocomplete_fields = ("topics",)
     actions = (publish, unpublish, unpublish_broken)
     list_per_page = 50
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     show_full_result_count = False
+
+    def get_fields(self, request, obj=None):
+        # Given here rather than as `fields`: the admin's checks refuse naming a many-to-many that goes
+        # through a model of its own, which ResourceAdminForm declares as a plain field.
+        return RESOURCE_FIELDS
 
     def get_queryset(self, request):
         return (
             # The model's manager gives a ResourceQuerySet; ModelAdmin's stub only knows QuerySet.
             cast(ResourceQuerySet, super().get_queryset(request))
             .with_stats()
-            .annotate(topic_total=count_of(Resource.topics.through.objects, "resource"))
+            .annotate(topic_total=count_of(TopicResource.objects, "resource"))
         )
 
     topic_count = annotated_column("topic_total", "topics")

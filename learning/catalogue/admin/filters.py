@@ -4,7 +4,7 @@ published resources, resources never rated."""
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
 
-from learning.catalogue.models import Resource
+from learning.catalogue.models import Resource, TopicResource
 from plumbing.subqueries import count_of
 
 # A published topic needs at least this many published resources to give learners a choice.
@@ -13,7 +13,7 @@ THIN_TOPIC_MINIMUM = 3
 
 def published_resource_count():
     """Per topic: how many published resources teach it (a subquery, so it combines with any queryset)."""
-    return count_of(Resource.topics.through.objects.filter(resource__is_published=True), "topic")
+    return count_of(TopicResource.objects.filter(resource__is_published=True), "topic")
 
 
 def has_counted_rating():

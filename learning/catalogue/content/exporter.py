@@ -14,14 +14,17 @@ from learning.catalogue.content.schema import (
     TOPIC_KEYS,
     TRACK_KEYS,
 )
-from learning.catalogue.models import Milestone, Resource, Stage, Step, Topic, Track
+from learning.catalogue.models import Milestone, Resource, Stage, Step, Topic, TopicResource, Track
 
 
 def export_directory(directory: Path) -> dict[str, int]:
     """Writes topics, resources and one file per track; removes track files of tracks that are gone."""
     directory = Path(directory)
     # taggit's TaggableManager prefetches, but the django-stubs plugin only knows Django's own relations.
-    topics = Topic.objects.order_by("slug").prefetch_related("tags")  # type: ignore[misc]
+    links = TopicResource.objects.select_related("resource").order_by("position")
+    topics = Topic.objects.order_by("slug").prefetch_related(  # type: ignore[misc]  # taggit, as below
+        "tags", Prefetch("resource_links", queryset=links)
+    )
     yaml_io.write(directory / TOPICS_FILE, [_entry(topic, TOPIC_KEYS) for topic in topics])
     resources = Resource.objects.order_by("url").prefetch_related(  # type: ignore[misc]  # taggit, as above
         "tags", Prefetch("topics", queryset=Topic.objects.order_by("slug"))
@@ -88,4 +91,8 @@ def _value(instance, attr: str):
         return sorted(tag.name for tag in instance.tags.all())
     if attr == "topics":
         return [topic.slug for topic in instance.topics.all()]
+    if attr == "resource_order":
+        return [link.resource.url for link in instance.resource_links.all()]
+    if attr == "start_here":
+        return next((link.resource.url for link in instance.resource_links.all() if link.is_start_here), "")
     return getattr(instance, attr)

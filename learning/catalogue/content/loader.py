@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from learning.catalogue.content.reader import Catalogue, StageEntry, TrackEntry, read_catalogue
-from learning.catalogue.models import Milestone, Resource, Stage, Step, Topic, Track
+from learning.catalogue.models import Milestone, Resource, Stage, Step, Topic, TopicResource, Track
 from learning.catalogue.positions import park
 
 
@@ -45,6 +45,8 @@ def load_catalogue(catalogue: Catalogue) -> LoadReport:
     for values in catalogue.resources:
         resource = _upsert(Resource, {"url": values["url"]}, values, report, "resources")
         _set_related(resource.topics, [topics[slug] for slug in values["topics"]])
+    for values in catalogue.topics:
+        _order_resources(topics[values["slug"]], values, report)
     for entry in catalogue.tracks:
         _load_track(entry, topics, report)
     return report
@@ -90,6 +92,30 @@ def _load_milestones(stage: Stage, entry: StageEntry, topics: dict, report: Load
         values = {**values, "position": wanted[values["slug"]]}
         milestone = _upsert(Milestone, {"stage": stage, "slug": values["slug"]}, values, report, "milestones")
         _set_related(milestone.topics, [topics[slug] for slug in values["topics"]])
+
+
+def _order_resources(topic: Topic, values: dict, report: LoadReport) -> None:
+    """The topic's resources in the file's order (`resources`), then any it doesn't list in the order they
+    had (a resource just added goes last), and its Start here: exactly the one the file names, if any."""
+    links = list(TopicResource.objects.filter(topic=topic).select_related("resource").order_by("position"))
+    listed = {url: index for index, url in enumerate(values["resource_order"])}
+    wanted = sorted(
+        links, key=lambda link: listed.get(link.resource.url, len(listed))
+    )  # stable: the rest keep
+    moving = [link for position, link in enumerate(wanted) if link.position != position]
+    start_here = values["start_here"]
+    flags = [link for link in links if link.is_start_here != (link.resource.url == start_here)]
+    if not (moving or flags):
+        report.note("topic orders", "unchanged")
+        return
+    park(TopicResource.objects.filter(pk__in=[link.pk for link in moving]))
+    for position, link in enumerate(wanted):
+        if link in moving:
+            TopicResource.objects.filter(pk=link.pk).update(position=position)
+    # The one giving Start here up first, so one-per-topic holds at every statement.
+    for link in sorted(flags, key=lambda link: not link.is_start_here):
+        TopicResource.objects.filter(pk=link.pk).update(is_start_here=not link.is_start_here)
+    report.note("topic orders", "updated")
 
 
 def _in_place(placements) -> Q:

@@ -17,8 +17,8 @@ from learning.catalogue.content.schema import (
     check_model_fields,
     read_entry,
 )
-from learning.catalogue.links import normalize_url
-from learning.catalogue.models import Milestone, Resource, Stage, Topic, Track
+from learning.catalogue.links import UnsupportedURL, normalize_url
+from learning.catalogue.models import Milestone, Resource, Stage, Topic, TopicResource, Track
 
 TOPICS_FILE = "topics.yaml"
 RESOURCES_FILE = "resources.yaml"
@@ -65,6 +65,7 @@ def read_catalogue(directory: Path) -> Catalogue:
     topic_slugs |= set(Topic.objects.exclude(slug__in=topic_slugs).values_list("slug", flat=True))
     if resources_path.exists():
         catalogue.resources = _read_resources(resources_path, directory, topic_slugs, problems)
+    _check_resource_orders(catalogue, _name(topics_path, directory), problems)
     for path in track_paths:
         track = _read_track(path, directory, topic_slugs, problems)
         if track is not None:
@@ -122,6 +123,52 @@ def _read_resources(path: Path, directory: Path, topic_slugs: set, problems: Pro
     for label, values in entries:
         _check_topic_slugs(values["topics"], topic_slugs, problems, _name(path, directory), label)
     return [values for _, values in entries]
+
+
+def _check_resource_orders(catalogue: Catalogue, name: str, problems: Problems) -> None:
+    """A topic's `resources` (its curated order) and `start_here` name, by URL, resources that teach it
+    (in resources.yaml, or in the database when that file doesn't list them), each once; `start_here` is
+    one of `resources`. URLs are normalised as resources' own are."""
+    teaching: dict[str, set[str]] = {}
+    for resource in catalogue.resources:
+        for slug in resource["topics"]:
+            teaching.setdefault(slug, set()).add(resource["url"])
+    in_files = {resource["url"] for resource in catalogue.resources}
+    stored = TopicResource.objects.exclude(resource__url__in=in_files).values_list(
+        "topic__slug", "resource__url"
+    )
+    for slug, url in stored:
+        teaching.setdefault(slug, set()).add(url)
+    for index, topic in enumerate(catalogue.topics, start=1):
+        label = _label("topic", index, topic, "slug")
+        order, seen = [], set()
+        for url in topic["resource_order"]:
+            try:
+                url = normalize_url(url)
+            except UnsupportedURL as error:
+                problems.add(name, label, f"resources: {url!r}: {error}")
+                continue
+            if url in seen:
+                problems.add(name, label, f"resources: {url!r} is listed twice")
+            elif url not in teaching.get(topic["slug"], set()):
+                problems.add(
+                    name,
+                    label,
+                    f"resources: {url!r} is no resource of this topic (its entry in resources.yaml must name "
+                    f"{topic['slug']!r} under topics)",
+                )
+            seen.add(url)
+            order.append(url)
+        topic["resource_order"] = order
+        if topic["start_here"]:
+            try:
+                start = normalize_url(topic["start_here"])
+            except UnsupportedURL as error:
+                problems.add(name, label, f"start_here: {error}")
+                continue
+            if start not in seen:
+                problems.add(name, label, f"start_here: {start!r} must be one of the topic's resources")
+            topic["start_here"] = start
 
 
 def _read_entries(

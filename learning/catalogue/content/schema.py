@@ -31,6 +31,10 @@ TOPIC_KEYS = (
     Key("summary", "summary", required=True),
     Key("tags", "tags", list, default=[]),
     Key("published", "is_published", bool, default=True),
+    # The curator's order of the topic's resources (URLs of resources naming the topic), and the one to
+    # open first. Not fields of the topic: the loader writes them to TopicResource.
+    Key("start_here", "start_here"),
+    Key("resources", "resource_order", list, default=[]),
     Key("body", "body"),
 )
 RESOURCE_KEYS = (
@@ -163,7 +167,8 @@ def read_entry(raw, keys, problems: Problems, file: str, entry: str) -> dict | N
 
 def check_model_fields(model, values: dict, keys, problems: Problems, file: str, entry: str) -> bool:
     """Runs the model's field validation (lengths, slugs, URLs, ranges) on the scalar values."""
-    scalar = {key.attr for key in keys if key.type is not list}
+    own_fields = {f.name for f in model._meta.get_fields()}
+    scalar = {key.attr for key in keys if key.type is not list and key.attr in own_fields}
     instance = model(**{attr: values[attr] for attr in scalar})
     names = {key.attr: key.name for key in keys}
     try:
