@@ -252,7 +252,7 @@ def page_targets(facts: dict) -> list[Target]:
     return [
         Target("home", "/"),
         Target("track_anon", track, contains=("Log in",)),
-        Target("track_learner", track, headers=learner, contains=(logged_in, "badge badge--status")),
+        Target("track_learner", track, headers=learner, contains=(logged_in, 'class="is-done')),
         Target("topic", f"/topics/{facts['topic_slug']}/"),
         Target("resources", "/resources/?" + urlencode({"kind": "video", "level": "beginner"})),
         Target("search", "/search/?" + urlencode({"q": SEARCH_WORD}), contains=('class="hit ',)),

@@ -171,7 +171,7 @@ def test_a_login_redirect_or_a_page_without_the_learners_progress_is_refused():
     visitors_page = httpx.Response(200, text="<a>Log in</a> Sign up")
     assert len(targets["track_learner"].problems(visitors_page)) == 2
     learners_page = httpx.Response(
-        200, text='<span class="badge badge--status badge--done">✓ Done</span> Log out'
+        200, text='<li class="is-done"><a href="/topics/demo-topic-001/">Topic (done)</a></li> Log out'
     )
     assert targets["track_learner"].problems(learners_page) == []
     assert targets["home"].problems(httpx.Response(500, text="oops")) == ["answered 500, expected 200"]
