@@ -1,0 +1,193 @@
+"""The curated path: tracks, their stages, the shared topics, the steps that place topics in a track, and
+milestones."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from taggit.managers import TaggableManager
+
+from learning.catalogue.positions import position_validators
+from plumbing.text import unix_newlines
+from plumbing.token_querysets import CuratedQuerySet
+
+
+class CuratedText(models.Model):
+    """Stores curated text with Unix line endings (browsers send CRLF), so exported files stay clean."""
+
+    text_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        for name in self.text_fields:
+            setattr(self, name, unix_newlines(getattr(self, name)))
+        super().save(*args, **kwargs)
+
+
+class PublishedQuerySet(CuratedQuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def visible_to(self, user):
+        """What a person may see: everything for staff, published rows for everyone else."""
+        if user is not None and user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+
+class TrackQuerySet(PublishedQuerySet):
+    def with_counts(self):
+        return self.annotate(
+            topic_count=models.Count("steps", distinct=True, filter=Q(steps__topic__is_published=True)),
+            stage_count=models.Count("stages", distinct=True),
+        )
+
+
+class Track(CuratedText):
+    """A path to a goal, e.g. "Python & Django"."""
+
+    text_fields = ("summary", "body")
+
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.CharField(max_length=300, help_text="One or two sentences; also the page's description.")
+    body = models.TextField(blank=True, help_text="Markdown.")
+    position = models.PositiveIntegerField(
+        default=0, validators=position_validators, help_text="Order in the track list."
+    )
+    is_published = models.BooleanField("published", default=True)
+    tags = TaggableManager(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TrackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("learning:track_detail", kwargs={"slug": self.slug})
+
+
+class Stage(models.Model):
+    """An ordered phase of a track, e.g. "Basics", months 1–3."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="stages")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=120)
+    duration = models.CharField(max_length=60, blank=True, help_text='A hint such as "months 1–3".')
+    summary = models.CharField(max_length=300, blank=True)
+    position = models.PositiveIntegerField(default=0, validators=position_validators)
+
+    objects = CuratedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["track", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["track", "slug"], name="stage_unique_slug_per_track"),
+            models.UniqueConstraint(fields=["track", "position"], name="stage_unique_position_per_track"),
+        ]
+
+    def __str__(self):
+        return f"{self.track.title} · {self.title}" if self.track_id else self.title
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Steps carry their track so the database can refuse a topic twice in one track; keep it in step
+        # when a stage moves to another track.
+        self.steps.exclude(track_id=self.track_id).update(track_id=self.track_id)
+
+
+class TopicQuerySet(PublishedQuerySet):
+    pass
+
+
+class Topic(CuratedText):
+    """One unit of knowledge, stored once and shared by every track that teaches it."""
+
+    text_fields = ("summary", "body")
+
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.CharField(max_length=300, help_text="One or two sentences; also the page's description.")
+    body = models.TextField(blank=True, help_text="Markdown.")
+    is_published = models.BooleanField("published", default=True)
+    tags = TaggableManager(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("learning:topic_detail", kwargs={"slug": self.slug})
+
+
+class Step(models.Model):
+    """The placement of a topic in a stage. A topic appears at most once per track."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="steps", editable=False)
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="steps")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="steps")
+    position = models.PositiveIntegerField(default=0, validators=position_validators)
+    is_optional = models.BooleanField("optional", default=False)
+
+    objects = CuratedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["stage__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["track", "topic"], name="step_topic_once_per_track"),
+            models.UniqueConstraint(fields=["stage", "position"], name="step_unique_position_per_stage"),
+        ]
+
+    def __str__(self):
+        return f"{self.stage} → {self.topic}" if self.stage_id and self.topic_id else "New step"
+
+    def save(self, *args, **kwargs):
+        self.track_id = self.stage.track_id
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        stage = self.stage if "stage" in self._state.fields_cache or self.stage_id else None
+        if stage is None or stage.track_id is None or self.topic_id is None:
+            return
+        self.track_id = stage.track_id
+        clash = Step.objects.filter(track_id=self.track_id, topic_id=self.topic_id).exclude(pk=self.pk)
+        if clash.exists():
+            raise ValidationError({"topic": f"“{self.topic}” is already a step of this track."})
+
+
+class Milestone(CuratedText):
+    """A checkpoint that closes a stage: usually something to build."""
+
+    text_fields = ("description",)
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="milestones")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=160)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="milestones")
+    position = models.PositiveIntegerField(default=0, validators=position_validators)
+
+    objects = CuratedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["stage__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "slug"], name="milestone_unique_slug_per_stage"),
+            models.UniqueConstraint(fields=["stage", "position"], name="milestone_unique_position_per_stage"),
+        ]
+
+    def __str__(self):
+        return self.title
