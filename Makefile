@@ -9,7 +9,7 @@ BENCH_SCALE ?= 10
 BENCH_OUT ?= bench-results.json
 BENCH_DURATION ?= 10
 
-.PHONY: run serve test install install-dev browser wrk bench lint format migrations content backup clean
+.PHONY: run serve test install install-dev browser wrk bench render-times lint format migrations content backup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ wrk:
 ## wrk on every main page, compared with a static file of the track page's size. Needs PostgreSQL and Redis.
 bench: install wrk
 	$(BIN)/python -m bench.run --scale $(BENCH_SCALE) --out $(BENCH_OUT) --duration $(BENCH_DURATION)
+
+## In-process render time of every page kind with the page cache off, on seed_demo data at scale 1 (bench/render.py).
+## Needs PostgreSQL and Redis; exits 1 when a page is over its budget.
+render-times: install
+	$(BIN)/python -m bench.render --scale $${RENDER_SCALE:-1}
 
 lint: install-dev
 	$(BIN)/ruff check .
