@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from plumbing import cache_tokens
+from plumbing import cache_tokens, overlay
 from plumbing.page_cache import local_copies
 from tests.factories import CuratorFactory, SuperuserFactory, UserFactory
 
@@ -27,10 +27,12 @@ def _fresh_cache():
     cache.clear()
     local_copies.clear()
     cache_tokens.forget_held()
+    overlay.forget()
     yield
     cache.clear()
     local_copies.clear()
     cache_tokens.forget_held()
+    overlay.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,93 @@
+"""Render shared HTML once, lay each request's own bits onto it: slots in a memoised fragment.
+
+A page whose bulk is the same for everyone (a track's hundred nodes, drawn from the catalogue) but which
+carries a few per-learner bits (each node's status, a "next step" mark, messages at a node) renders the bulk
+once per catalogue version with a **slot** where each such bit goes, keeps it in this process's memory, and
+fills the slots per request, which costs a string join instead of a template render:
+
+    html = memo(("track", slug, version), lambda: Overlay.of(render_to_string(...)))
+    html.fill({"status": status_of}.get)  # each kind of slot -> a function from the slot's key to its text
+
+In the template a slot is `{% slot "status" step.topic_id %}` (plumbing's `overlay` tag library); its marker
+is made of private-use characters that no content contains and that HTML escaping leaves alone.
+
+The memo is this process's, not the shared cache's: a hit needs no round trip and survives the cache going
+away; each process renders each fragment once per version. Keys must include every version the fragment
+depends on, so a change is a miss rather than a stale copy; old versions fall out (least recently used).
+"""
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+OPEN, SEPARATOR, CLOSE = "\ue000", "\ue001", "\ue002"
+_MARKER = re.compile(f"{OPEN}([^{SEPARATOR}]*){SEPARATOR}([^{CLOSE}]*){CLOSE}")
+MEMO_SIZE = 256
+
+T = TypeVar("T")
+Filler = Callable[[str], Callable[[str], object] | None]
+
+
+def slot(kind: str, key: object) -> SafeString:
+    """The marker of one slot; `kind` and `key` must not contain the marker's characters."""
+    return mark_safe(f"{OPEN}{kind}{SEPARATOR}{key}{CLOSE}")  # noqa: S308 - private-use characters only
+
+
+class Overlay:
+    """HTML split once into its fixed parts and the slots between them."""
+
+    __slots__ = ("parts", "slots")
+
+    def __init__(self, parts: tuple[str, ...], slots: tuple[tuple[str, str], ...]):
+        self.parts, self.slots = parts, slots
+
+    @classmethod
+    def of(cls, html: str) -> "Overlay":
+        pieces = _MARKER.split(html)
+        # re.split with two groups: text, kind, key, text, kind, key, ..., text
+        return cls(tuple(pieces[::3]), tuple(zip(pieces[1::3], pieces[2::3], strict=True)))
+
+    def fill(self, fillers: Filler) -> SafeString:
+        """`fillers(kind)` gives the function that turns a slot's key into its text (escaped unless safe);
+        a kind without one leaves its slots empty."""
+        by_kind: dict[str, Callable[[str], object] | None] = {}
+        out = [self.parts[0]]
+        for (kind, key), after in zip(self.slots, self.parts[1:], strict=True):
+            if kind not in by_kind:
+                by_kind[kind] = fillers(kind)
+            fill = by_kind[kind]
+            if fill is not None:
+                value = fill(key)
+                if value:
+                    out.append(conditional_escape(value if isinstance(value, str) else str(value)))
+            out.append(after)
+        return mark_safe("".join(out))  # noqa: S308 - fixed parts rendered by templates, values escaped
+
+
+_memo: OrderedDict[Hashable, object] = OrderedDict()
+_lock = threading.Lock()
+
+
+def memo(key: Hashable, build: Callable[[], T]) -> T:
+    """This process's copy of what `build` makes for `key`, built on first use (MEMO_SIZE kept at most)."""
+    with _lock:
+        if key in _memo:
+            _memo.move_to_end(key)
+            return _memo[key]  # type: ignore[return-value]
+    value = build()
+    with _lock:
+        _memo[key] = value
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    return value
+
+
+def forget() -> None:
+    """Drops every memoised value (tests use it)."""
+    with _lock:
+        _memo.clear()
