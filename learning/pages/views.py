@@ -8,6 +8,7 @@ from django.shortcuts import render
 from learning.catalogue import queries
 from learning.catalogue.forms import ResourceFilterForm
 from learning.community.queries import rating_count_of, suggestions_of
+from learning.pages.track import fillers, track_skeleton
 from learning.progress import queries as progress_queries
 from learning.progress.services import NOT_STARTED, STATUS_CHOICES
 from learning.progress.state import learner_state, next_open_step, track_progress
@@ -30,23 +31,19 @@ def home(request):
 
 @cached_page(cache_tokens.CATALOGUE)
 def track_detail(request, slug):
-    track = queries.track_for_roadmap(request.user, slug)
+    skeleton = track_skeleton(request, slug)
     state = learner_state(request.user)
-    stages = list(track.stages.all())
-    steps = [step for stage in stages for step in stage.steps.all()]
-    milestones = [milestone for stage in stages for milestone in stage.milestones.all()]
-    for step in steps:
-        step.status = state.status_of(step.topic_id) or NOT_STARTED
-    for milestone in milestones:
-        milestone.done = milestone.pk in state.milestones_done
+    progress = track_progress(skeleton.steps, skeleton.milestones, state)
     context = {
-        "track": track,
-        "stages": stages,
-        "topic_count": len(steps),
-        "milestone_count": len(milestones),
-        "progress": track_progress(steps, milestones, state),
-        "status_choices": STATUS_CHOICES,
-        "following": progress_queries.follows(request.user, track),
+        "track": skeleton.track,
+        "stages": skeleton.stages,
+        "topic_count": len(skeleton.steps),
+        "milestone_count": len(skeleton.milestones),
+        "progress": progress,
+        "following": progress_queries.follows(request.user, skeleton.track),
+        "map": skeleton.map,
+        "roadmap": skeleton.roadmap,
+        "fillers": fillers(state, progress),
     }
     return render(request, "learning/track_detail.html", context)
 

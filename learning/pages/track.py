@@ -1,0 +1,93 @@
+"""The track page's bulk, its map and its stages of nodes, rendered once per catalogue version and audience,
+with the learner's state laid onto it per request (plumbing/overlay.py).
+
+A track of a hundred steps renders a hundred nodes; through templates that is most of the page's time, and
+it would be the same for every learner but for a few words per node. So the nodes are rendered once per
+catalogue version (any curated change moves it) for each audience: visitors, learners, and staff (who see
+drafts) as either; kept in this process's memory; and each request fills the slots from the learner's state
+(statuses, milestones built, the next step, the messages said at a node), a string join.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from learning.catalogue import queries
+from learning.progress.services import NOT_STARTED, STATUS_CHOICES
+from learning.progress.state import LearnerState, TrackProgress
+from plumbing import cache_tokens, overlay
+
+
+@dataclass(frozen=True)
+class TrackSkeleton:
+    """What every learner's page of one track shares: read it, never change it (requests share it)."""
+
+    track: object
+    stages: list
+    steps: list  # in track order
+    milestones: list
+    map: overlay.Overlay
+    roadmap: overlay.Overlay
+
+
+def track_skeleton(request, slug) -> TrackSkeleton:
+    """The track's shared part as this request's audience sees it (404 for a track it may not see)."""
+    user = request.user
+    staff = bool(user.is_active and user.is_staff)  # as `visible_to`: staff see drafts
+    learner = user.is_authenticated
+    version = cache_tokens.current(request, cache_tokens.CATALOGUE)
+    return overlay.memo(("track", slug, version, staff, learner), lambda: _build(request, slug, learner))
+
+
+def _build(request, slug, learner) -> TrackSkeleton:
+    track = queries.track_for_roadmap(request.user, slug)
+    stages = list(track.stages.all())
+    context = {"track": track, "stages": stages, "learner": learner, "status_choices": STATUS_CHOICES}
+    return TrackSkeleton(
+        track=track,
+        stages=stages,
+        steps=[step for stage in stages for step in stage.steps.all()],
+        milestones=[milestone for stage in stages for milestone in stage.milestones.all()],
+        map=overlay.Overlay.of(render_to_string("includes/track_map.html", context, request)),
+        roadmap=overlay.Overlay.of(render_to_string("learning/track_roadmap.html", context, request)),
+    )
+
+
+STATE_SAID = {NOT_STARTED: "not started"}
+BUILT_LABEL = mark_safe(' · <span class="milestone__done">✓ Built</span>')
+CURRENT = mark_safe(' aria-current="step"')
+
+
+def fillers(state: LearnerState, progress: TrackProgress) -> dict:
+    """Each slot kind of the track's fragments → the function from a slot's key to its text."""
+    statuses = {str(topic_id): status for topic_id, status in state.statuses.items()}
+    built = {str(pk) for pk in state.milestones_done}
+    next_step: Any = progress.next_step
+    next_id = str(next_step.topic_id) if next_step else None
+
+    def status(key):
+        return statuses.get(key, NOT_STARTED)
+
+    def selected(key):
+        topic_id, value = key.split(":")
+        return " selected" if status(topic_id) == value else ""
+
+    def either(done, not_done):
+        return lambda key: done if key in built else not_done
+
+    return {
+        "status": status,
+        "selected": selected,
+        "state": lambda key: STATE_SAID.get(status(key), status(key)),
+        "next": lambda key: ", your next step" if key == next_id else "",
+        "current": lambda key: CURRENT if key == next_id else "",
+        "milestone": either(" milestone--done", ""),
+        "milestone-label": either(BUILT_LABEL, ""),
+        "milestone-primary": either("", " button--primary"),
+        "milestone-value": either("0", "1"),
+        "milestone-action": either("Mark as not built yet", "I built it ✓"),
+        "map-built": either(" is-built", ""),
+        "built": either("built", "not built yet"),
+    }
