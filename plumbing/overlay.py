@@ -56,6 +56,7 @@ class Overlay:
         """`fillers(kind)` gives the function that turns a slot's key into its text (escaped unless safe);
         a kind without one leaves its slots empty."""
         by_kind: dict[str, Callable[[str], object] | None] = {}
+        escaped: dict[object, str] = {}  # a page repeats a few values hundreds of times
         out = [self.parts[0]]
         for (kind, key), after in zip(self.slots, self.parts[1:], strict=True):
             if kind not in by_kind:
@@ -64,7 +65,12 @@ class Overlay:
             if fill is not None:
                 value = fill(key)
                 if value:
-                    out.append(conditional_escape(value if isinstance(value, str) else str(value)))
+                    text = escaped.get(value)
+                    if text is None:
+                        text = escaped[value] = conditional_escape(
+                            value if isinstance(value, str) else str(value)
+                        )
+                    out.append(text)
             out.append(after)
         return mark_safe("".join(out))  # noqa: S308 - fixed parts rendered by templates, values escaped
 

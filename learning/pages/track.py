@@ -18,6 +18,7 @@ from learning.catalogue import queries
 from learning.progress.services import NOT_STARTED, STATUS_CHOICES
 from learning.progress.state import LearnerState, TrackProgress
 from plumbing import cache_tokens, overlay
+from plumbing.markdown import render_markdown
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class TrackSkeleton:
     stages: list
     steps: list  # in track order
     milestones: list
+    intro: str  # the track's body, rendered from Markdown
     map: overlay.Overlay
     roadmap: overlay.Overlay
 
@@ -44,18 +46,26 @@ def track_skeleton(request, slug) -> TrackSkeleton:
 def _build(request, slug, learner) -> TrackSkeleton:
     track = queries.track_for_roadmap(request.user, slug)
     stages = list(track.stages.all())
-    context = {"track": track, "stages": stages, "learner": learner, "status_choices": STATUS_CHOICES}
+    context = {"track": track, "stages": stages, "learner": learner}
     return TrackSkeleton(
         track=track,
         stages=stages,
         steps=[step for stage in stages for step in stage.steps.all()],
         milestones=[milestone for stage in stages for milestone in stage.milestones.all()],
+        intro=mark_safe(render_markdown(track.body)) if track.body else "",  # noqa: S308 - nh3-sanitised
         map=overlay.Overlay.of(render_to_string("includes/track_map.html", context, request)),
         roadmap=overlay.Overlay.of(render_to_string("learning/track_roadmap.html", context, request)),
     )
 
 
 STATE_SAID = {NOT_STARTED: "not started"}
+# A node's select, by its status: each option sends its label (learning/progress/forms.py), no closing tags.
+OPTIONS = {
+    chosen: mark_safe(  # noqa: S308 - the status choices' own labels
+        "".join(f"<option{' selected' if value == chosen else ''}>{label}" for value, label in STATUS_CHOICES)
+    )
+    for chosen, _ in STATUS_CHOICES
+}
 BUILT_LABEL = mark_safe(' · <span class="milestone__done">✓ Built</span>')
 CURRENT = mark_safe(' aria-current="step"')
 
@@ -70,16 +80,15 @@ def fillers(state: LearnerState, progress: TrackProgress) -> dict:
     def status(key):
         return statuses.get(key, NOT_STARTED)
 
-    def selected(key):
-        topic_id, value = key.split(":")
-        return " selected" if status(topic_id) == value else ""
+    def options(key):
+        return OPTIONS[status(key)]
 
     def either(done, not_done):
         return lambda key: done if key in built else not_done
 
     return {
         "status": status,
-        "selected": selected,
+        "options": options,
         "state": lambda key: STATE_SAID.get(status(key), status(key)),
         "next": lambda key: ", your next step" if key == next_id else "",
         "current": lambda key: CURRENT if key == next_id else "",

@@ -43,6 +43,7 @@ def track_detail(request, slug):
         "following": progress_queries.follows(request.user, skeleton.track),
         "map": skeleton.map,
         "roadmap": skeleton.roadmap,
+        "intro": skeleton.intro,
         "fillers": fillers(state, progress),
     }
     return render(request, "learning/track_detail.html", context)
