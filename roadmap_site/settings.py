@@ -196,7 +196,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
-USE_I18N = True
+# The site is written in English only. With translation off, Django's and allauth's strings stay in their
+# English originals and every {% url %} and lookup skips the active-language machinery (a reverse() costs
+# a fifth of what it did: measured with timeit, README "Performance").
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
