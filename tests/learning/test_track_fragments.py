@@ -106,3 +106,12 @@ def test_a_warm_track_page_costs_a_learner_the_same_few_queries(
     # The session and its user, the learner's statuses and milestones built, whether they follow the track.
     with django_assert_num_queries(5):
         assert client.get(track.get_absolute_url()).status_code == 200
+
+
+def test_about_this_track_starts_collapsed(client, track):
+    """The map and the steps come first on every screen; the introduction opens on demand."""
+    track.body = "Why this track, and how to walk it."
+    track.save()
+    html = client.get(track.get_absolute_url()).content.decode()
+    assert '<details class="intro-details"><summary>About this track</summary>' in html
+    assert "Why this track" in html
