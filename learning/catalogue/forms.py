@@ -2,7 +2,8 @@
 
 from django import forms
 
-from learning.catalogue.models import Cost, Kind, Level
+from learning.catalogue.models import Cost, Kind, Level, Stack
+from learning.catalogue.queries import STACK_INDEPENDENT
 from learning.catalogue.search import DOCUMENTS, QUERY_MAX_LENGTH
 
 SORT_CHOICES = [
@@ -10,6 +11,12 @@ SORT_CHOICES = [
     ("bookmarked", "Most bookmarked"),
     ("newest", "Newest first"),
     ("title", "Title A–Z"),
+]
+# "Any stack" filters nothing; "Stack-independent" keeps the resources no stack is specific to.
+STACK_CHOICES = [
+    ("", "Any stack"),
+    (STACK_INDEPENDENT, Stack.INDEPENDENT.label),
+    *((value, label) for value, label in Stack.choices if value),
 ]
 MIN_RATING_CHOICES = [("", "Any rating"), *((str(n), f"{n}★ and up") for n in (4, 3, 2))]
 
@@ -23,6 +30,7 @@ class ResourceFilterForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "Any kind"), *Kind.choices], required=False)
     cost = forms.ChoiceField(choices=[("", "Any cost"), *Cost.choices], required=False)
     level = forms.ChoiceField(choices=[("", "Any level"), *Level.choices], required=False)
+    stack = forms.ChoiceField(choices=STACK_CHOICES, required=False)
     min_rating = forms.TypedChoiceField(
         label="Rating", choices=MIN_RATING_CHOICES, coerce=int, empty_value=None, required=False
     )
@@ -36,6 +44,7 @@ class ResourceFilterForm(forms.Form):
             "kind": data.get("kind") or None,
             "cost": data.get("cost") or None,
             "level": data.get("level") or None,
+            "stack": data.get("stack") or None,
             "min_rating": data.get("min_rating"),
             "tag": data.get("tag") or None,
             "order": data.get("sort") or SORT_CHOICES[0][0],
@@ -43,7 +52,7 @@ class ResourceFilterForm(forms.Form):
 
     def is_filtered(self) -> bool:
         filters = self.filters()
-        return any(filters[name] for name in ("kind", "cost", "level", "min_rating", "tag"))
+        return any(filters[name] for name in ("kind", "cost", "level", "stack", "min_rating", "tag"))
 
     def ignored(self) -> list[str]:
         return [f"{name}={self.data.get(name)!s:.40}" for name in self.errors]

@@ -16,6 +16,8 @@ NEUTRAL_MEAN = 3.0
 SITE_MEAN_SECONDS = 3600
 # A page of a list of resources: /resources/ and a tag's page.
 RESOURCES_PER_PAGE = 24
+# The stack filter's value for the resources no stack is specific to (their stack is "").
+STACK_INDEPENDENT = "independent"
 
 
 def site_mean_rating() -> float:
@@ -109,23 +111,37 @@ def placement_in(topic, track_slug: str):
     return next((step for step in topic.placements if step.track.slug == track_slug), None)
 
 
-def topic_for_page(user, slug, *, prior_mean: float, filters: dict | None = None):
-    """A topic with its resources ranked in its own curated order (and filtered, when asked), its tracks and
-    its tags."""
-    resources = filter_resources(
-        Resource.objects.visible_to(user), prior_mean=prior_mean, topic_slug=slug, **(filters or {})
-    )
+def topic_for_page(user, slug):
+    """A topic with its tags and its tracks (`placements`: its steps in the tracks the viewer may see). Its
+    resources come next (rank_topic_resources), once the page knows which track it is walked in."""
     placements = Step.objects.filter(track__in=Track.objects.visible_to(user)).select_related(
         "track", "stage"
     )
     queryset = visible_topics(user).prefetch_related(
         "tags",
-        Prefetch("resources", queryset=resources, to_attr="ranked_resources"),
         Prefetch(
             "steps", queryset=placements.order_by("track__position", "track__title"), to_attr="placements"
         ),
     )
     return get_object_or_404(queryset, slug=slug)
+
+
+def rank_topic_resources(
+    user, topic, *, prior_mean: float, filters: dict | None = None, stack_context: str = ""
+) -> list:
+    """The topic's resources as its page lists them, in one query: filtered when asked, ranked in the
+    topic's own curated order blended with ratings, the resources of `stack_context` (the stack of the track
+    the page is walked in; "" for none) grouped first (ResourceQuerySet.with_score). Also kept as
+    `topic.ranked_resources`, as the Markdown checklist's topics have them."""
+    resources = filter_resources(
+        Resource.objects.visible_to(user).filter(topic_links__topic=topic),
+        prior_mean=prior_mean,
+        topic_slug=topic.slug,
+        stack_context=stack_context,
+        **(filters or {}),
+    )
+    topic.ranked_resources = list(resources)
+    return topic.ranked_resources
 
 
 # The orders a list of resources can take; "best" is the curator's order blended with the ratings.
@@ -142,18 +158,23 @@ def filter_resources(
     *,
     prior_mean,
     topic_slug=None,
+    stack_context="",
     kind=None,
     cost=None,
     level=None,
+    stack=None,
     tag=None,
     min_rating=None,
     order="best",
 ):
     """Resources narrowed by the filters of ResourceFilterForm, with their rating and bookmark stats; ranked
-    within the topic `topic_slug` when given (ResourceQuerySet.with_score)."""
-    queryset = queryset.with_score(prior_mean=prior_mean, topic_slug=topic_slug)
+    within the topic `topic_slug` when given, the stack `stack_context` first (ResourceQuerySet.with_score).
+    `stack` keeps one stack's resources, or the stack-independent ones (STACK_INDEPENDENT)."""
+    queryset = queryset.with_score(prior_mean=prior_mean, topic_slug=topic_slug, stack_context=stack_context)
     exact = {"kind": kind, "cost": cost, "level": level, "tags__slug": tag}
     queryset = queryset.filter(**{name: value for name, value in exact.items() if value})
+    if stack:
+        queryset = queryset.filter(stack="" if stack == STACK_INDEPENDENT else stack)
     if min_rating:
         queryset = queryset.filter(rating_average__gte=min_rating)
     return queryset.order_by(*ORDERINGS[order])

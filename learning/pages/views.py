@@ -52,12 +52,18 @@ def track_detail(request, slug):
 @cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS)
 def topic_detail(request, slug):
     form = filter_form(request)
-    topic = queries.topic_for_page(
-        request.user, slug, prior_mean=queries.site_mean_rating(), filters=form.filters()
-    )
+    topic = queries.topic_for_page(request.user, slug)
     state = learner_state(request.user)
-    # The track this topic is walked in (?track=, else the learner's first followed one): its neighbours.
+    # The track this topic is walked in (?track=, else the learner's first followed one): its neighbours,
+    # and its stack, whose resources the page lists first.
     path = progress_queries.topic_path(request.user, topic, request.GET.get("track", ""))
+    queries.rank_topic_resources(
+        request.user,
+        topic,
+        prior_mean=queries.site_mean_rating(),
+        filters=form.filters(),
+        stack_context=path.track.stack if path else "",
+    )
     context = {
         "topic": topic,
         "path": path,

@@ -42,10 +42,13 @@ def markdown_link(title, url: str) -> str:
 
 
 def track_for_export(user, slug):
-    """The track page's read, plus each topic's resources ranked as on the topic page: one query more."""
+    """The track page's read, plus each topic's resources ranked as on the topic page opened from this
+    track (the track's stack first): one query more."""
     track = queries.track_for_roadmap(user, slug)
     topics = [step.topic for stage in track.stages.all() for step in stage.steps.all()]
-    links = TopicResource.objects.filter(resource__in=Resource.objects.visible_to(user)).ranked()
+    links = TopicResource.objects.filter(resource__in=Resource.objects.visible_to(user)).ranked(
+        stack_context=track.stack
+    )
     prefetch_related_objects(
         topics, Prefetch("resource_links", queryset=links.select_related("resource"), to_attr="ranked_links")
     )

@@ -202,10 +202,10 @@ def test_every_list_filter_value_answers(admin_for, catalogue, name):
         choice["query_string"] for spec in changelist.filter_specs for choice in spec.choices(changelist)
     }
     expected_filters = {
-        "learning_track": 1,
+        "learning_track": 2,  # published, stack
         "learning_stage": 1,
         "learning_topic": 3,  # published, published resources (coverage), tags
-        "learning_resource": 7,  # kind, cost, level, published, link health, ratings, tags
+        "learning_resource": 8,  # kind, cost, level, stack, published, link health, ratings, tags
         "accounts_user": 5,
         "taggit_tag": 0,
     }

@@ -142,6 +142,31 @@ def test_export_reproduces_canonical_input(tmp_path):
     assert canonical["topics.yaml"] == (tmp_path / "first" / "topics.yaml").read_bytes()
 
 
+def test_stacks_are_loaded_and_exported_losslessly(tmp_path):
+    django_docs = {"url": "https://docs.djangoproject.com/en/stable/", "title": "Django documentation",
+                   "kind": "docs", "cost": "free", "level": "beginner", "stack": "python", "topics": ["sql"]}  # fmt: skip
+    resources = [*RESOURCES, django_docs]
+    track = {**{key: value for key, value in TRACK.items() if key != "stages"}, "stack": "python"}
+    track["stages"] = TRACK["stages"]  # file order: `stack` after `position`, stages last
+    load(write_content(tmp_path / "source", resources=resources, tracks=(track,)))
+    assert Resource.objects.get(url=django_docs["url"]).stack == "python"
+    assert set(Resource.objects.exclude(url=django_docs["url"]).values_list("stack", flat=True)) == {""}
+    assert Track.objects.get(slug="demo").stack == "python"
+
+    first = export(tmp_path / "first")
+    exported = {entry["url"]: entry for entry in yaml_io.read(tmp_path / "first" / "resources.yaml")}
+    assert exported[django_docs["url"]] == django_docs
+    assert "stack" not in exported[PRO_GIT]  # stack-independent: the key is left out
+    assert "level: beginner\n  stack: python\n" in first["resources.yaml"].decode()
+    assert yaml_io.read(tmp_path / "first" / "tracks" / "demo.yaml") == track
+    assert "position: 0\nstack: python\n" in first["tracks/demo.yaml"].decode()
+    Track.objects.all().delete()
+    Resource.objects.all().delete()
+    Topic.objects.all().delete()
+    load(tmp_path / "first")
+    assert export(tmp_path / "second") == first
+
+
 def test_reload_applies_reordering_moves_and_removals(tmp_path):
     load(write_content(tmp_path))
     changed = copy.deepcopy(TRACK)
@@ -232,6 +257,14 @@ MALFORMED = {
     "unknown key": (
         broken(lambda t, r, k: t[0].update(titel="typo")),
         "topics.yaml: topic #1 'git': unknown key 'titel'",
+    ),
+    "unknown stack": (
+        broken(lambda t, r, k: r[0].update(stack="cobol")),
+        "resources.yaml: resource #1 'https://git-scm.com/book/en/v2': stack: 'cobol' is not one of python, node",
+    ),
+    "a track's stack in capitals": (
+        broken(lambda t, r, k: k.update(stack="Python")),
+        "tracks/demo.yaml: track 'demo': stack: 'Python' is not one of python, node, java, go, dotnet, ruby, php",
     ),
     "wrong type": (
         broken(lambda t, r, k: r[0].update(minutes="two hours")),

@@ -141,3 +141,68 @@ def test_loading_the_shipped_roadmap_twice_changes_nothing(shipped):
     counts = [model.objects.count() for model in (Track, Stage, Topic, Resource, Milestone)]
     call_command("load_roadmap", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert [model.objects.count() for model in (Track, Stage, Topic, Resource, Milestone)] == counts
+
+
+# ---------- stacks
+
+# Each track that teaches one stack, and its stack; every other track is general.
+TRACK_STACKS = {
+    "nodejs-express": "node", "python-django": "python", "python-flask": "python",
+    "python-fastapi": "python", "ruby-on-rails": "ruby", "java-spring-boot": "java", "go-gin-echo": "go",
+    "dotnet": "dotnet",
+}  # fmt: skip
+# Hosts whose every resource belongs to one stack, and hosts whose resources serve any stack. The other
+# resources were classified one by one (content/README.md says how).
+STACK_OF_HOST = {
+    "docs.djangoproject.com": "python", "www.djangoproject.com": "python", "docs.python.org": "python",
+    "fastapi.tiangolo.com": "python", "flask.palletsprojects.com": "python", "docs.sqlalchemy.org": "python",
+    "expressjs.com": "node", "nodejs.org": "node", "mongoosejs.com": "node", "sequelize.org": "node",
+    "spring.io": "java", "docs.spring.io": "java", "hibernate.org": "java", "go.dev": "go",
+    "pkg.go.dev": "go", "gorm.io": "go", "guides.rubyonrails.org": "ruby", "www.ruby-lang.org": "ruby",
+    "www.php.net": "php", "laravel.com": "php", "dotnet.microsoft.com": "dotnet",
+    "www.postgresql.org": "", "dev.mysql.com": "", "redis.io": "", "docs.docker.com": "",
+    "git-scm.com": "", "www.rfc-editor.org": "", "martinfowler.com": "", "kubernetes.io": "", "nginx.org": "",
+    "cheatsheetseries.owasp.org": "", "www.cloudflare.com": "",
+}  # fmt: skip
+STACK_OF_PATH = {
+    "https://learn.microsoft.com/en-us/aspnet/": "dotnet",
+    "https://learn.microsoft.com/en-us/ef/": "dotnet",
+    "https://learn.microsoft.com/en-us/dotnet/": "dotnet",
+    "https://learn.microsoft.com/en-us/azure/": "",
+    "https://developer.mozilla.org/en-US/docs/Web/HTTP": "",
+}
+
+
+def test_every_stack_track_has_its_stack_and_the_others_none(shipped):
+    assert dict(Track.objects.values_list("slug", "stack")) == {
+        slug: TRACK_STACKS.get(slug, "") for slug in TRACKS
+    }
+
+
+def test_resources_of_a_stacks_own_sites_carry_that_stack_and_general_sites_none(shipped):
+    wrong = []
+    for url, stack in Resource.objects.values_list("url", "stack"):
+        expected = STACK_OF_HOST.get(url.split("/")[2])
+        expected = next((s for prefix, s in STACK_OF_PATH.items() if url.startswith(prefix)), expected)
+        if expected is not None and stack != expected:
+            wrong.append((url, stack, expected))
+    assert wrong == []
+    assert set(Resource.objects.values_list("stack", flat=True)) == {"", *TRACK_STACKS.values(), "php"}
+
+
+def test_rest_apis_without_a_track_lists_stack_independent_resources_first(shipped, client):
+    listed = client.get("/topics/rest-apis/").context["topic"].ranked_resources
+    stacks = [resource.stack for resource in listed]
+    assert stacks[0] == ""
+    assert stacks == sorted(stacks, key=bool)  # every stack-independent one before any stack's
+    assert {"python", "java", "go", "dotnet"} <= set(stacks)
+
+
+def test_rest_apis_from_the_python_track_lists_python_resources_before_other_stacks(shipped, client):
+    listed = client.get("/topics/rest-apis/", {"track": "python-django"}).context["topic"].ranked_resources
+    stacks = [resource.stack for resource in listed]
+    start_here = listed[0]
+    assert (start_here.is_start_here, start_here.stack) == (True, "")  # the curators' pick still leads
+    rest = stacks[1:]
+    assert rest == sorted(rest, key=lambda stack: {"python": 0, "": 1}.get(stack, 2))
+    assert rest[0] == "python"

@@ -183,14 +183,15 @@ class TrackAdmin(PositionedChildrenAdmin):
         "stage_count",
         "topic_count",
         "milestone_count",
+        "stack",
         "is_published",
         "updated_at",
     )
     list_editable = ("position",)
-    list_filter = ("is_published",)
+    list_filter = ("is_published", "stack")
     search_fields = ("title", "slug", "summary")
     prepopulated_fields = {"slug": ("title",)}
-    fields = ("title", "slug", "summary", "body", "tags", "position", "is_published")
+    fields = ("title", "slug", "summary", "body", "tags", "position", "stack", "is_published")
     inlines = (StageInline,)
     actions = (publish, unpublish)
 
@@ -314,7 +315,7 @@ RESOURCE_FIELDS = (
     "author",
     "description",
     ("kind", "cost", "level"),
-    "estimated_minutes",
+    ("stack", "estimated_minutes"),
     "topics",
     "tags",
     "is_published",
@@ -348,6 +349,7 @@ class ResourceAdmin(CatalogueAdmin):
         "title",
         "kind",
         "level",
+        "stack",
         "host",
         "topic_count",
         "rating_count",
@@ -356,7 +358,7 @@ class ResourceAdmin(CatalogueAdmin):
         "link_health",
         "is_published",
     )
-    list_filter = ("kind", "cost", "level", "is_published", BrokenLinkFilter, RatedFilter, "tags")
+    list_filter = ("kind", "cost", "level", "stack", "is_published", BrokenLinkFilter, RatedFilter, "tags")
     search_fields = ("title", "url", "author", "description")
     readonly_fields = ("link_checked_at", "link_status", "link_failures", "link_final_url", "link_error")
     actions = (publish, unpublish, unpublish_broken)

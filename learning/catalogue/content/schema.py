@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from learning.catalogue.models import Cost, Kind, Level
+from learning.catalogue.models import Cost, Kind, Level, Stack
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ RESOURCE_KEYS = (
     Key("kind", "kind", required=True),
     Key("cost", "cost", required=True),
     Key("level", "level", required=True),
+    # Left out for a stack-independent resource.
+    Key("stack", "stack"),
     Key("minutes", "estimated_minutes", int, default=None),
     Key("author", "author"),
     Key("topics", "topics", list, default=[]),
@@ -55,6 +57,7 @@ TRACK_KEYS = (
     Key("title", "title", required=True),
     Key("summary", "summary", required=True),
     Key("position", "position", int, required=True),
+    Key("stack", "stack"),
     Key("tags", "tags", list, default=[]),
     Key("published", "is_published", bool, default=True),
     Key("body", "body"),
@@ -80,7 +83,13 @@ MILESTONE_KEYS = (
 )
 
 # Keys whose values must come from a fixed list; the message names the allowed values.
-CHOICES = {"kind": Kind.values, "cost": Cost.values, "level": Level.values}
+# A stack-independent resource or track leaves `stack` out, so "" is not offered.
+CHOICES = {
+    "kind": Kind.values,
+    "cost": Cost.values,
+    "level": Level.values,
+    "stack": [value for value in Stack.values if value],
+}
 # Lists of mappings rather than of strings.
 NESTED = {"stages", "steps", "milestones"}
 

@@ -16,18 +16,21 @@ from learning.catalogue.models.resources import (
     blended_score,
     curated_prior,
     place_last,
+    stack_group,
     start_here_pinned,
 )
 from learning.catalogue.models.tracks import (
     CuratedText,
     Milestone,
     PublishedQuerySet,
+    Stack,
     Stage,
     Step,
     Topic,
     TopicQuerySet,
     Track,
     TrackQuerySet,
+    stack_field,
 )
 
 __all__ = [
@@ -44,6 +47,7 @@ __all__ = [
     "PublishedQuerySet",
     "Resource",
     "ResourceQuerySet",
+    "Stack",
     "Stage",
     "Step",
     "Topic",
@@ -55,5 +59,7 @@ __all__ = [
     "blended_score",
     "curated_prior",
     "place_last",
+    "stack_field",
+    "stack_group",
     "start_here_pinned",
 ]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from taggit.managers import TaggableManager
 
 from learning.catalogue.links import UnsupportedURL, normalize_url
-from learning.catalogue.models.tracks import CuratedText, PublishedQuerySet, Topic
+from learning.catalogue.models.tracks import CuratedText, PublishedQuerySet, Stack, Topic, stack_field
 from learning.catalogue.positions import PARKING_OFFSET, position_validators
 from plumbing.subqueries import count_of, sum_of
 from plumbing.token_querysets import CuratedQuerySet
@@ -74,15 +74,33 @@ def blended_score(*, prior, rating_sum, rating_count):
     )
 
 
-def start_here_pinned():
+def start_here_pinned(stack_context: str = "", stack: str = "stack"):
     """1 for a Start here (`is_start_here`) whose ratings are not clearly worse (at least START_HERE_RATINGS
-    of them, `rating_count`, averaging below CLEARLY_WORSE stars, `rating_average`), else 0."""
+    of them, `rating_count`, averaging below CLEARLY_WORSE stars, `rating_average`), else 0. On a stack's
+    page (`stack_context`), a Start here of another stack (the field `stack`) is not pinned: it goes with
+    the other stacks' resources (stack_group)."""
     clearly_worse = Q(rating_count__gte=START_HERE_RATINGS, rating_average__lt=CLEARLY_WORSE)
+    fits = Q(**{f"{stack}__in": [stack_context, Stack.INDEPENDENT]}) if stack_context else Q()
     return models.Case(
-        models.When(Q(is_start_here=True) & ~clearly_worse, then=1),
+        models.When(Q(is_start_here=True) & ~clearly_worse & fits, then=1),
         default=0,
         output_field=models.IntegerField(),
     )
+
+
+def stack_group(stack_context: str, stack: str = "stack"):
+    """Which group of a topic page a resource is listed in, first 0: with a stack context (the track the
+    topic is walked in teaches `stack_context`), that stack's resources, then the stack-independent ones,
+    then other stacks'; without one, the stack-independent ones, then the stack-specific ones. `stack` is
+    the resource's field."""
+    if stack_context:
+        groups = [
+            models.When(**{stack: stack_context}, then=0),
+            models.When(**{stack: Stack.INDEPENDENT}, then=1),
+        ]
+    else:
+        groups = [models.When(**{stack: Stack.INDEPENDENT}, then=0)]
+    return models.Case(*groups, default=len(groups), output_field=models.IntegerField())
 
 
 # After every curated place: resources that no topic lists (ordering only; never stored).
@@ -108,17 +126,21 @@ class ResourceQuerySet(PublishedQuerySet["Resource"]):
             )
         )
 
-    def ranked(self, *, prior_mean: float, topic_slug: str | None = None):
+    def ranked(self, *, prior_mean: float, topic_slug: str | None = None, stack_context: str = ""):
         """Best first (BEST_FIRST): see with_score."""
-        return self.with_score(prior_mean=prior_mean, topic_slug=topic_slug).order_by(*BEST_FIRST)
+        return self.with_score(
+            prior_mean=prior_mean, topic_slug=topic_slug, stack_context=stack_context
+        ).order_by(*BEST_FIRST)
 
-    def with_score(self, *, prior_mean: float, topic_slug: str | None = None):
+    def with_score(self, *, prior_mean: float, topic_slug: str | None = None, stack_context: str = ""):
         """`score`: the curator's order blended with the ratings (blended_score), and BEST_FIRST's other keys.
 
-        Within one topic (`topic_slug`), the prior comes from the resource's position in that topic and its
-        Start here is `pinned` first. Elsewhere (/resources/, a tag's page) the prior comes from the
-        resource's best position across its topics, nothing is pinned, and being some topic's Start here
-        breaks ties. A resource no topic lists starts from the site mean (`prior_mean`), as before."""
+        Within one topic (`topic_slug`), the prior comes from the resource's position in that topic, its
+        Start here is `pinned` first, and `stack_group` puts the resources of the page's stack
+        (`stack_context`, "" for none) before the others (see stack_group and start_here_pinned).
+        Elsewhere (/resources/, a tag's page) the prior comes from the resource's best position across its
+        topics, nothing is pinned or grouped, and being some topic's Start here breaks ties. A resource no
+        topic lists starts from the site mean (`prior_mean`), as before."""
         links = TopicResource.objects.filter(resource=models.OuterRef("pk"))
         if topic_slug is not None:
             links = links.filter(topic__slug=topic_slug)
@@ -134,19 +156,21 @@ class ResourceQuerySet(PublishedQuerySet["Resource"]):
             default=curated_prior(models.F("curated_position")),
             output_field=models.FloatField(),
         )
-        pinned = start_here_pinned() if topic_slug is not None else models.Value(0)
+        on_topic = topic_slug is not None
         return queryset.annotate(
             score=blended_score(
                 prior=prior, rating_sum=models.F("rating_sum"), rating_count=models.F("rating_count")
             ),
-            pinned=pinned,
+            pinned=start_here_pinned(stack_context) if on_topic else models.Value(0),
+            stack_group=stack_group(stack_context) if on_topic else models.Value(0),
         )
 
 
-# Pinned Start here, then the blended score; ties: Start here, the curated place, official docs first,
-# beginner up, title.
+# Pinned Start here, then the page's stack group, then the blended score; ties: Start here, the curated
+# place, official docs first, beginner up, title.
 BEST_FIRST = (
     "-pinned",
+    "stack_group",
     "-score",
     "-is_start_here",
     "curated_position",
@@ -173,6 +197,9 @@ class Resource(CuratedText):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     cost = models.CharField(max_length=10, choices=Cost.choices, default=Cost.FREE)
     level = models.CharField(max_length=20, choices=Level.choices, default=Level.BEGINNER)
+    stack = stack_field(
+        "The stack it is specific to (Django's docs: Python); blank when every stack can use it (HTTP, SQL)."
+    )
     estimated_minutes = models.PositiveIntegerField(
         null=True, blank=True, help_text="Roughly how long it takes to work through, in minutes."
     )
@@ -209,6 +236,7 @@ class Resource(CuratedText):
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="resource_kind_valid"),
             models.CheckConstraint(condition=Q(cost__in=Cost.values), name="resource_cost_valid"),
             models.CheckConstraint(condition=Q(level__in=Level.values), name="resource_level_valid"),
+            models.CheckConstraint(condition=Q(stack__in=Stack.values), name="resource_stack_valid"),
             models.CheckConstraint(
                 condition=Q(estimated_minutes__isnull=True) | Q(estimated_minutes__gt=0),
                 name="resource_estimated_minutes_positive",
@@ -248,9 +276,10 @@ class Resource(CuratedText):
 
 
 class TopicResourceQuerySet(CuratedQuerySet):
-    def ranked(self):
-        """Each topic's links in the order of its page (ResourceQuerySet.ranked with that topic): the same
-        blend of the link's curated place and its resource's counted ratings, Start here pinned."""
+    def ranked(self, *, stack_context: str = ""):
+        """Each topic's links in the order of its page (ResourceQuerySet.ranked with that topic) opened with
+        the stack context `stack_context` (a track's stack): the same blend of the link's curated place and
+        its resource's counted ratings, Start here pinned, the context's stack first."""
         rating = Resource.ratings.rel.related_model.objects.counted()  # type: ignore[attr-defined]
         per_link = "resource__topic_links"  # a link's resource's ratings, by the link's pk
         return (
@@ -270,9 +299,10 @@ class TopicResourceQuerySet(CuratedQuerySet):
                     rating_sum=models.F("rating_sum"),
                     rating_count=models.F("rating_count"),
                 ),
-                pinned=start_here_pinned(),
+                pinned=start_here_pinned(stack_context, stack="resource__stack"),
+                stack_group=stack_group(stack_context, stack="resource__stack"),
             )
-            .order_by("topic", "-pinned", "-score", "position")
+            .order_by("topic", "-pinned", "stack_group", "-score", "position")
         )
 
     def bulk_create(self, objs, *args, **kwargs):

@@ -12,6 +12,24 @@ from plumbing.text import unix_newlines
 from plumbing.token_querysets import CuratedQuerySet
 
 
+class Stack(models.TextChoices):
+    """The technology stack a track teaches, or a resource is specific to; "" for none (stack-independent:
+    HTTP, SQL, Git, design...). A topic opened from a stack's track lists that stack's resources first."""
+
+    INDEPENDENT = "", "Stack-independent"
+    PYTHON = "python", "Python"
+    NODE = "node", "Node.js"
+    JAVA = "java", "Java"
+    GO = "go", "Go"
+    DOTNET = "dotnet", ".NET"
+    RUBY = "ruby", "Ruby"
+    PHP = "php", "PHP"
+
+
+def stack_field(help_text: str) -> models.CharField:
+    return models.CharField(max_length=10, choices=Stack.choices, blank=True, default="", help_text=help_text)
+
+
 class CuratedText(models.Model):
     """Stores curated text with Unix line endings (browsers send CRLF), so exported files stay clean."""
 
@@ -57,6 +75,9 @@ class Track(CuratedText):
     position = models.PositiveIntegerField(
         default=0, validators=position_validators, help_text="Order in the track list."
     )
+    stack = stack_field(
+        "The stack this track teaches: its topics list that stack's resources first. Blank: a general track."
+    )
     is_published = models.BooleanField("published", default=True)
     tags = TaggableManager(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -66,6 +87,7 @@ class Track(CuratedText):
 
     class Meta:
         ordering = ["position", "title"]
+        constraints = [models.CheckConstraint(condition=Q(stack__in=Stack.values), name="track_stack_valid")]
 
     def __str__(self):
         return self.title
