@@ -9,7 +9,7 @@ BENCH_SCALE ?= 10
 BENCH_OUT ?= bench-results.json
 BENCH_DURATION ?= 10
 
-.PHONY: run serve test install install-dev browser wrk bench render-times lint format migrations content backup clean
+.PHONY: run serve test install install-dev browser wrk node-tools java bench render-times lint format migrations content backup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,9 @@ serve: install
 		ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} \
 		HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
 
-## Install what the tests need (Python packages, Debian's Chromium for browser tests) and run every test
-test: install-dev browser wrk
+## Install what the tests need (Python packages, Debian's Chromium for browser tests, the HTML and accessibility
+## checkers with Node and Java) and run every test
+test: install-dev browser wrk node-tools java
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -65,6 +66,26 @@ wrk:
 		echo "Installing Debian's wrk for the benchmark..."; \
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq -o DPkg::Lock::Timeout=600 && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 wrk >/dev/null; }
+
+## The checkers of tests/browser/test_valid_and_accessible.py, pinned in package-lock.json: the Nu HTML checker
+## (vnu-jar) and axe-core. Debian's nodejs and npm install them when npm is missing. --ignore-scripts: vnu-jar's
+## postinstall would download a Java runtime; Debian's (the `java` target) runs the checker instead.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "Installing Debian's nodejs and npm for the HTML and accessibility checkers..."; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq -o DPkg::Lock::Timeout=600 && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 nodejs npm >/dev/null; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+node-tools: node_modules/.package-lock.json
+
+## Debian's Java runtime, which runs the Nu HTML checker (vnu.jar)
+java:
+	@command -v java >/dev/null 2>&1 || { \
+		echo "Installing Debian's default-jre-headless for the Nu HTML checker..."; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq -o DPkg::Lock::Timeout=600 && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 default-jre-headless >/dev/null; }
 
 ## Load-test a production-mode gunicorn on a fresh PostgreSQL database filled by seed_demo (bench/run.py, which
 ## runs seed_demo with bench.settings, the only settings that install it):
@@ -97,4 +118,4 @@ content: install
 	$(BIN)/python manage.py export_roadmap --output content
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules

@@ -13,7 +13,10 @@ class User(AbstractUser):
     profile_is_public = models.BooleanField(
         "public profile",
         default=False,
-        help_text="Show the learner's handle, tracks and progress at /u/<handle>/. Off until they opt in.",
+        # HTML, as every help text (Django's forms and admin show it unescaped): hence &lt; and &gt;.
+        help_text=(
+            "Show the learner's handle, tracks and progress at /u/&lt;handle&gt;/. Off until they opt in."
+        ),
     )
 
     class Meta(AbstractUser.Meta):

@@ -9,6 +9,7 @@ from plumbing import health
 admin.site.site_header = "Roadmap curation"
 admin.site.site_title = "Roadmap curation"
 admin.site.index_title = "Catalogue and learners"
+admin.site.login_template = "admin/login_with_heading.html"  # Django's login page has no <h1>
 
 handler500 = "plumbing.errors.server_error"
 handler429 = "plumbing.errors.too_many_requests"  # allauth's rate limits answer with it too

@@ -93,8 +93,8 @@ def test_bad_rating_or_sort_values_are_ignored_with_a_notice(client, rated, para
 
 def test_the_filters_refresh_the_results_in_place_with_javascript(client, rated):
     html = client.get(RESOURCES).content.decode()
-    assert 'hx-trigger="change"' in html
-    assert 'hx-select="#resource-results"' in html
+    assert 'data-hx-trigger="change"' in html
+    assert 'data-hx-select="#resource-results"' in html
     assert 'id="resource-results"' in html
 
 

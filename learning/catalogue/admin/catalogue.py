@@ -29,6 +29,7 @@ from learning.catalogue.models import (
     Track,
 )
 from learning.catalogue.positions import MAX_POSITION, park
+from plumbing.admin_labels import LabelledFieldsAdmin, LabelledFieldsInline
 from plumbing.subqueries import count_of
 
 
@@ -124,13 +125,13 @@ class StepFormSet(PositionedFormSet):
     }
 
 
-class PositionedInline(ReorderableInline):
+class PositionedInline(LabelledFieldsInline, ReorderableInline):
     form = PositionedForm
     formset = PositionedFormSet
     extra = 0
 
 
-class CatalogueAdmin(ReadableHistoryMixin, admin.ModelAdmin):
+class CatalogueAdmin(LabelledFieldsAdmin, ReadableHistoryMixin, admin.ModelAdmin):
     """Every catalogue admin: history lines a curator can read."""
 
 
