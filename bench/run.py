@@ -65,6 +65,7 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
 THREADS = 2
 WRK_TIMEOUT = "5s"
 IDLE_PROBE_SECONDS = 0.1  # a /healthz answered faster than this found a free worker
+CALM_PROBES, CALM_RATIO = 3, 1.5  # or probes that stopped getting faster (wait_until_idle)
 # Each wrk run gets the next number, which mix.lua seeds its draws with.
 WRK_RUNS = itertools.count(1)
 # The static twin of the track page, inside STATIC_ROOT (whitenoise indexes it when gunicorn starts).
@@ -496,14 +497,23 @@ def wait_until_idle(url: str, timeout: float = 120.0):
     """Let the server finish what wrk left queued, so it never counts against the next measurement.
 
     When wrk stops, the requests it had sent are still in gunicorn's accept queue and get served anyway; a
-    probe of /healthz waits behind them, so one that is answered at once means a worker was free.
+    probe of /healthz waits behind them (the queue is first in, first out), so one answered at once means a
+    worker was free. On a machine busy with other work even an idle server's probe can take longer than
+    that; then, once probes stop getting faster (CALM_PROBES in a row within a factor CALM_RATIO of the
+    fastest before them, either way), nothing wrk left is queued any more.
     """
     deadline = time.monotonic() + timeout
+    fastest, calm = math.inf, 0
     while time.monotonic() < deadline:
         started = time.monotonic()
         httpx.get(f"{url}/healthz", timeout=timeout)
-        if time.monotonic() - started < IDLE_PROBE_SECONDS:
+        took = time.monotonic() - started
+        if took < IDLE_PROBE_SECONDS:
             return
+        calm = calm + 1 if fastest / CALM_RATIO <= took <= fastest * CALM_RATIO else 0
+        if calm >= CALM_PROBES:
+            return
+        fastest = min(fastest, took)
     say(f"Note: the server was still busy {timeout:.0f} s after wrk stopped")
 
 

@@ -98,6 +98,31 @@ def test_wrk_output_without_the_json_line_is_an_error():
         bench.parse_wrk_output("Running 10s test @ http://127.0.0.1:8000/\nunable to connect\n")
 
 
+@pytest.mark.parametrize(
+    ("latencies", "probes"),
+    [
+        ([0.05], 1),  # a worker was free at once
+        ([2.0, 0.05], 2),  # the first probe waited behind what wrk left
+        ([2.0, 0.4, 0.3, 0.35, 0.3], 5),  # a busy machine: probes stop getting faster
+        ([5.0, 3.0, 2.0, 1.0, 0.5, 0.45, 0.5, 0.4], 8),  # still getting faster until the last three
+    ],
+)
+def test_the_idle_wait_ends_at_a_fast_probe_or_once_probes_stop_getting_faster(
+    monkeypatch, latencies, probes
+):
+    clock, sent = [0.0], []
+    latency = iter(latencies)
+
+    def get(url, timeout):
+        sent.append(url)
+        clock[0] += next(latency)
+
+    monkeypatch.setattr(bench, "httpx", type("Probe", (), {"get": staticmethod(get)}))
+    monkeypatch.setattr(bench, "time", type("Clock", (), {"monotonic": staticmethod(lambda: clock[0])}))
+    bench.wait_until_idle("http://127.0.0.1:9")
+    assert sent == ["http://127.0.0.1:9/healthz"] * probes
+
+
 # ---------- Rounds, medians and the report ----------
 
 
