@@ -66,6 +66,7 @@ THREADS = 2
 WRK_TIMEOUT = "5s"
 IDLE_PROBE_SECONDS = 0.1  # a /healthz answered faster than this found a free worker
 CALM_PROBES, CALM_RATIO = 3, 1.5  # or probes that stopped getting faster (wait_until_idle)
+MAX_SETTLE_SECONDS = 5.0  # then at most this long for the requests other workers are still serving
 # Each wrk run gets the next number, which mix.lua seeds its draws with.
 WRK_RUNS = itertools.count(1)
 # The static twin of the track page, inside STATIC_ROOT (whitenoise indexes it when gunicorn starts).
@@ -493,7 +494,7 @@ def run_wrk(url: str, target: Target, *, connections: int, seconds: int, env: di
     return parse_wrk_output(result.stdout)
 
 
-def wait_until_idle(url: str, timeout: float = 120.0):
+def wait_until_idle(url: str, timeout: float = 120.0, *, settle: float = 0.0):
     """Let the server finish what wrk left queued, so it never counts against the next measurement.
 
     When wrk stops, the requests it had sent are still in gunicorn's accept queue and get served anyway; a
@@ -501,6 +502,9 @@ def wait_until_idle(url: str, timeout: float = 120.0):
     worker was free. On a machine busy with other work even an idle server's probe can take longer than
     that; then, once probes stop getting faster (CALM_PROBES in a row within a factor CALM_RATIO of the
     fastest before them, either way), nothing wrk left is queued any more.
+
+    A free worker doesn't mean every worker is: the others may still be serving the last requests they took.
+    `settle` seconds more (the last measurement's p99, at most MAX_SETTLE_SECONDS) let those finish.
     """
     deadline = time.monotonic() + timeout
     fastest, calm = math.inf, 0
@@ -508,13 +512,18 @@ def wait_until_idle(url: str, timeout: float = 120.0):
         started = time.monotonic()
         httpx.get(f"{url}/healthz", timeout=timeout)
         took = time.monotonic() - started
-        if took < IDLE_PROBE_SECONDS:
-            return
         calm = calm + 1 if fastest / CALM_RATIO <= took <= fastest * CALM_RATIO else 0
-        if calm >= CALM_PROBES:
+        if took < IDLE_PROBE_SECONDS or calm >= CALM_PROBES:
+            time.sleep(min(settle, MAX_SETTLE_SECONDS))
             return
         fastest = min(fastest, took)
     say(f"Note: the server was still busy {timeout:.0f} s after wrk stopped")
+
+
+def settled(url: str, measured: Measurement) -> Measurement:
+    """`measured`, once the server has finished what wrk left (wait_until_idle)."""
+    wait_until_idle(url, settle=measured.p99_ms / 1000)
+    return measured
 
 
 def measure_interleaved(
@@ -524,14 +533,11 @@ def measure_interleaved(
     each further count; each on an idle server."""
 
     def one(what: Target, connections: int) -> Measurement:
-        measured = run_wrk(url, what, connections=connections, seconds=seconds, env=env)
-        wait_until_idle(url)
-        return measured
+        return settled(url, run_wrk(url, what, connections=connections, seconds=seconds, env=env))
 
     warmed = None
     if warm_up > 0:
-        warmed = run_wrk(url, target, connections=BASE_CONNECTIONS, seconds=warm_up, env=env)
-        wait_until_idle(url)
+        warmed = settled(url, run_wrk(url, target, connections=BASE_CONNECTIONS, seconds=warm_up, env=env))
     done = []
     for number in range(1, rounds + 1):
         done.append(Round(static=one(static, BASE_CONNECTIONS), page=one(target, BASE_CONNECTIONS)))
@@ -559,12 +565,12 @@ def measure_static(
 ) -> dict[int, Measurement]:
     """The static file alone at each further connection count (its base figures come from the rounds)."""
     if warm_up > 0:
-        run_wrk(url, static, connections=BASE_CONNECTIONS, seconds=warm_up, env=env)
-        wait_until_idle(url)
+        settled(url, run_wrk(url, static, connections=BASE_CONNECTIONS, seconds=warm_up, env=env))
     others = {}
     for connections in CONNECTIONS[1:]:
-        others[connections] = run_wrk(url, static, connections=connections, seconds=seconds, env=env)
-        wait_until_idle(url)
+        others[connections] = settled(
+            url, run_wrk(url, static, connections=connections, seconds=seconds, env=env)
+        )
         say(f"{static.name:<14} c={connections:<3}      {describe(others[connections])}")
     return others
 

@@ -117,10 +117,31 @@ def test_the_idle_wait_ends_at_a_fast_probe_or_once_probes_stop_getting_faster(
         sent.append(url)
         clock[0] += next(latency)
 
+    def sleep(seconds):
+        slept.append(seconds)
+
+    slept: list[float] = []
     monkeypatch.setattr(bench, "httpx", type("Probe", (), {"get": staticmethod(get)}))
-    monkeypatch.setattr(bench, "time", type("Clock", (), {"monotonic": staticmethod(lambda: clock[0])}))
-    bench.wait_until_idle("http://127.0.0.1:9")
+    clock_type = type(
+        "Clock", (), {"monotonic": staticmethod(lambda: clock[0]), "sleep": staticmethod(sleep)}
+    )
+    monkeypatch.setattr(bench, "time", clock_type)
+    bench.wait_until_idle("http://127.0.0.1:9", settle=0.2)
     assert sent == ["http://127.0.0.1:9/healthz"] * probes
+    assert slept == [0.2]  # then the requests other workers still serve may finish
+
+
+def test_the_idle_wait_lets_the_last_requests_finish_for_the_p99_seen_at_most_5_s(monkeypatch):
+    settles, slept = [], []
+    monkeypatch.setattr(bench, "wait_until_idle", lambda url, settle: settles.append(settle))
+    assert bench.settled("http://x", measurement(100.0, p50=20.0)) == measurement(100.0, p50=20.0)
+    assert settles == [0.06]  # p99 (3 × p50 in these measurements), in seconds
+
+    monkeypatch.undo()
+    monkeypatch.setattr(bench, "httpx", type("Probe", (), {"get": staticmethod(lambda url, timeout: None)}))
+    monkeypatch.setattr(bench, "time", type("Clock", (), {"monotonic": lambda: 0.0, "sleep": slept.append}))
+    bench.wait_until_idle("http://x", settle=30.0)
+    assert slept == [5.0]
 
 
 # ---------- Rounds, medians and the report ----------
@@ -825,13 +846,24 @@ def test_make_bench_at_a_tiny_scale_measures_every_page_and_the_mix_without_erro
     mixed = built["mix"]
     assert mixed["learners"] == 5
     assert mixed["weights"] == mix.WEIGHTS
+    assert built["pages"]["mix"]["rps"] > 0
     for name in ("mix", "mix_nocache"):
         run = mixed["runs"][name]
+        assert set(run["sent"]) == {*mix.WEIGHTS, "followup"}, name
         assert run["sent"]["checkoff"] > 0, name
-        assert run["answered"]["learner"] > 0, name
-        assert run["answered"]["visitor"] > 0, name
+        # At 1 s a run on a busy machine may get few answers (a render without the page cache can take
+        # seconds), but none is wrong, and every check-off the server took stored its row.
+        assert set(run["answered"]) == {
+            "learner",
+            "visitor",
+            "checkoff",
+            "stray_redirect",
+            "other",
+            "learner_as_visitor",
+        }
         assert run["answered"]["stray_redirect"] == run["answered"]["learner_as_visitor"] == 0, name
-        assert run["progress_rows_added"] > 0, (name, run)  # check-offs stored rows
+        assert run["answered"]["other"] == 0, name
+        assert run["progress_rows_added"] > 0, (name, run)
         assert run["progress_rows_after"] == run["progress_rows_before"] + run["progress_rows_added"]
     assert "vs static" in result.stdout
     assert "Targets:" in result.stdout
