@@ -8,6 +8,7 @@ PYTEST_ARGS ?=
 BENCH_SCALE ?= 10
 BENCH_OUT ?= bench-results.json
 BENCH_DURATION ?= 10
+BENCH_ROUNDS ?=
 
 .PHONY: run serve test install install-dev browser wrk node-tools java bench render-times lint format migrations content backup clean
 
@@ -88,10 +89,12 @@ java:
 		$$SUDO apt-get update -qq -o DPkg::Lock::Timeout=600 && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 default-jre-headless >/dev/null; }
 
 ## Load-test a production-mode gunicorn on a fresh PostgreSQL database filled by seed_demo (bench/run.py, which
-## runs seed_demo with bench.settings, the only settings that install it):
-## wrk on every main page, compared with a static file of the track page's size. Needs PostgreSQL and Redis.
+## runs seed_demo with bench.settings, the only settings that install it): wrk on every main page and on the
+## `mix` of learners and visitors (page cache on, then off), each in rounds interleaved with a static file of
+## the track page's size; BENCH_ROUNDS empty: 3 to 5 rounds, by BENCH_DURATION. Needs PostgreSQL and Redis.
 bench: install wrk
-	$(BIN)/python -m bench.run --scale $(BENCH_SCALE) --out $(BENCH_OUT) --duration $(BENCH_DURATION)
+	$(BIN)/python -m bench.run --scale $(BENCH_SCALE) --out $(BENCH_OUT) --duration $(BENCH_DURATION) \
+		$(if $(BENCH_ROUNDS),--rounds $(BENCH_ROUNDS))
 
 ## In-process render time of every page kind with the page cache off, on seed_demo data at scale 1 (bench/render.py).
 ## Needs PostgreSQL and Redis; exits 1 when a page is over its budget.

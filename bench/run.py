@@ -5,17 +5,22 @@
 1. a fresh PostgreSQL database (dropped first if it exists), migrated and filled by `manage.py seed_demo`
    (run with bench.settings, the only settings that install it);
 2. a production-mode gunicorn (default workers) with the shared Redis cache, on a free local port;
-3. a session for the heavy demo learner, and one check of every target so a login redirect or an error
-   page is never what gets measured;
-4. wrk against each target at 16 then 64 connections, after a short warm-up, and the same against a static
-   file exactly as large as the track page, served by the same gunicorn and whitenoise;
-5. a table on stdout and the figures as JSON. The database stays afterwards for inspection.
+3. a session for the heavy demo learner, sessions for a few hundred more (the `mix` scenario, bench/mix.py),
+   and one check of every target so a login redirect or an error page is never what gets measured;
+4. for each target, a short warm-up, then rounds of [the static file, the target] at 16 connections, back to
+   back, so each round's ratio compares two measurements taken under the same conditions; then one run at
+   64 connections. The static file is exactly as large as the track page and served by the same gunicorn
+   and whitenoise. The `mix` scenario runs like a page, then again on a server with PAGE_CACHE=false;
+5. a table on stdout (each target's median figures, the median of its rounds' ratios and their range, and
+   its target met or missed) and the figures as JSON. The database stays afterwards for inspection.
 
 Every child process gets an environment built here, so the caller's DATABASE_URL and friends never leak in.
 """
 
 import argparse
+import itertools
 import json
+import math
 import os
 import secrets
 import shutil
@@ -26,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,17 +41,34 @@ import psycopg
 import redis
 from psycopg import sql
 
+from bench import mix
+from bench.report import (
+    BASE_CONNECTIONS,
+    CONNECTIONS,
+    ERROR_KINDS,
+    Measurement,
+    Round,
+    Series,
+    build_report,
+    format_notes,
+    format_table,
+    log_summary,
+    mix_run,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 LUA_SCRIPT = Path(__file__).with_name("report.lua")
+MIX_SCRIPT = Path(__file__).with_name("mix.lua")
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/roadmap_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
 THREADS = 2
-CONNECTIONS = (16, 64)  # the report's figures are at the first; errors are summed over all
-BASE_CONNECTIONS = CONNECTIONS[0]
 WRK_TIMEOUT = "5s"
 IDLE_PROBE_SECONDS = 0.1  # a /healthz answered faster than this found a free worker
-ERROR_KINDS = ("connect", "read", "write", "timeout", "status")
+CALM_PROBES, CALM_RATIO = 3, 1.5  # or probes that stopped getting faster (wait_until_idle)
+MAX_SETTLE_SECONDS = 5.0  # then at most this long for the requests other workers are still serving
+# Each wrk run gets the next number, which mix.lua seeds its draws with.
+WRK_RUNS = itertools.count(1)
 # The static twin of the track page, inside STATIC_ROOT (whitenoise indexes it when gunicorn starts).
 STATIC_TWIN = "bench/track-size.html"
 # The settings that add the bench app (seed_demo) to the site's; every other child runs with the site's own.
@@ -214,6 +235,9 @@ class Target:
     location: str = ""  # for a redirect: exactly where to
     contains: tuple[str, ...] = ()  # what the body must show
     size: int | None = None  # the body's exact length in bytes
+    sets_cookie: str = ""  # the name of a cookie the answer must set
+    script: Path = LUA_SCRIPT  # the wrk script that drives it
+    environment: dict[str, str] = field(default_factory=dict)  # more for the script
 
     def problems(self, response: httpx.Response) -> list[str]:
         found = []
@@ -225,17 +249,36 @@ class Target:
         found += [f"the page does not show {text!r}" for text in self.contains if text not in response.text]
         if self.size is not None and len(response.content) != self.size:
             found.append(f"body is {len(response.content)} bytes, expected {self.size}")
+        if self.sets_cookie and cookie_set(response, self.sets_cookie) is None:
+            found.append(f"sets no {self.sets_cookie!r} cookie")
         return found
 
     def wrk_environment(self) -> dict:
-        """What report.lua reads: the method, the body and the extra headers."""
+        """What report.lua reads (the method, the body, the extra headers), and what another script reads."""
         headers = "\n".join(f"{name}: {value}" for name, value in self.headers.items())
-        return {"BENCH_METHOD": self.method, "BENCH_BODY": self.body, "BENCH_HEADERS": headers}
+        return {
+            "BENCH_METHOD": self.method,
+            "BENCH_BODY": self.body,
+            "BENCH_HEADERS": headers,
+        } | self.environment
+
+
+def cookie_set(response: httpx.Response, name: str) -> str | None:
+    """The value of the cookie `name` the answer sets, as a browser (and mix.lua) reads its Set-Cookie."""
+    for header in response.headers.get_list("set-cookie"):
+        if header.startswith(f"{name}="):
+            return header.split(";")[0].split("=", 1)[1]
+    return None
 
 
 def learner_session(env: dict) -> dict:
     """Log the heavy demo learner in (bench/prepare.py) and return what it printed last."""
-    return json.loads(python(["-m", "bench.prepare"], env, capture=True).strip().splitlines()[-1])
+    return prepared(["-m", "bench.prepare"], env)
+
+
+def prepared(args: list[str], env: dict) -> dict:
+    """What `python *args` (bench/prepare.py) printed last, as JSON."""
+    return json.loads(python(args, env, capture=True).strip().splitlines()[-1])
 
 
 def page_targets(facts: dict) -> list[Target]:
@@ -243,7 +286,7 @@ def page_targets(facts: dict) -> list[Target]:
     csrf_token = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
     cookie = f"{facts['session_cookie']}={facts['session_key']}; {facts['csrf_cookie']}={csrf_token}"
     learner = {"Cookie": cookie}
-    logged_in = "Log out"
+    logged_in = mix.LEARNER_MARK
     checkoff_form = {
         "Cookie": cookie,
         "X-CSRFToken": csrf_token,  # the unmasked secret, as Django accepts it
@@ -314,26 +357,104 @@ def check_targets(url: str, targets: list[Target]) -> dict[str, int]:
     return sizes
 
 
+# ---------- The mix scenario (bench/mix.py) ----------
+
+
+def prepare_mix(env: dict, workdir: Path, learners: int) -> tuple[mix.MixData, Path, dict]:
+    """Sessions for the mix's learners and its data (bench/prepare.py), written as the Lua data file mix.lua
+    loads; returns the data, the file and the sizes prepare.py reported."""
+    data_json = workdir / "mix.json"
+    sizes = prepared(["-m", "bench.prepare", "mix", str(data_json), str(learners)], env)
+    data = mix.MixData.from_json(json.loads(data_json.read_text()))
+    lua_file = workdir / "mix-data.lua"
+    lua_file.write_text(mix.lua_data(data))
+    return data, lua_file, sizes
+
+
+def mix_target(name: str, lua_file: Path, url: str) -> Target:
+    """The mix scenario as wrk runs it: mix.lua over the data file, check-offs with this server's origin."""
+    return Target(
+        name, "/", script=MIX_SCRIPT, environment={"BENCH_MIX_DATA": str(lua_file), "BENCH_ORIGIN": url}
+    )
+
+
+def mix_checks(data: mix.MixData, url: str) -> list[Target]:
+    """One request of each kind the mix sends, checked like the pages before anything is measured: learners
+    logged in (the first, a middle and the last), a check-off redirecting to the topic's node and setting
+    its message, the track page after it with that message, and the visitors' pages."""
+    targets = []
+    for number in sorted({0, len(data.learners) // 2, len(data.learners) - 1}):
+        learner = data.learners[number]
+        cookie = {"Cookie": mix_cookie(data, learner)}
+        track = f"/tracks/{data.tracks[learner.track]}/"
+        targets += [
+            Target(f"mix learner {number} track", track, headers=cookie, contains=(mix.LEARNER_MARK,)),
+            Target(f"mix learner {number} dashboard", "/me/", headers=cookie, contains=(mix.LEARNER_MARK,)),
+        ]
+    learner = next(learner for learner in data.learners if learner.checkoffs)
+    track_number, topic_number = learner.checkoffs[0]
+    track, topic = data.tracks[track_number], data.topics[topic_number]
+    headers = {
+        "Cookie": mix_cookie(data, learner),
+        "X-CSRFToken": learner.csrf_token,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Origin": url,
+        "Referer": f"{url}/tracks/{track}/",
+    }
+    targets.append(
+        Target(
+            "mix checkoff",
+            f"/topics/{topic}/status/",
+            method="POST",
+            headers=headers,
+            body=urlencode({"track": track, f"status-{topic}": data.done_label}),
+            status=302,
+            location=f"/tracks/{track}/#node-{topic}",
+            sets_cookie=data.messages_cookie,
+        )
+    )
+    targets += [
+        Target("mix visitor home", "/"),
+        Target("mix visitor tracks", "/tracks/"),
+        Target("mix visitor track", f"/tracks/{data.tracks[-1]}/", contains=("Log in",)),
+        Target("mix visitor topic", f"/topics/{data.topics[-1]}/"),
+        Target("mix visitor resource", f"/resources/{data.resources[-1]}/"),
+        Target("mix visitor resources", data.resource_lists[-1]),
+        Target("mix visitor search", data.searches[0], contains=('class="hit ',)),
+    ]
+    return targets
+
+
+def mix_cookie(data: mix.MixData, learner: mix.MixLearner) -> str:
+    return f"{data.session_cookie}={learner.session_key}; {data.csrf_cookie}={learner.csrf_token}"
+
+
+def check_mix(url: str, data: mix.MixData):
+    """The mix's checks, and the track page a check-off leads to, with the message it set, shown in it."""
+    checks = mix_checks(data, url)
+    check_targets(url, checks)
+    checkoff = next(target for target in checks if target.name == "mix checkoff")
+    answer = httpx.post(url + checkoff.path, headers=checkoff.headers, content=checkoff.body, timeout=60)
+    message = cookie_set(answer, data.messages_cookie) or ""
+    follow = Target(
+        "mix track after checkoff",
+        checkoff.location.split("#")[0],
+        headers={"Cookie": f"{checkoff.headers['Cookie']}; {data.messages_cookie}={message}"},
+        contains=(mix.LEARNER_MARK, "is done."),
+    )
+    check_targets(url, [follow])
+
+
+def stored_rows(env: dict) -> int:
+    """How many topic progress rows the database holds (bench/prepare.py count)."""
+    return int(prepared(["-m", "bench.prepare", "count"], env)["progress_rows"])
+
+
 # ---------- wrk ----------
 
 
-@dataclass(frozen=True)
-class Measurement:
-    requests: int
-    duration_s: float
-    rps: float
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    errors: dict[str, int]  # by kind: connect, read, write, timeout, status (answers of 400 and above)
-
-    @property
-    def error_count(self) -> int:
-        return sum(self.errors.get(kind, 0) for kind in ERROR_KINDS)
-
-
 def parse_wrk_output(output: str) -> Measurement:
-    """The JSON line report.lua prints (the last line of wrk's output that is a JSON object)."""
+    """The JSON line report.lua (or mix.lua) prints: the last line of wrk's output that is a JSON object."""
     for line in reversed(output.splitlines()):
         if line.startswith("{"):
             data = json.loads(line)
@@ -344,9 +465,10 @@ def parse_wrk_output(output: str) -> Measurement:
                 p50_ms=float(data["p50_ms"]),
                 p95_ms=float(data["p95_ms"]),
                 p99_ms=float(data["p99_ms"]),
-                errors={kind: int(data["errors"][kind]) for kind in ERROR_KINDS},
+                errors={kind: int(data["errors"].get(kind, 0)) for kind in ERROR_KINDS},
+                counts=data.get("mix", {}),
             )
-    raise BenchError(f"no JSON line from report.lua in wrk's output:\n{output[-2000:]}")
+    raise BenchError(f"no JSON line from the wrk script in wrk's output:\n{output[-2000:]}")
 
 
 def run_wrk(url: str, target: Target, *, connections: int, seconds: int, env: dict) -> Measurement:
@@ -356,12 +478,12 @@ def run_wrk(url: str, target: Target, *, connections: int, seconds: int, env: di
         f"--connections={connections}",
         f"--duration={seconds}s",
         f"--timeout={WRK_TIMEOUT}",
-        f"--script={LUA_SCRIPT}",
+        f"--script={target.script}",
         url + target.path,
     ]
     result = subprocess.run(  # noqa: S603 - wrk on our own server
         command,
-        env=env | target.wrk_environment(),
+        env=env | target.wrk_environment() | {"BENCH_SEED": str(next(WRK_RUNS))},
         capture_output=True,
         text=True,
         timeout=seconds + 60,
@@ -372,124 +494,95 @@ def run_wrk(url: str, target: Target, *, connections: int, seconds: int, env: di
     return parse_wrk_output(result.stdout)
 
 
-def wait_until_idle(url: str, timeout: float = 120.0):
+def wait_until_idle(url: str, timeout: float = 120.0, *, settle: float = 0.0):
     """Let the server finish what wrk left queued, so it never counts against the next measurement.
 
     When wrk stops, the requests it had sent are still in gunicorn's accept queue and get served anyway; a
-    probe of /healthz waits behind them, so one that is answered at once means a worker was free.
+    probe of /healthz waits behind them (the queue is first in, first out), so one answered at once means a
+    worker was free. On a machine busy with other work even an idle server's probe can take longer than
+    that; then, once probes stop getting faster (CALM_PROBES in a row within a factor CALM_RATIO of the
+    fastest before them, either way), nothing wrk left is queued any more.
+
+    A free worker doesn't mean every worker is: the others may still be serving the last requests they took.
+    `settle` seconds more (the last measurement's p99, at most MAX_SETTLE_SECONDS) let those finish.
     """
     deadline = time.monotonic() + timeout
+    fastest, calm = math.inf, 0
     while time.monotonic() < deadline:
         started = time.monotonic()
         httpx.get(f"{url}/healthz", timeout=timeout)
-        if time.monotonic() - started < IDLE_PROBE_SECONDS:
+        took = time.monotonic() - started
+        calm = calm + 1 if fastest / CALM_RATIO <= took <= fastest * CALM_RATIO else 0
+        if took < IDLE_PROBE_SECONDS or calm >= CALM_PROBES:
+            time.sleep(min(settle, MAX_SETTLE_SECONDS))
             return
+        fastest = min(fastest, took)
     say(f"Note: the server was still busy {timeout:.0f} s after wrk stopped")
 
 
-def measure(url: str, target: Target, *, seconds: int, warm_up: int, env: dict) -> dict[int, Measurement]:
-    """Warm up at the base connection count, then one run per connection count, each on an idle server."""
+def settled(url: str, measured: Measurement) -> Measurement:
+    """`measured`, once the server has finished what wrk left (wait_until_idle)."""
+    wait_until_idle(url, settle=measured.p99_ms / 1000)
+    return measured
+
+
+def measure_interleaved(
+    url: str, target: Target, static: Target, *, rounds: int, seconds: int, warm_up: int, env: dict
+) -> Series:
+    """Warm up, then `rounds` × [static, target] at the base connection count, then one run of the target at
+    each further count; each on an idle server."""
+
+    def one(what: Target, connections: int) -> Measurement:
+        return settled(url, run_wrk(url, what, connections=connections, seconds=seconds, env=env))
+
+    warmed = None
     if warm_up > 0:
-        run_wrk(url, target, connections=BASE_CONNECTIONS, seconds=warm_up, env=env)
-        wait_until_idle(url)
-    levels = {}
-    for connections in CONNECTIONS:
-        levels[connections] = run_wrk(url, target, connections=connections, seconds=seconds, env=env)
-        wait_until_idle(url)
-        result = levels[connections]
-        say(
-            f"{target.name:<14} c={connections:<3} {result.rps:9.1f} req/s  p50 {result.p50_ms:8.2f} ms  "
-            f"p99 {result.p99_ms:8.2f} ms  errors {result.error_count}"
+        warmed = settled(url, run_wrk(url, target, connections=BASE_CONNECTIONS, seconds=warm_up, env=env))
+    done = []
+    for number in range(1, rounds + 1):
+        done.append(Round(static=one(static, BASE_CONNECTIONS), page=one(target, BASE_CONNECTIONS)))
+        say(f"{target.name:<14} round {number}/{rounds}: {describe(done[-1].page)}  {ratio_text(done[-1])}")
+    others = {}
+    for connections in CONNECTIONS[1:]:
+        others[connections] = one(target, connections)
+        say(f"{target.name:<14} c={connections:<3}      {describe(others[connections])}")
+    return Series(rounds=done, others=others, warm_up=warmed)
+
+
+def describe(result: Measurement) -> str:
+    return (
+        f"{result.rps:9.1f} req/s  p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms  "
+        f"errors {result.error_count}"
+    )
+
+
+def ratio_text(one: Round) -> str:
+    return f"static {one.static.rps:9.1f} req/s  ratio " + ("-" if one.ratio is None else f"{one.ratio:.3f}")
+
+
+def measure_static(
+    url: str, static: Target, *, seconds: int, warm_up: int, env: dict
+) -> dict[int, Measurement]:
+    """The static file alone at each further connection count (its base figures come from the rounds)."""
+    if warm_up > 0:
+        settled(url, run_wrk(url, static, connections=BASE_CONNECTIONS, seconds=warm_up, env=env))
+    others = {}
+    for connections in CONNECTIONS[1:]:
+        others[connections] = settled(
+            url, run_wrk(url, static, connections=connections, seconds=seconds, env=env)
         )
-    return levels
-
-
-# ---------- The report ----------
-
-
-def figures(measurement: Measurement) -> dict:
-    return {
-        "rps": round(measurement.rps, 1),
-        "p50_ms": round(measurement.p50_ms, 2),
-        "p95_ms": round(measurement.p95_ms, 2),
-        "p99_ms": round(measurement.p99_ms, 2),
-        "errors": measurement.error_count,
-    }
-
-
-def entry(levels: dict[int, Measurement]) -> dict:
-    """The figures at the base connection count, errors summed over all counts, and each other count's own."""
-    base = figures(levels[BASE_CONNECTIONS])
-    base["errors"] = sum(measurement.error_count for measurement in levels.values())
-    others = {
-        f"at_{connections}": figures(m)
-        for connections, m in levels.items()
-        if connections != BASE_CONNECTIONS
-    }
-    return base | others
-
-
-def ratio(page: Measurement, static: Measurement) -> float | None:
-    return round(page.rps / static.rps, 3) if static.rps else None
-
-
-def build_report(
-    scale: float, static: dict[int, Measurement], pages: dict[str, dict[int, Measurement]], **metadata
-) -> dict:
-    """{"scale", "static": {...}, "pages": {name: {..., "ratio_to_static"}}} plus any metadata keys."""
-    report = {
-        "scale": int(scale) if float(scale).is_integer() else scale,
-        "static": entry(static),
-        "pages": {
-            name: entry(levels)
-            | {"ratio_to_static": ratio(levels[BASE_CONNECTIONS], static[BASE_CONNECTIONS])}
-            for name, levels in pages.items()
-        },
-    }
-    return report | metadata
-
-
-def format_table(report: dict) -> str:
-    """One row per target: the figures at the base connection count, the ratio, and the rps at the most."""
-    most = f"at_{CONNECTIONS[-1]}"
-    header = ("name", "rps", "p50 ms", "p95 ms", "p99 ms", "errors", "vs static", f"rps@{CONNECTIONS[-1]}")
-    lines = ["{:<14}{:>10}{:>10}{:>10}{:>10}{:>8}{:>11}{:>10}".format(*header)]
-    for name, values in [("static", report["static"]), *report["pages"].items()]:
-        ratio_to_static = values.get("ratio_to_static")
-        lines.append(
-            f"{name:<14}{values['rps']:>10.1f}{values['p50_ms']:>10.2f}{values['p95_ms']:>10.2f}"
-            f"{values['p99_ms']:>10.2f}{values['errors']:>8}"
-            f"{'' if ratio_to_static is None else format(ratio_to_static, '.3f'):>11}"
-            f"{values[most]['rps'] if most in values else '':>10}"
-        )
-    return "\n".join(lines)
-
-
-def log_summary(log_path: Path) -> str:
-    """What the server logged: answers by status class, and the lines that were warnings or errors."""
-    statuses: Counter[str] = Counter()
-    troubles = []
-    with log_path.open(errors="replace") as log:
-        lines = [line.rstrip("\n") for line in log]
-    for line in lines:
-        try:
-            record = json.loads(line)
-        except ValueError:
-            record = None
-        if isinstance(record, dict) and "status" in record:
-            statuses[f"{record['status'] // 100}xx"] += 1
-        if isinstance(record, dict):
-            warned = record.get("level") in {"WARNING", "ERROR", "CRITICAL"}
-        else:  # gunicorn's own lines, and anything printed
-            warned = any(mark in line for mark in ("[WARNING]", "[ERROR]", "[CRITICAL]", "Traceback"))
-        if warned:
-            troubles.append(line)
-    counts = ", ".join(f"{count} × {status}" for status, count in sorted(statuses.items())) or "no requests"
-    shown = "".join(f"\n    {line[:300]}" for line in troubles[:5])
-    return f"answers logged: {counts}; warnings and errors: {len(troubles)}{shown}"
+        say(f"{static.name:<14} c={connections:<3}      {describe(others[connections])}")
+    return others
 
 
 # ---------- The run ----------
+
+MIX_NAMES = ("mix", "mix_nocache")
+
+
+def default_rounds(duration: int) -> int:
+    """Rounds per target: about 30 s of each target in them, at least 3 and at most 5."""
+    return max(3, min(5, math.ceil(30 / duration)))
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -499,10 +592,41 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--out", type=Path, default=Path("bench-results.json"), help="where the JSON goes")
     parser.add_argument("--duration", type=positive(int), default=10, help="seconds per measurement (10)")
+    parser.add_argument(
+        "--rounds",
+        type=positive(int),
+        help="rounds of [static, target] per target (default: 3 to 5, about 30 s of each target)",
+    )
     parser.add_argument("--warm-up", type=int, default=2, help="seconds of warm-up per target (2)")
+    parser.add_argument(
+        "--mix-learners",
+        type=positive(int),
+        default=mix.DEFAULT_LEARNERS,
+        help=f"learners logged in for the mix ({mix.DEFAULT_LEARNERS}, or all demo learners if fewer)",
+    )
+    parser.add_argument(
+        "--only", type=names, help="measure only these targets, comma-separated (e.g. mix,mix_nocache)"
+    )
+    parser.add_argument("--strict", action="store_true", help="exit with 3 when a target is missed")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help="dropped and created afresh")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="a Redis database, flushed at start")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.rounds is None:
+        args.rounds = default_rounds(args.duration)
+    known = {*(name for name in PAGE_NAMES), *MIX_NAMES}
+    if args.only and (unknown := set(args.only) - known):
+        parser.error(
+            f"--only: unknown targets {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}"
+        )
+    return args
+
+
+# The page targets' names, in the order page_targets() gives them.
+PAGE_NAMES = ("home", "track_anon", "track_learner", "topic", "resources", "search", "dashboard", "checkoff")
+
+
+def names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
 def positive(kind):
@@ -538,19 +662,60 @@ def place_static_twin(env: dict, workdir: Path, pages: list[Target]) -> Target:
     return static_target(size)
 
 
-def benchmark(env: dict, workdir: Path, targets: list[Target], args: argparse.Namespace):
-    """Check every target once, then measure each; returns the body sizes and the measurements by name."""
+@dataclass
+class Results:
+    """What the servers measured: the static file alone, each target's series, mix runs, body sizes."""
+
+    static_others: dict[int, Measurement] = field(default_factory=dict)
+    series: dict[str, Series] = field(default_factory=dict)
+    mix_runs: dict[str, dict] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+
+
+def benchmark(env: dict, workdir: Path, static: Target, pages: list[Target], mixed, args) -> Results:
+    """Check every target once, then measure each, interleaved with the static file; the mix once more on a
+    server without the page cache. `mixed` is (MixData, its Lua file), or None when the mix isn't measured."""
+    results = Results()
+    timing = {"rounds": args.rounds, "seconds": args.duration, "warm_up": args.warm_up, "env": env}
     with gunicorn(env, workdir) as url:
         say(f"gunicorn at {url}; checking every target once")
-        sizes = check_targets(url, targets)
-        if sizes["track_anon"] != sizes["static"]:
+        results.sizes = check_targets(url, [static, *pages])
+        if "track_anon" in results.sizes and results.sizes["track_anon"] != results.sizes["static"]:
+            sizes = results.sizes
             say(f"Note: the track page is {sizes['track_anon']} bytes now, its static twin {sizes['static']}")
-        say(f"Measuring: {args.warm_up} s warm-up, then {args.duration} s at {CONNECTIONS} connections")
-        measurements = {
-            target.name: measure(url, target, seconds=args.duration, warm_up=args.warm_up, env=env)
-            for target in targets
-        }
-    return sizes, measurements
+        if mixed and wanted("mix", args):
+            check_mix(url, mixed[0])
+        say(
+            f"Measuring: {args.warm_up} s warm-up, then {args.rounds} rounds of [static, target] for "
+            f"{args.duration} s each at {BASE_CONNECTIONS} connections, then one at "
+            f"{', '.join(map(str, CONNECTIONS[1:]))} connections"
+        )
+        results.static_others = measure_static(
+            url, static, seconds=args.duration, warm_up=args.warm_up, env=env
+        )
+        for page in pages:
+            results.series[page.name] = measure_interleaved(url, page, static, **timing)
+        if mixed and wanted("mix", args):
+            measure_mix(url, "mix", static, mixed[1], results, timing)
+    if mixed and wanted("mix_nocache", args):
+        with gunicorn(env | {"PAGE_CACHE": "false"}, workdir) as url:
+            say(f"gunicorn with PAGE_CACHE=false at {url}; checking the mix once")
+            check_mix(url, mixed[0])
+            measure_mix(url, "mix_nocache", static, mixed[1], results, timing)
+    return results
+
+
+def measure_mix(url: str, name: str, static: Target, lua_file: Path, results: Results, timing: dict):
+    """The mix like any target, and the topic-progress rows counted before and after it."""
+    env = timing["env"]
+    before = stored_rows(env)
+    series = measure_interleaved(url, mix_target(name, lua_file, url), static, **timing)
+    results.series[name] = series
+    results.mix_runs[name] = mix_run(series, before, stored_rows(env))
+
+
+def wanted(name: str, args: argparse.Namespace) -> bool:
+    return not args.only or name in args.only
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -561,9 +726,18 @@ def run(args: argparse.Namespace) -> dict:
     try:
         prepare_database(args, env)
         facts = learner_session(env)
-        pages = page_targets(facts)
-        static = place_static_twin(env, workdir, pages)
-        sizes, measurements = benchmark(env, workdir, [static, *pages], args)
+        all_pages = page_targets(facts)
+        pages = [page for page in all_pages if wanted(page.name, args)]
+        mixed, mix_sizes = None, dict[str, int]()
+        if any(wanted(name, args) for name in MIX_NAMES):
+            data, lua_file, mix_sizes = prepare_mix(env, workdir, args.mix_learners)
+            checking = mix_sizes["learners_checking_off"]
+            say(
+                f"Logged in {mix_sizes['learners']} learners for the mix, {checking} with topics to check off"
+            )
+            mixed = (data, lua_file)
+        static = place_static_twin(env, workdir, all_pages)
+        results = benchmark(env, workdir, static, pages, mixed, args)
     finally:
         shutil.rmtree(env["STATIC_ROOT"], ignore_errors=True)  # only the log stays
         log_path = workdir / "server.log"
@@ -571,18 +745,27 @@ def run(args: argparse.Namespace) -> dict:
             say(f"Server log: {log_path}")
             say(log_summary(log_path))
         say(f"The database {urlsplit(args.database_url).path.lstrip('/')} stays for inspection")
-    return build_report(
+    report = build_report(
         args.scale,
-        measurements.pop(static.name),
-        measurements,
+        results.static_others,
+        results.series,
+        results.mix_runs,
         duration_s=args.duration,
+        rounds=args.rounds,
         connections=list(CONNECTIONS),
         workers=configured_workers(env),
         cpu_count=os.cpu_count(),
-        bytes=sizes,
+        bytes=results.sizes,
         topic=facts["topic_slug"],
         topic_resources=facts["topic_resources"],
     )
+    if mixed:
+        report["mix"] = mix_sizes | {
+            "weights": dict(mix.WEIGHTS),
+            "weight_groups": mix.weight_groups(),
+            "runs": results.mix_runs,
+        }
+    return report
 
 
 def main(argv=None) -> int:
@@ -596,14 +779,11 @@ def main(argv=None) -> int:
         return 1
     print()
     print(format_table(report))
-    levels = " and ".join(map(str, CONNECTIONS))
-    print(
-        f"\nFigures at {BASE_CONNECTIONS} connections, errors summed over {levels}; {args.duration} s each; "
-        f"{report['workers']} gunicorn workers on {report['cpu_count']} CPUs."
-    )
+    print()
+    print(format_notes(report))
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     say(f"Wrote {args.out}")
-    return 0
+    return 3 if args.strict and report["missed"] else 0
 
 
 if __name__ == "__main__":
