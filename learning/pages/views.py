@@ -24,8 +24,9 @@ def home(request):
         # Continue means followed: tracks that only share a done topic don't crowd the learner's way back.
         followed = progress_queries.followed_track_ids(request.user)
         following = [track for track in cards.tracks if track.pk in followed]
-        progress = progress_queries.progress_by_track(following, learner_state(request.user))
-        context["continue_with"] = [(track, progress[track.pk]) for track in following]
+        if following:
+            progress = progress_queries.progress_by_track(following, learner_state(request.user))
+            context["continue_with"] = [(track, progress[track.pk]) for track in following]
     return render(request, "learning/home.html", context)
 
 
