@@ -4,12 +4,12 @@ milestones."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from taggit.managers import TaggableManager
 
 from learning.catalogue.positions import position_validators
 from plumbing.text import unix_newlines
 from plumbing.token_querysets import CuratedQuerySet
+from plumbing.urls import reversed_url
 
 
 class CuratedText(models.Model):
@@ -77,7 +77,7 @@ class Track(CuratedText):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("learning:track_detail", kwargs={"slug": self.slug})
+        return reversed_url("learning:track_detail", slug=self.slug)
 
 
 class Stage(models.Model):
@@ -136,7 +136,7 @@ class Topic(CuratedText):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("learning:topic_detail", kwargs={"slug": self.slug})
+        return reversed_url("learning:topic_detail", slug=self.slug)
 
 
 class Step(models.Model):
