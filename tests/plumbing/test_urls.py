@@ -2,6 +2,7 @@
 and URLconf."""
 
 import pytest
+from django.template import engines
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 
 from plumbing import urls
@@ -44,3 +45,11 @@ def test_swapping_the_urlconf_forgets_the_links(settings):
     assert urls._reversed.cache_info().currsize == 1
     settings.ROOT_URLCONF = "roadmap_site.urls"
     assert urls._reversed.cache_info().currsize == 0
+
+
+def test_the_link_tag_escapes_like_url_and_sets_a_variable():
+    template = engines["django"].from_string(
+        "{% load site_meta %}<a href=\"{% link 'learning:topic_detail' slug=slug %}\">"
+        "{% link 'learning:search' as search_url %}{{ search_url }}</a>"
+    )
+    assert template.render({"slug": "c-sharp"}) == '<a href="/topics/c-sharp/">/search/</a>'
