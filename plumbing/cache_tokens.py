@@ -43,11 +43,13 @@ def cache_key(name: str) -> str:
 
 
 def bump(*names: str) -> None:
-    """Moves the tokens now and once more when the current transaction commits."""
+    """Moves the tokens now and once more when the current transaction commits. Outside a transaction the
+    write is committed already: once is enough (on_commit would run it again at once)."""
     if not names:
         return
     _set_now(names)
-    transaction.on_commit(lambda: _set_now(names))
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _set_now(names))
 
 
 def _set_now(names) -> None:

@@ -53,13 +53,14 @@ def rendered_every_time(settings):
 
 @pytest.fixture
 def cold_get(django_assert_num_queries):
-    """GETs a page with nothing in the cache (the most it can cost) and asserts it answers 200 after
-    exactly `queries` queries; returns the response."""
+    """GETs a page with nothing in the cache nor in this process's memo (the most it can cost) and asserts
+    it answers 200 after exactly `queries` queries; returns the response."""
 
     def get(client, url, queries):
         cache.clear()
+        # This process's copies too: its memo of what is rendered once per version, the tokens it holds.
         cache_tokens.forget_held()
-        overlay.forget()  # fragments memoised per catalogue version (plumbing/overlay.py)
+        overlay.forget()
         with django_assert_num_queries(queries):
             response = client.get(url)
         assert response.status_code == 200

@@ -1,5 +1,6 @@
 """Reads for the public pages: each fetches all its page shows in a fixed number of queries."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import cast
 
@@ -10,6 +11,7 @@ from taggit.models import Tag
 
 from learning.catalogue.models import BEST_FIRST, Milestone, Resource, Stage, Step, Topic, Track
 from plumbing import cache_tokens
+from plumbing.overlay import memo
 
 # The site mean used before any resource has been rated: the middle of the 1–5 scale.
 NEUTRAL_MEAN = 3.0
@@ -44,6 +46,15 @@ def tracks_for_list(user):
     return Track.objects.visible_to(user).with_counts().prefetch_related("tags").order_by("position", "title")
 
 
+def published_tracks() -> tuple[Track, ...]:
+    """The published tracks in list order, read once per catalogue version (this process's memo): shared by
+    every request under that version, so read only."""
+    version = cache_tokens.read([cache_tokens.CATALOGUE])[cache_tokens.CATALOGUE]
+    return memo(
+        ("published-tracks", version), lambda: tuple(Track.objects.published().order_by("position", "title"))
+    )
+
+
 def track_for_roadmap(user, slug):
     """A track with its stages, steps (topic and resource count) and milestones."""
     topics = visible_topics(user)
@@ -74,6 +85,39 @@ def ordered_steps(track_ids):
         .select_related("topic", "stage")
         .order_by("track_id", "stage__position", "position")
     )
+
+
+@dataclass(frozen=True)
+class TrackOutline:
+    """What a track's progress is counted over: its published steps in order (with topic and stage: the next
+    step's link) and its milestones. Shared by every request under one catalogue version: read only."""
+
+    steps: tuple[Step, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+
+
+def track_outlines() -> dict[int, TrackOutline]:
+    """Track id → TrackOutline for every track, read in two queries once per catalogue version and kept in
+    this process's memo (plumbing.overlay): curated data only, the same for everyone. A track without steps
+    or milestones has no entry (`.get(pk, TrackOutline())`)."""
+    version = cache_tokens.read([cache_tokens.CATALOGUE])[cache_tokens.CATALOGUE]
+    return memo(("track-outlines", version), _track_outlines)
+
+
+def _track_outlines() -> dict[int, TrackOutline]:
+    steps: defaultdict[int, list[Step]] = defaultdict(list)
+    milestones: defaultdict[int, list[Milestone]] = defaultdict(list)
+    # Only what progress and its "next step" link show: a topic's guide stays out of every process's memory.
+    shown = ("topic__slug", "topic__title", "topic__is_published", "stage__title", "stage__position")
+    for step in ordered_steps(Track.objects.values("pk")).only(
+        "track", "stage", "topic", "position", "is_optional", "stage__track", *shown
+    ):
+        steps[step.track_id].append(step)
+    for milestone in Milestone.objects.select_related("stage").only("stage", "stage__track").order_by("pk"):
+        milestones[milestone.stage.track_id].append(milestone)
+    return {
+        pk: TrackOutline(tuple(steps[pk]), tuple(milestones[pk])) for pk in steps.keys() | milestones.keys()
+    }
 
 
 @dataclass(frozen=True)

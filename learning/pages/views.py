@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from learning.catalogue import queries
+from learning.catalogue import fragments, queries
 from learning.catalogue.forms import ResourceFilterForm
 from learning.community.queries import rating_count_of, suggestions_of
 from learning.pages.track import fillers, track_skeleton
@@ -18,14 +18,16 @@ from plumbing.page_cache import cached_page
 
 @cached_page(cache_tokens.CATALOGUE)
 def home(request):
-    tracks = list(queries.tracks_for_list(request.user))
-    context = {"tracks": tracks, "counts": queries.catalogue_counts()}
+    # The cards and counts are the catalogue's, rendered once per version; the learner's part is theirs.
+    cards = fragments.track_cards(request)
+    context = {"tracks": cards.tracks, "cards": cards, "counts": fragments.catalogue_counts(request)}
     if request.user.is_authenticated:
         # Continue means followed: tracks that only share a done topic don't crowd the learner's way back.
         followed = progress_queries.followed_track_ids(request.user)
-        following = [track for track in tracks if track.pk in followed]
-        progress = progress_queries.progress_by_track(following, learner_state(request.user))
-        context["continue_with"] = [(track, progress[track.pk]) for track in following]
+        following = [track for track in cards.tracks if track.pk in followed]
+        if following:
+            progress = progress_queries.progress_by_track(following, learner_state(request.user))
+            context["continue_with"] = [(track, progress[track.pk]) for track in following]
     return render(request, "learning/home.html", context)
 
 

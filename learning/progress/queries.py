@@ -5,8 +5,16 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from learning.catalogue.models import Milestone, Step, Topic, Track
-from learning.catalogue.queries import TrackPath, ordered_steps, placement_in, track_path
+from learning.catalogue.models import Topic
+from learning.catalogue.queries import (
+    TrackOutline,
+    TrackPath,
+    ordered_steps,
+    placement_in,
+    published_tracks,
+    track_outlines,
+    track_path,
+)
 from learning.progress.models import Bookmark, TopicProgress, TrackFollow
 from learning.progress.state import LearnerState, learner_state, track_progress
 
@@ -57,15 +65,15 @@ def topic_path(user, topic, track_slug: str = "") -> TrackPath | None:
 
 
 def progress_by_track(tracks, state: LearnerState) -> dict:
-    """Track id → TrackProgress for every track, in two queries whatever the number of tracks."""
-    track_ids = [track.pk for track in tracks]
-    steps: dict[int, list[Step]] = {pk: [] for pk in track_ids}
-    milestones: dict[int, list[Milestone]] = {pk: [] for pk in track_ids}
-    for step in ordered_steps(track_ids):
-        steps[step.track_id].append(step)
-    for milestone in Milestone.objects.filter(stage__track_id__in=track_ids).select_related("stage"):
-        milestones[milestone.stage.track_id].append(milestone)
-    return {pk: track_progress(steps[pk], milestones[pk], state) for pk in track_ids}
+    """Track id → TrackProgress for every track: the tracks' outlines come from the catalogue version's memo
+    (two queries once per version), the learner's state is laid over them in memory."""
+    outlines = track_outlines()
+    empty = TrackOutline()
+    return {
+        track.pk: track_progress(outline.steps, outline.milestones, state)
+        for track in tracks
+        for outline in [outlines.get(track.pk, empty)]
+    }
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,7 @@ class Dashboard:
 
 def dashboard_for(user) -> Dashboard:
     state = learner_state(user)
-    tracks = list(Track.objects.published().order_by("position", "title"))
+    tracks = published_tracks()
     progress = progress_by_track(tracks, state)
     followed = followed_track_ids(user)
     in_progress = [(track, progress[track.pk]) for track in tracks if track.pk in followed]

@@ -23,23 +23,33 @@ NOT_STARTED = "not_started"
 STATUS_CHOICES = [(NOT_STARTED, "Not started"), *TopicProgress.Status.choices]
 
 
-@transaction.atomic
-def set_topic_status(*, user, topic, status: str) -> TopicProgress | None:
+def set_topic_status(*, user, topic, status: str) -> None:
     """Sets a learner's status for a topic; `not_started` removes it. Done keeps its first completion time."""
     if status == NOT_STARTED:
-        TopicProgress.objects.filter(user=user, topic=topic).delete()
-        return None
+        with transaction.atomic():
+            TopicProgress.objects.filter(user=user, topic=topic).delete()
+        return
     if status not in TopicProgress.Status.values:
         raise ValidationError({"status": f"Unknown status {status!r}."})
     completed_at = timezone.now() if status == TopicProgress.Status.DONE else None
-    progress, created = TopicProgress.objects.get_or_create(
-        user=user, topic=topic, defaults={"status": status, "completed_at": completed_at}
+    # The usual check-off changes the status of a row the learner has: one UPDATE where the status differs
+    # (its queryset moves the learner's token), rather than a transaction around a read and a write.
+    changed = (
+        TopicProgress.objects.filter(user=user, topic=topic)
+        .exclude(status=status)
+        .update(status=status, completed_at=completed_at, updated_at=timezone.now())
     )
-    if not created and progress.status != status:
-        progress.status = status
-        progress.completed_at = completed_at
-        progress.save(update_fields=["status", "completed_at", "updated_at"])
-    return progress
+    if changed:
+        return
+    # No row yet, or one with this status already, or a concurrent write in between: decided in a transaction.
+    with transaction.atomic():
+        progress, created = TopicProgress.objects.get_or_create(
+            user=user, topic=topic, defaults={"status": status, "completed_at": completed_at}
+        )
+        if not created and progress.status != status:
+            progress.status = status
+            progress.completed_at = completed_at
+            progress.save(update_fields=["status", "completed_at", "updated_at"])
 
 
 @transaction.atomic

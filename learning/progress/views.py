@@ -36,11 +36,13 @@ def topic_status(request, slug):
     status = form.cleaned_data["status"]
     services.set_topic_status(user=request.user, topic=topic, status=status)
     said = STATUS_SAID.get(status, "“{}” is back to not started.").format(topic.title)
-    # Checking off from a track's page follows that track (the form names it) and returns to its node.
+    # Checking off from a track's page follows that track (the form names it) and returns to its node. A
+    # form that names none (the topic page's) needs no lookup: no track has an empty slug.
+    track_slug = request.POST.get("track", "")
     track = (
-        Track.objects.visible_to(request.user)
-        .filter(slug=request.POST.get("track", ""), steps__topic=topic)
-        .first()
+        Track.objects.visible_to(request.user).filter(slug=track_slug, steps__topic=topic).first()
+        if track_slug
+        else None
     )
     if track is None:
         say(request, said, at="topic-status")

@@ -76,6 +76,23 @@ def test_done_keeps_its_first_completion_time(learner_client, learner, track):
     assert TopicProgress.objects.get(user=learner).completed_at == first
 
 
+def test_changing_a_status_is_one_update_and_looks_up_no_track_the_form_did_not_name(
+    learner_client, learner, track, django_assert_num_queries
+):
+    topic = track.steps.first().topic
+    learner_client.post(status_url(topic), {"status": "learning"})
+    before = TopicProgress.objects.get(user=learner, topic=topic)
+    # The session, the user, the topic, then the row's owner (whose token moves) and the update itself.
+    with django_assert_num_queries(5):
+        response = learner_client.post(status_url(topic), {"status": "done"})
+    assert response.status_code == 302
+    after = TopicProgress.objects.get(user=learner, topic=topic)
+    assert (after.status, after.started_at) == ("done", before.started_at)
+    assert after.completed_at is not None
+    assert after.updated_at > before.updated_at
+    assert not TrackFollow.objects.filter(user=learner).exists()
+
+
 @pytest.mark.parametrize("data", [{"status": "finished"}, {"status": ""}, {}, {"status": "done\x00"}])
 def test_an_unknown_status_is_refused_with_a_message_and_stores_nothing(learner_client, track, data):
     response = learner_client.post(status_url(track.steps.first().topic), data)

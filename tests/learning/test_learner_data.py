@@ -76,7 +76,7 @@ LEARNER_PAGE_QUERIES = {
     "dashboard": 12,
     "topic": 13,
     "topic in its track": 13,
-    "home": 12,
+    "home": 11,
     "bookmarks": 4,
     "resource": 10,
 }

@@ -44,8 +44,8 @@ PAGES = {
 # The queries of each page rendered cold (nothing cached, PAGE_CACHE off): (for a visitor, for a curator).
 # The same with a 2-topic track and with a 24-topic one and 30 more resources.
 QUERIES = {
-    "home": (5, 10),  # the curator follows no track: their followed tracks are read, no progress
-    "track list": (2, 4),
+    "home": (4, 7),  # the curator follows no track: their followed tracks are read, nothing more
+    "track list": (1, 3),
     "track": (6, 11),
     "topic": (7, 13),  # a curator is logged in: +1 for the track they followed first (none here)
     "topic in its track": (8, 13),  # +1: the track's ordered steps, for the previous and next step

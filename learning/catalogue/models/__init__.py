@@ -30,6 +30,7 @@ from learning.catalogue.models.tracks import (
     TopicQuerySet,
     Track,
     TrackQuerySet,
+    sees_drafts,
     stack_field,
 )
 
@@ -59,6 +60,7 @@ __all__ = [
     "blended_score",
     "curated_prior",
     "place_last",
+    "sees_drafts",
     "stack_field",
     "stack_group",
     "start_here_pinned",

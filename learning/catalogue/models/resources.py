@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, NullIf
-from django.urls import reverse
 from taggit.managers import TaggableManager
 
 from learning.catalogue.links import UnsupportedURL, normalize_url
@@ -13,6 +12,7 @@ from learning.catalogue.models.tracks import CuratedText, PublishedQuerySet, Sta
 from learning.catalogue.positions import PARKING_OFFSET, position_validators
 from plumbing.subqueries import count_of, sum_of
 from plumbing.token_querysets import CuratedQuerySet
+from plumbing.urls import reversed_url
 
 
 class Kind(models.TextChoices):
@@ -256,7 +256,7 @@ class Resource(CuratedText):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("learning:resource_detail", kwargs={"pk": self.pk})
+        return reversed_url("learning:resource_detail", pk=self.pk)
 
     def clean_fields(self, exclude=None):
         if not exclude or "url" not in exclude:

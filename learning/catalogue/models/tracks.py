@@ -4,12 +4,12 @@ milestones."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from taggit.managers import TaggableManager
 
 from learning.catalogue.positions import position_validators
 from plumbing.text import unix_newlines
 from plumbing.token_querysets import CuratedQuerySet
+from plumbing.urls import reversed_url
 
 
 class Stack(models.TextChoices):
@@ -44,13 +44,19 @@ class CuratedText(models.Model):
         super().save(*args, **kwargs)
 
 
+def sees_drafts(user) -> bool:
+    """Staff see unpublished rows too (with a banner); everyone else sees published rows only. What is
+    rendered once and shared between people is kept apart on this (plumbing.overlay memo keys)."""
+    return user is not None and user.is_active and user.is_staff
+
+
 class PublishedQuerySet(CuratedQuerySet):
     def published(self):
         return self.filter(is_published=True)
 
     def visible_to(self, user):
         """What a person may see: everything for staff, published rows for everyone else."""
-        if user is not None and user.is_active and user.is_staff:
+        if sees_drafts(user):
             return self.all()
         return self.published()
 
@@ -93,7 +99,7 @@ class Track(CuratedText):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("learning:track_detail", kwargs={"slug": self.slug})
+        return reversed_url("learning:track_detail", slug=self.slug)
 
 
 class Stage(models.Model):
@@ -152,7 +158,7 @@ class Topic(CuratedText):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("learning:topic_detail", kwargs={"slug": self.slug})
+        return reversed_url("learning:topic_detail", slug=self.slug)
 
 
 class Step(models.Model):

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
-from learning.catalogue import queries
+from learning.catalogue import fragments, queries
 from learning.catalogue.forms import TagResourceFilterForm
 from plumbing import cache_tokens
 from plumbing.page_cache import cached_page
@@ -12,7 +12,8 @@ from plumbing.page_cache import cached_page
 
 @cached_page(cache_tokens.CATALOGUE)
 def track_list(request):
-    return render(request, "learning/track_list.html", {"tracks": queries.tracks_for_list(request.user)})
+    cards = fragments.track_cards(request, level=2)
+    return render(request, "learning/track_list.html", {"tracks": cards.tracks, "cards": cards})
 
 
 @cached_page(cache_tokens.CATALOGUE)
