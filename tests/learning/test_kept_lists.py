@@ -2,9 +2,12 @@
 (learning.catalogue.listing): a change shows on the next request, drafts stay the staff's, and nothing of a
 learner's own is kept for anyone else."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
+from learning.catalogue import forms as catalogue_forms
 from learning.models import Rating
 from tests.factories import (
     BookmarkFactory,
@@ -154,3 +157,18 @@ def test_a_kept_list_reads_only_its_pages_resources(client, django_assert_num_qu
         assert len(titles(client.get(RESOURCES, {"kind": "video"}))) == 10
     with django_assert_num_queries(1):  # another filter, from the same ranking and cards
         assert len(titles(client.get(DOCKER, {"kind": "article", "sort": "best"}))) == 10
+
+
+def test_kept_selects_are_djangos_own_html_and_invalid_values_are_not_kept(client):
+    ResourceFactory(title="Docker in practice")
+    html = client.get(RESOURCES, {"kind": "video", "sort": "title"}).content.decode()
+    assert '<option value="video" selected>Video</option>' in html
+    assert '<option value="title" selected>Title A–Z</option>' in html
+    kept = len(catalogue_forms._kept_selects)
+    html = client.get(RESOURCES, {"kind": "nonsense"}).content.decode()
+    kind = re.search(r'<select name="kind"[^>]*>.*?</select>', html, re.S)
+    assert kind is not None
+    assert 'aria-invalid="true"' in kind.group()
+    assert "selected" not in kind.group()
+    assert len(catalogue_forms._kept_selects) <= kept + 4  # the other fields' values, not the invalid one
+    assert not any("nonsense" in str(key) for key in catalogue_forms._kept_selects)
