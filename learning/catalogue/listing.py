@@ -16,7 +16,6 @@ filter keeps a subset of it, so a filtered list is in exactly the order the same
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 from typing import overload
 
 from django.contrib.contenttypes.models import ContentType
@@ -33,6 +32,7 @@ from plumbing.overlay import memo
 # What a ranked resource's card shows of its stats, set on the resources of a page as with_stats would.
 STATS = ("rating_count", "rating_sum", "bookmark_count", "rating_average")
 CARD = "includes/resource_card.html"
+CARDS_KEPT = 2000  # per catalogue and stats version and scope
 
 
 @dataclass(frozen=True)
@@ -191,20 +191,23 @@ def lay_cards(request, resources: list[Resource]) -> None:
     data, the stats (set on the resource, as with_stats names them) and the topics the scope may see, nothing
     of anyone's own (a list offers no bookmark). The first card not kept yet reads the topics of all of them,
     in one query."""
-    versions, scope = _versions(request), _scope(request)
-    topics_read = False
-
-    def render(resource: Resource) -> str:
-        nonlocal topics_read
-        if not topics_read:
-            prefetch_related_objects(resources, Prefetch("topics", queryset=topics_of_cards(request.user)))
-            topics_read = True
-        # A template's render() gives safe HTML, which the page's {{ resource.card }} shows as it is.
-        return get_template(CARD).render({"resource": resource, "show_topics": True})
-
+    # One memo entry per version and scope holds its cards, so pages of cards don't push the rankings (and
+    # other pages' fragments) out of the memo; at most CARDS_KEPT of them, then it starts again.
+    kept: dict[int, str] = memo(("resource-cards", _versions(request), _scope(request)), dict)
+    cards = {resource.pk: kept.get(resource.pk) for resource in resources}
+    missing = [resource for resource in resources if cards[resource.pk] is None]
+    if missing:
+        prefetch_related_objects(missing, Prefetch("topics", queryset=topics_of_cards(request.user)))
+        if len(kept) + len(missing) > CARDS_KEPT:
+            kept.clear()
+        template = get_template(CARD)
+        for resource in missing:
+            # A template's render() gives safe HTML, which the page's {{ resource.card }} shows as it is.
+            cards[resource.pk] = kept[resource.pk] = template.render(
+                {"resource": resource, "show_topics": True}
+            )
     for resource in resources:
-        key = ("resource-card", versions, scope, resource.pk)
-        resource.card = memo(key, partial(render, resource))  # type: ignore[attr-defined]
+        resource.card = cards[resource.pk]  # type: ignore[attr-defined]
 
 
 def tag_for_page(request, slug, *, prior_mean: float, filters: dict):

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from learning.catalogue import forms as catalogue_forms
+from learning.catalogue import listing
 from learning.models import Rating
 from tests.factories import (
     BookmarkFactory,
@@ -172,3 +173,12 @@ def test_kept_selects_are_djangos_own_html_and_invalid_values_are_not_kept(clien
     assert "selected" not in kind.group()
     assert len(catalogue_forms._kept_selects) <= kept + 4  # the other fields' values, not the invalid one
     assert not any("nonsense" in str(key) for key in catalogue_forms._kept_selects)
+
+
+def test_cards_past_the_bound_start_a_new_shelf_and_still_show(client, monkeypatch):
+    monkeypatch.setattr(listing, "CARDS_KEPT", 3)
+    for n in range(10):
+        ResourceFactory(title=f"Guide {n:02}")
+    for _ in range(2):
+        response = client.get(RESOURCES)
+        assert cards(response).count('<article class="resource-card') == 10
