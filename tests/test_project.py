@@ -96,3 +96,8 @@ def test_collectstatic_builds_compressed_hashed_files_that_pages_use(settings, t
     assert hashed != "css/site.css"
     assert (tmp_path / f"{hashed}.gz").exists()
     assert f"/static/{hashed}" in client.get("/").content.decode()
+
+
+def test_postgresql_connections_compile_no_query_just_in_time():
+    postgres = json.loads(read_settings(DATABASE_URL="postgres://u:p@db.example:5432/roadmap").stdout)
+    assert postgres["options"]["options"] == "-c jit=off"

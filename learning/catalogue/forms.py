@@ -21,11 +21,35 @@ STACK_CHOICES = [
 MIN_RATING_CHOICES = [("", "Any rating"), *((str(n), f"{n}★ and up") for n in (4, 3, 2))]
 
 
+# The <select> of a valid choice is the same HTML every time: kept, per form class, field and value (a few
+# dozen of them), so a list page doesn't run Django's widget templates for each option on every request.
+_kept_selects: dict[tuple, str] = {}
+
+
+class KeptSelectBoundField(forms.BoundField):
+    """A choice field's widget rendered once per value it shows; anything else (an invalid value, other
+    attributes or widget) is rendered as usual."""
+
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        if widget is not None or attrs or only_initial or not isinstance(self.field, forms.ChoiceField):
+            return super().as_widget(widget, attrs, only_initial)
+        value = self.value()
+        if self.errors or not (value is None or isinstance(value, str)):
+            return super().as_widget()
+        key = (type(self.form), self.html_name, self.auto_id, value)
+        html = _kept_selects.get(key)
+        if html is None:
+            html = _kept_selects[key] = super().as_widget()
+        return html
+
+
 class ResourceFilterForm(forms.Form):
     """Filters and order of a list of resources, all in the query string so a filtered list can be shared.
 
     Invalid values are dropped with a notice, not fatal: the list still shows.
     """
+
+    bound_field_class = KeptSelectBoundField
 
     kind = forms.ChoiceField(choices=[("", "Any kind"), *Kind.choices], required=False)
     cost = forms.ChoiceField(choices=[("", "Any cost"), *Cost.choices], required=False)

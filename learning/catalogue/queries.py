@@ -224,14 +224,9 @@ def filter_resources(
     return queryset.order_by(*ORDERINGS[order])
 
 
-def resources_for_list(user, *, prior_mean: float, **filters):
-    resources = filter_resources(Resource.objects.visible_to(user), prior_mean=prior_mean, **filters)
-    return with_their_topics(user, resources)
-
-
-def with_their_topics(user, resources):
-    """The resources with the topics each belongs to (that the person can see), for the cards' chips."""
-    return resources.prefetch_related(Prefetch("topics", queryset=visible_topics(user).order_by("title")))
+def topics_of_cards(user):
+    """The topics a resource card names: those the person can see, by title."""
+    return visible_topics(user).order_by("title")
 
 
 def resource_tags(user, *, topic=None):
@@ -273,26 +268,6 @@ def tags_in_use():
     return (
         Tag.objects.annotate(item_count=tracks + topics + resources).filter(item_count__gt=0).order_by("name")
     )
-
-
-def tag_for_page(user, slug, *, prior_mean: float, filters: dict | None = None):
-    """A tag's tracks and topics (few: all of them), its resources ranked and filtered like /resources/ (the
-    caller paginates them), and how many resources carry it in all. None when nothing visible carries it."""
-    tag = get_object_or_404(Tag, slug=slug)
-    tracks = list(tracks_for_list(user).filter(tags=tag))
-    topics = list(visible_topics(user).filter(tags=tag).order_by("title"))
-    tagged_resources = Resource.objects.visible_to(user).filter(tags=tag)
-    resource_total = tagged_resources.count()
-    if not (tracks or topics or resource_total):
-        return None
-    resources = filter_resources(tagged_resources, prior_mean=prior_mean, **(filters or {}))
-    return {
-        "tag": tag,
-        "tracks": tracks,
-        "topics": topics,
-        "resources": with_their_topics(user, resources),
-        "resource_total": resource_total,
-    }
 
 
 def catalogue_counts():

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from learning.catalogue import fragments, queries
+from learning.catalogue import fragments, listing, queries
 from learning.catalogue.forms import ResourceFilterForm
 from learning.community.queries import rating_count_of, suggestions_of
 from learning.pages.track import fillers, track_skeleton
@@ -87,15 +87,13 @@ def topic_detail(request, slug):
 @cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS)
 def resource_list(request):
     form = filter_form(request)
-    resources = queries.resources_for_list(
-        request.user, prior_mean=queries.site_mean_rating(), **form.filters()
-    )
+    resources = listing.resources_for_list(request, prior_mean=queries.site_mean_rating(), **form.filters())
     page = Paginator(resources, queries.RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
         "ignored": form.ignored(),
-        "tags": queries.resource_tags(request.user),
+        "tags": listing.resource_tags(request),
     }
     return render(request, "learning/resource_list.html", context)
 

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
-from learning.catalogue import fragments, queries
+from learning.catalogue import fragments, listing, queries
 from learning.catalogue.forms import TagResourceFilterForm
 from plumbing import cache_tokens
 from plumbing.page_cache import cached_page
@@ -27,8 +27,8 @@ def tag_detail(request, slug):
     """The tag's tracks and topics, then its resources filtered, sorted and paginated as on /resources/."""
     form = TagResourceFilterForm(request.GET)
     form.is_valid()
-    context = queries.tag_for_page(
-        request.user, slug, prior_mean=queries.site_mean_rating(), filters=form.filters()
+    context = listing.tag_for_page(
+        request, slug, prior_mean=queries.site_mean_rating(), filters=form.filters()
     )
     if context is None:
         raise Http404("Nothing is tagged so.")
