@@ -53,11 +53,12 @@ def rendered_every_time(settings):
 
 @pytest.fixture
 def cold_get(django_assert_num_queries):
-    """GETs a page with nothing in the cache (the most it can cost) and asserts it answers 200 after
-    exactly `queries` queries; returns the response."""
+    """GETs a page with nothing in the cache nor in this process's memo (the most it can cost) and asserts it
+    answers 200 after exactly `queries` queries; returns the response."""
 
     def get(client, url, queries):
         cache.clear()
+        overlay.forget()
         with django_assert_num_queries(queries):
             response = client.get(url)
         assert response.status_code == 200
