@@ -28,6 +28,7 @@ from learning.catalogue.models.tracks import (
     TopicQuerySet,
     Track,
     TrackQuerySet,
+    sees_drafts,
 )
 
 __all__ = [
@@ -55,5 +56,6 @@ __all__ = [
     "blended_score",
     "curated_prior",
     "place_last",
+    "sees_drafts",
     "start_here_pinned",
 ]

@@ -26,13 +26,18 @@ class CuratedText(models.Model):
         super().save(*args, **kwargs)
 
 
+def sees_drafts(user) -> bool:
+    """Whether a person sees unpublished rows too: active staff do, everyone else sees published ones."""
+    return user is not None and user.is_active and user.is_staff
+
+
 class PublishedQuerySet(CuratedQuerySet):
     def published(self):
         return self.filter(is_published=True)
 
     def visible_to(self, user):
         """What a person may see: everything for staff, published rows for everyone else."""
-        if user is not None and user.is_active and user.is_staff:
+        if sees_drafts(user):
             return self.all()
         return self.published()
 
