@@ -22,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -53,8 +54,9 @@ class Overlay:
         return cls(tuple(pieces[::3]), tuple(zip(pieces[1::3], pieces[2::3], strict=True)))
 
     def fill(self, fillers: Filler) -> SafeString:
-        """`fillers(kind)` gives the function that turns a slot's key into its text (escaped unless safe);
-        a kind without one leaves its slots empty."""
+        """`fillers(kind)` gives the function that turns a slot's key into its text (escaped unless safe), or
+        into another Overlay (a shared variant of a part, filled with the same fillers); a kind without one
+        leaves its slots empty."""
         by_kind: dict[str, Callable[[str], object] | None] = {}
         escaped: dict[object, str] = {}  # a page repeats a few values hundreds of times
         out = [self.parts[0]]
@@ -64,12 +66,12 @@ class Overlay:
             fill = by_kind[kind]
             if fill is not None:
                 value = fill(key)
-                if value:
+                if isinstance(value, Overlay):
+                    out.append(value.fill(fillers))
+                elif value:
                     text = escaped.get(value)
                     if text is None:
-                        text = escaped[value] = conditional_escape(
-                            value if isinstance(value, str) else str(value)
-                        )
+                        text = escaped[value] = conditional_escape(str(value))
                     out.append(text)
             out.append(after)
         return mark_safe("".join(out))  # noqa: S308 - fixed parts rendered by templates, values escaped
@@ -97,3 +99,62 @@ def forget() -> None:
     """Drops every memoised value (tests use it)."""
     with _lock:
         _memo.clear()
+
+
+# ---------- Rendering shared HTML ----------
+# The slots every shared fragment may have, filled by `{% fill %}` (the overlay tag library) from the request:
+REQUEST = (
+    "request"  # this request's own bits: "csrf" (its CSRF token) and "full_path" (path and query string)
+)
+MESSAGES = (
+    "messages"  # the messages said at a section (plumbing.actions.say): the key is the section's anchor
+)
+
+
+class _SharedRequest:
+    """The request as a shared fragment's template sees it: its path, which the fragment's key must hold; the
+    query string is this request's own, so it is a slot."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def get_full_path(self) -> SafeString:
+        return slot(REQUEST, "full_path")
+
+
+class _SharedUser:
+    """Whether someone is logged in, which the fragment's key must hold; nothing else of who it is."""
+
+    def __init__(self, authenticated: bool):
+        self.is_authenticated = authenticated
+
+
+def shared_context(path: str, *, authenticated: bool) -> dict:
+    """The context a shared fragment renders in, under the names templates use (`request`, `user`,
+    `csrf_token`): the path and whether someone is logged in are real (key the fragment on both), the CSRF
+    token and the query string are slots. Nothing else of the request or of the person is there, so nothing
+    of one person's can end up in what everyone is served."""
+    return {
+        "request": _SharedRequest(path),
+        "user": _SharedUser(authenticated),
+        "csrf_token": slot(REQUEST, "csrf"),
+    }
+
+
+class Shared:
+    """A fragment rendered once from a template and a context (`main`), and the variants of its parts (other
+    templates, the same context plus a little), each rendered the first time a request asks for it: a topic
+    page's status form as it is for each status, each resource's bookmark button on and off."""
+
+    def __init__(self, template_name: str, context: dict):
+        self.context = context
+        self.main = Overlay.of(render_to_string(template_name, context))
+        self._parts: dict[Hashable, Overlay] = {}
+
+    def part(self, key: Hashable, template_name: str, **context) -> Overlay:
+        """The variant `key` (which must tell it from the others) of a part, rendered once."""
+        found = self._parts.get(key)
+        if found is None:
+            found = Overlay.of(render_to_string(template_name, {**self.context, **context}))
+            self._parts[key] = found
+        return found

@@ -1,7 +1,9 @@
 """Reads for the public pages: each fetches all its page shows in a fixed number of queries."""
 
+import copy
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import cast
 
 from django.core.cache import cache
@@ -9,8 +11,8 @@ from django.db.models import Avg, Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from taggit.models import Tag
 
-from learning.catalogue.models import BEST_FIRST, Milestone, Resource, Stage, Step, Topic, Track
-from plumbing import cache_tokens
+from learning.catalogue.models import BEST_FIRST, Milestone, Resource, Stage, Step, Topic, Track, sees_drafts
+from plumbing import cache_tokens, overlay
 from plumbing.overlay import memo
 
 # The site mean used before any resource has been rated: the middle of the 1–5 scale.
@@ -35,6 +37,14 @@ def _site_mean() -> float:
     # (so related_model is typed only as type[Model]).
     ratings = Resource.ratings.rel.related_model.objects.counted()  # type: ignore[attr-defined]
     return ratings.aggregate(mean=Avg("stars"))["mean"] or NEUTRAL_MEAN
+
+
+def memoised(request, *key, build, depends=(cache_tokens.CATALOGUE, cache_tokens.STATS)):
+    """What `build()` makes for `key`, once per version of what it `depends` on and per what the person may
+    see (staff see drafts), kept in this process's memo (plumbing.overlay.memo): catalogue data, or HTML with
+    slots, that is the same for everyone under that key; never anything of one person's own."""
+    versions = tuple(cache_tokens.current(request, name) for name in depends)
+    return overlay.memo((*key, sees_drafts(request.user), versions), build)
 
 
 def visible_topics(user):
@@ -153,6 +163,34 @@ def track_path(placement: Step, steps: list) -> TrackPath:
 def placement_in(topic, track_slug: str):
     """The topic's step in the track with this slug, among the tracks topic_for_page let the viewer see."""
     return next((step for step in topic.placements if step.track.slug == track_slug), None)
+
+
+@dataclass(frozen=True)
+class TopicPage:
+    """All a topic page shows of the catalogue, read at once: the topic (with `ranked_resources`,
+    `placements` and its tags), the tags of its resources and the related topics."""
+
+    topic: Topic
+    tags: list
+    related: list
+
+    @cached_property
+    def resources(self) -> dict:
+        """The ranked resources by id."""
+        return {resource.pk: resource for resource in self.topic.ranked_resources}  # type: ignore[attr-defined]
+
+
+def topic_page(user, topic, *, filters: dict, stack_context: str = "") -> TopicPage:
+    """A topic page's catalogue part for `topic` (from topic_for_page, which stays as it is: this page's copy
+    carries the ranking, which depends on the stack it is walked in): its resources ranked and filtered
+    (rank_topic_resources), the tags of its resources and the related topics."""
+    topic = copy.copy(topic)
+    rank_topic_resources(
+        user, topic, prior_mean=site_mean_rating(), filters=filters, stack_context=stack_context
+    )
+    return TopicPage(
+        topic=topic, tags=list(resource_tags(user, topic=topic)), related=list(related_topics(user, topic))
+    )
 
 
 def topic_for_page(user, slug):

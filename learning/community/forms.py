@@ -79,3 +79,8 @@ class ReviewFlagForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"maxlength": FLAG_NOTE_MAX_LENGTH}),
     )
+
+
+def report_form_for(rating) -> ReviewFlagForm:
+    """The blank "Report" form of one review; field ids carry the review's id, as a page lists several."""
+    return ReviewFlagForm(auto_id=f"id_report_{rating.pk}_%s")

@@ -2,12 +2,17 @@
 a learner may report."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, Q
 from django.shortcuts import get_object_or_404
 
 from learning.catalogue.models import Resource
+from learning.catalogue.queries import resource_for_page
 from learning.community.models import Rating, ResourceSuggestion
+
+REVIEWS_PER_PAGE = 10
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,29 @@ def reviews_of(resource):
         .select_related("user")
         .order_by("-created_at", "-pk")
     )
+
+
+@dataclass(frozen=True)
+class ResourcePage:
+    """All a resource page shows that is the same for everyone: the resource (with its tags and topics), its
+    ratings and one page of its reviews, read at once."""
+
+    resource: Resource
+    summary: RatingSummary
+    reviews: Page  # of written, counted reviews, newest first, with their authors
+
+    @cached_property
+    def reviews_by_id(self) -> dict:
+        return {rating.pk: rating for rating in self.reviews}
+
+
+def resource_page(user, pk, *, reviews_page: int) -> ResourcePage:
+    """Five queries; 404 for a resource the person can't see. The page of reviews is read as
+    Paginator.get_page reads it (out of range: the last)."""
+    resource = resource_for_page(user, pk)
+    reviews = Paginator(reviews_of(resource), REVIEWS_PER_PAGE).get_page(reviews_page)
+    reviews.object_list = list(reviews.object_list)
+    return ResourcePage(resource=resource, summary=rating_summary(resource), reviews=reviews)
 
 
 def own_rating(user, resource) -> Rating | None:

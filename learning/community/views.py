@@ -9,45 +9,123 @@ import math
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from learning.catalogue import queries as catalogue_queries
 from learning.catalogue.models import Resource, Topic
 from learning.community import queries, services
-from learning.community.forms import RatingForm, ReviewFlagForm, SuggestionForm
+from learning.community.forms import RatingForm, ReviewFlagForm, SuggestionForm, report_form_for
 from learning.progress.queries import bookmarked_ids
-from plumbing import cache_tokens
+from plumbing import cache_tokens, overlay
 from plumbing.actions import back, learner_action, refused, safe_next, say
 from plumbing.limits import limit_per_learner
 from plumbing.page_cache import cached_page
 
-REVIEWS_PER_PAGE = 10
-
 
 @cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS)
 def resource_detail(request, pk):
-    return resource_page(request, catalogue_queries.resource_for_page(request.user, pk))
+    return resource_page(request, pk)
 
 
-def resource_page(request, resource, *, rating_form=None, status=200):
-    """The resource page; the rating view re-shows it with its bound form when the input was refused."""
-    own = queries.own_rating(request.user, resource)
-    if rating_form is None:
-        initial = {"stars": own.stars, "review": own.review} if own else None
-        rating_form = RatingForm(initial=initial)
-    reviews = Paginator(queries.reviews_of(resource), REVIEWS_PER_PAGE).get_page(request.GET.get("reviews"))
+def resource_page(request, pk, *, rating_form=None, status=200):
+    """The resource page; the rating view re-shows it with its bound form when the input was refused.
+
+    What everyone sees (the resource, its ratings, the page of reviews asked for) is read and rendered with
+    slots once per catalogue and stats version and kept in this process's memo (catalogue_queries.memoised);
+    per request come the learner's own bits: their bookmark, their rating, the report buttons on others'
+    reviews, the CSRF token, the query string and messages."""
+    user = request.user
+    reviews_page = page_number(request.GET.get("reviews"))
+    page = catalogue_queries.memoised(
+        request,
+        "resource",
+        pk,
+        reviews_page,
+        build=lambda: queries.resource_page(user, pk, reviews_page=reviews_page),
+    )
+    resource = page.resource
+    own = queries.own_rating(user, resource)
+    bookmarked = bool(bookmarked_ids(user, [resource.pk]))
+
+    def render_shared():
+        context = {"resource": resource, "summary": page.summary, "reviews": page.reviews}
+        return overlay.Shared(
+            "learning/resource_main.html",
+            overlay.shared_context(request.path, authenticated=user.is_authenticated) | context,
+        )
+
+    html = catalogue_queries.memoised(
+        request,
+        "resource-page",
+        request.path,
+        pk,
+        page.reviews.number,
+        user.is_authenticated,
+        build=render_shared,
+    )
+
+    def rate_panel(key):
+        if own is None and rating_form is None:
+            return html.part("rate", "includes/rate_panel.html", own_rating=None, rating_form=RatingForm())
+        # The learner's own rating, or the form they sent: theirs alone, rendered for this request only.
+        form = rating_form or RatingForm(initial={"stars": own.stars, "review": own.review})  # type: ignore[union-attr]
+        context = html.context | {"own_rating": own, "rating_form": form}
+        return overlay.Overlay.of(render_to_string("includes/rate_panel.html", context))
+
+    def report_button(key):
+        rating = page.reviews_by_id[int(key)]
+        if rating.user_id == user.pk:
+            return None
+        return html.part(
+            ("report", rating.pk), "includes/report_form.html", rating=rating, form=report_form_for(rating)
+        )
+
+    def reviews_link(number):
+        # As {% query_with reviews=number %}: the query string as given, the page of reviews last.
+        params = request.GET.copy()
+        params.pop("reviews", None)
+        params["reviews"] = number
+        return f"?{params.urlencode()}"
+
+    fillers = {
+        "bookmark": lambda key: html.part(
+            ("bookmark", bookmarked), "includes/bookmark_form.html", is_bookmarked=bookmarked
+        ),
+        "own": lambda key: own_notice(own),
+        "rate": rate_panel,
+        "report": report_button,
+        "reviews-page": reviews_link,
+    }
     context = {
+        # What the page shows (the frame renders only the head; the rest is in the shared HTML and its parts).
         "resource": resource,
-        "summary": queries.rating_summary(resource),
-        "reviews": reviews,
+        "summary": page.summary,
+        "reviews": page.reviews,
         "own_rating": own,
         "rating_form": rating_form,
-        "bookmarked": bool(bookmarked_ids(request.user, [resource.pk])),
+        "bookmarked": bookmarked,
+        "main": html.main,
+        "fillers": fillers,
     }
     return render(request, "learning/resource_detail.html", context, status=status)
+
+
+def page_number(given) -> int:
+    """A page number as Paginator.get_page reads it before knowing the count (not a number: the first)."""
+    try:
+        return int(given)
+    except (TypeError, ValueError):
+        return 1
+
+
+def own_notice(own):
+    """The notice a learner whose rating a moderator hid gets (theirs alone: rendered for this request)."""
+    if own is None or not own.is_hidden:
+        return None
+    return render_to_string("includes/hidden_review_notice.html", {"own_rating": own})
 
 
 @learner_action
@@ -56,7 +134,7 @@ def rate(request, pk):
     resource = get_object_or_404(Resource.objects.visible_to(request.user), pk=pk)
     form = RatingForm(request.POST)
     if not form.is_valid():
-        return resource_page(request, resource, rating_form=form, status=400)
+        return resource_page(request, resource.pk, rating_form=form, status=400)
     services.rate_resource(user=request.user, resource=resource, **form.cleaned_data)
     say(request, "Thanks: your rating is saved.", at="rate")
     return back(request, resource.get_absolute_url())

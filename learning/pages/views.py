@@ -12,7 +12,7 @@ from learning.pages.track import fillers, track_skeleton
 from learning.progress import queries as progress_queries
 from learning.progress.services import NOT_STARTED, STATUS_CHOICES
 from learning.progress.state import learner_state, next_open_step, track_progress
-from plumbing import cache_tokens
+from plumbing import cache_tokens, overlay
 from plumbing.page_cache import cached_page
 
 
@@ -53,35 +53,108 @@ def track_detail(request, slug):
 
 @cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS)
 def topic_detail(request, slug):
-    form = filter_form(request)
-    topic = queries.topic_for_page(request.user, slug)
-    state = learner_state(request.user)
-    # The track this topic is walked in (?track=, else the learner's first followed one): its neighbours,
-    # and its stack, whose resources the page lists first.
-    path = progress_queries.topic_path(request.user, topic, request.GET.get("track", ""))
-    queries.rank_topic_resources(
-        request.user,
-        topic,
-        prior_mean=queries.site_mean_rating(),
-        filters=form.filters(),
-        stack_context=path.track.stack if path else "",
+    """The catalogue part of the page (read, then rendered with slots) is made once per catalogue and stats
+    version and kept in this process's memo; per request come only the learner's own bits: their status, the
+    next step for "Done — next topic", their bookmarks, the CSRF token, the query string and messages."""
+    user = request.user
+    # The form shows the query string as given (its own fields); its reading of them depends on nothing else.
+    given = tuple(request.GET.get(name) for name in ResourceFilterForm.base_fields)
+    form = overlay.memo(("resource-filters", given), lambda: given_filters(given))
+    filters = form.filters()
+    # The topic and its tracks first: the track it is walked in (?track=, else the learner's first followed
+    # one) gives its neighbours, and its stack, whose resources the page lists first.
+    placed = queries.memoised(request, "topic", slug, build=lambda: queries.topic_for_page(user, slug))
+    state = learner_state(user, milestones=False)
+    path = progress_queries.topic_path(
+        user, placed, request.GET.get("track", ""), steps_of=lambda track_id: track_steps(request, track_id)
     )
+    stack = path.track.stack if path else ""
+    page = queries.memoised(
+        request,
+        "topic-resources",
+        slug,
+        tuple(filters.items()),
+        stack,
+        build=lambda: queries.topic_page(user, placed, filters=filters, stack_context=stack),
+    )
+    topic = page.topic
+    # Where "Done — next topic" goes: the next step after this one not done or skipped (None: the track).
+    continue_with = next_open_step(path.steps, state, after_topic_id=topic.pk) if path else None
+    status = state.status_of(topic.pk) or NOT_STARTED
+    bookmarked = progress_queries.bookmarked_ids(user, list(page.resources))
+
+    def render_shared():
+        context = {
+            "topic": topic,
+            "path": path,
+            # The breadcrumb's track and stage: the walked track's, else the first the topic is in.
+            "crumb": path.placement if path else next(iter(topic.placements), None),
+            "status_choices": STATUS_CHOICES,
+            "form": form,
+            "ignored": form.ignored(),
+            "tags": page.tags,
+            "related": page.related,
+            "bookmark_slots": user.is_authenticated,
+        }
+        return overlay.Shared(
+            "learning/topic_main.html",
+            overlay.shared_context(request.path, authenticated=user.is_authenticated) | context,
+        )
+
+    # Besides what it shows of the catalogue, the HTML shows the query string as given (the form), and the
+    # walked track (the breadcrumb, the steps).
+    html = queries.memoised(
+        request,
+        "topic-page",
+        request.path,
+        slug,
+        user.is_authenticated,
+        given,
+        path.placement.pk if path else None,
+        build=render_shared,
+    )
+    fillers = {
+        "status": lambda key: html.part(("status", status), "includes/topic_status.html", status=status),
+        "done": lambda key: html.part(
+            ("done", continue_with and continue_with.pk),
+            "includes/step_nav_done.html",
+            continue_with=continue_with,
+        ),
+        "bookmark": lambda key: bookmark_part(html, page.resources[int(key)], bookmarked),
+    }
     context = {
+        # What the page shows (the frame renders only the head; the rest is in the shared HTML and its parts).
         "topic": topic,
         "path": path,
-        # The breadcrumb's track and stage: the walked track's, else the first the topic is in.
-        "crumb": path.placement if path else next(iter(topic.placements), None),
-        # Where "Done — next topic" goes: the next step after this one not done or skipped (None: the track).
-        "continue_with": next_open_step(path.steps, state, after_topic_id=topic.pk) if path else None,
-        "status": state.status_of(topic.pk) or NOT_STARTED,
-        "status_choices": STATUS_CHOICES,
-        "bookmarked": progress_queries.bookmarked_ids(request.user, [r.pk for r in topic.ranked_resources]),
+        "continue_with": continue_with,
+        "status": status,
+        "bookmarked": bookmarked,
         "form": form,
-        "ignored": form.ignored(),
-        "tags": queries.resource_tags(request.user, topic=topic),
-        "related": queries.related_topics(request.user, topic),
+        "tags": page.tags,
+        "related": page.related,
+        "main": html.main,
+        "fillers": fillers,
     }
     return render(request, "learning/topic_detail.html", context)
+
+
+def track_steps(request, track_id) -> list:
+    """A track's published steps in order (progress_queries.track_steps), once per catalogue version."""
+    return queries.memoised(
+        request,
+        "track-steps",
+        track_id,
+        build=lambda: progress_queries.track_steps(track_id),
+        depends=(cache_tokens.CATALOGUE,),
+    )
+
+
+def bookmark_part(html: overlay.Shared, resource, bookmarked: set) -> overlay.Overlay:
+    """The bookmark button of a resource card in shared HTML, as it is for this learner."""
+    on = resource.pk in bookmarked
+    return html.part(
+        ("bookmark", resource.pk, on), "includes/bookmark_form.html", resource=resource, is_bookmarked=on
+    )
 
 
 @cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS)
@@ -96,6 +169,18 @@ def resource_list(request):
         "tags": listing.resource_tags(request),
     }
     return render(request, "learning/resource_list.html", context)
+
+
+def given_filters(given: tuple) -> ResourceFilterForm:
+    """The filter form read from its fields' values as given (None: not in the query string)."""
+    data = {
+        name: value
+        for name, value in zip(ResourceFilterForm.base_fields, given, strict=True)
+        if value is not None
+    }
+    form = ResourceFilterForm(data)
+    form.is_valid()
+    return form
 
 
 def filter_form(request) -> ResourceFilterForm:

@@ -37,31 +37,38 @@ def bookmarked_ids(user, resource_ids) -> set:
     )
 
 
-def topic_path(user, topic, track_slug: str = "") -> TrackPath | None:
+def topic_path(user, topic, track_slug: str = "", *, steps_of=None) -> TrackPath | None:
     """The track a topic page walks, with the topic's neighbours in it; None when there is none.
 
     The track named by `?track=` when it contains the topic and the viewer may see it (topic_for_page's
     placements); otherwise the track containing it that the learner followed first (by follow date); for a
-    visitor, none. At most one query: the followed track is chosen inside the steps' query.
+    visitor, none. `steps_of(track_id)` gives a track's ordered steps (by default one query: ordered_steps);
+    finding the followed track is one more.
     """
     if not topic.placements:
         return None
+    if steps_of is None:
+        steps_of = track_steps
     placement = placement_in(topic, track_slug) if track_slug else None
     if placement is not None:
-        steps = list(ordered_steps([placement.track_id]))
-    elif user.is_authenticated:
-        first_followed = (
-            TrackFollow.objects.filter(user=user, track_id__in=[step.track_id for step in topic.placements])
-            .order_by("started_at", "pk")
-            .values("track_id")[:1]
-        )
-        steps = list(ordered_steps(first_followed))
-        if not steps:
-            return None
-        placement = next(step for step in topic.placements if step.track_id == steps[0].track_id)
-    else:
+        return track_path(placement, steps_of(placement.track_id))
+    if not user.is_authenticated:
         return None
+    followed = (
+        TrackFollow.objects.filter(user=user, track_id__in=[step.track_id for step in topic.placements])
+        .order_by("started_at", "pk")
+        .values_list("track_id", flat=True)
+        .first()
+    )
+    steps = steps_of(followed) if followed is not None else []
+    if not steps:
+        return None
+    placement = next(step for step in topic.placements if step.track_id == followed)
     return track_path(placement, steps)
+
+
+def track_steps(track_id) -> list:
+    return list(ordered_steps([track_id]))
 
 
 def progress_by_track(tracks, state: LearnerState) -> dict:

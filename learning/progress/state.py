@@ -25,15 +25,16 @@ class LearnerState:
         return self.statuses.get(topic_id)
 
 
-def learner_state(user) -> LearnerState:
-    """Two queries for a learner, none for a visitor, whatever the number of check-offs."""
+def learner_state(user, *, milestones: bool = True) -> LearnerState:
+    """Two queries for a learner, none for a visitor, whatever the number of check-offs; one without the
+    milestones (`milestones=False`: a page that shows none, whose state then has none done)."""
     if not user.is_authenticated:
         return LearnerState()
     statuses = dict(TopicProgress.objects.filter(user=user).values_list("topic_id", "status"))
-    milestones = frozenset(
-        MilestoneCompletion.objects.filter(user=user).values_list("milestone_id", flat=True)
-    )
-    return LearnerState(statuses, milestones)
+    if not milestones:
+        return LearnerState(statuses)
+    done = frozenset(MilestoneCompletion.objects.filter(user=user).values_list("milestone_id", flat=True))
+    return LearnerState(statuses, done)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from django import template
 from django.conf import settings
 
-from learning.community.forms import ReviewFlagForm, SuggestionForm
+from learning.community.forms import SuggestionForm, report_form_for
 
 register = template.Library()
 
@@ -24,6 +24,6 @@ def report_form(context, rating):
     """The "Report" control of one review; field ids carry the review's id, as a page lists several."""
     return {
         "rating": rating,
-        "form": ReviewFlagForm(auto_id=f"id_report_{rating.pk}_%s"),
+        "form": report_form_for(rating),
         "request": context["request"],
     }

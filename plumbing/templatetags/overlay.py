@@ -1,8 +1,8 @@
-"""Slots in a memoised fragment (plumbing/overlay.py): `{% slot kind key… %}` marks one where the fragment is
-rendered; `{% fill html fillers %}` fills them where the page is rendered, slots of kind "at" with the
-messages said at that section (as `{% messages_at %}` would, so the page's top doesn't repeat them)."""
+"""`{% slot kind key %}`: where a per-request bit goes in a memoised fragment (plumbing/overlay.py);
+`{% fill html fillers %}`: this request's copy of it."""
 
 from django import template
+from django.middleware.csrf import get_token
 
 from plumbing import overlay
 from plumbing.templatetags.notices import messages_at
@@ -12,14 +12,27 @@ register = template.Library()
 
 @register.simple_tag
 def slot(kind, *key):
-    """`{% slot "selected" topic.pk value %}`: the key's parts are joined by ":"."""
-    return overlay.slot(str(kind), ":".join(str(part) for part in key))
+    """`{% slot "status" topic.pk %}`; a key of several parts is joined by "-" (`"review" 12`: review-12)."""
+    return overlay.slot(str(kind), "-".join(str(part) for part in key))
 
 
 @register.simple_tag(takes_context=True)
-def fill(context, html: overlay.Overlay, fillers: dict):
-    def at(key):
-        return messages_at(context, *key.split(":"))
+def fill(context, html: overlay.Overlay, fillers=None):
+    """Lays this request's bits onto shared HTML: its `request` slots (the CSRF token, the full path) and
+    `messages` slots (placed as `{% messages_at %}` places them) from the context, any other kind from
+    `fillers` ({kind: function of the key})."""
+    request = context["request"]
+    # The token {% csrf_token %} puts in the rest of the page (the csrf context processor's, made once).
+    own = {
+        "csrf": lambda: str(context.get("csrf_token") or get_token(request)),
+        "full_path": request.get_full_path,
+    }
 
-    said = bool(context.get("messages"))
-    return html.fill(lambda kind: (at if said else None) if kind == "at" else fillers.get(kind))
+    def by_kind(kind):
+        if kind == overlay.REQUEST:
+            return lambda key: own[key]()
+        if kind == overlay.MESSAGES:
+            return lambda anchor: messages_at(context, anchor)
+        return fillers.get(kind) if fillers else None
+
+    return html.fill(by_kind)

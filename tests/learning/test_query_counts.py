@@ -47,12 +47,14 @@ QUERIES = {
     "home": (4, 7),  # the curator follows no track: their followed tracks are read, nothing more
     "track list": (1, 3),
     "track": (6, 11),
-    "topic": (7, 13),  # a curator is logged in: +1 for the track they followed first (none here)
-    "topic in its track": (8, 13),  # +1: the track's ordered steps, for the previous and next step
+    # A learner's own: their statuses (not their milestones: the page shows none), bookmarks and the track they
+    # followed first (none here).
+    "topic": (7, 12),
+    "topic in its track": (8, 12),  # +1: the track's ordered steps, for the previous and next step
     "resource list": (5, 7),
     "resource list filtered": (5, 7),
     "resource list by rating": (5, 7),
-    "topic filtered": (7, 13),
+    "topic filtered": (7, 12),
     "resource": (5, 9),
     "search": (8, 10),
     "search by tag, one type": (5, 7),
