@@ -25,7 +25,13 @@ from django.template.loader import get_template
 from taggit.models import Tag, TaggedItem
 
 from learning.catalogue.models import Resource, sees_drafts
-from learning.catalogue.queries import filter_resources, topics_of_cards, tracks_for_list, visible_topics
+from learning.catalogue.queries import (
+    STACK_INDEPENDENT,
+    filter_resources,
+    topics_of_cards,
+    tracks_for_list,
+    visible_topics,
+)
 from plumbing import cache_tokens
 from plumbing.overlay import memo
 
@@ -40,15 +46,17 @@ class Ranking:
     """Every visible resource under one sort: its pk in order, and per pk its kind, cost, level and stats."""
 
     order: tuple[int, ...]
-    facts: dict[int, tuple]  # pk -> (kind, cost, level, rating_count, rating_sum, bookmark_count, average)
+    facts: dict[
+        int, tuple
+    ]  # pk -> (kind, cost, level, stack, rating_count, rating_sum, bookmark_count, average)
     by_facet: dict[tuple[str, str], frozenset[int]]  # ("kind", "video") -> the pks of that kind
 
     @classmethod
     def of(cls, rows) -> "Ranking":
         facts = {pk: rest for pk, *rest in rows}
         by_facet: dict[tuple[str, str], set[int]] = {}
-        for pk, (kind, cost, level, *_) in facts.items():
-            for facet in (("kind", kind), ("cost", cost), ("level", level)):
+        for pk, (kind, cost, level, stack, *_) in facts.items():
+            for facet in (("kind", kind), ("cost", cost), ("level", level), ("stack", stack)):
                 by_facet.setdefault(facet, set()).add(pk)
         return cls(
             order=tuple(facts),
@@ -85,7 +93,7 @@ def ranking(request, *, prior_mean: float, order: str) -> Ranking:
 
 def _rank(user, *, prior_mean: float, order: str) -> Ranking:
     ranked = filter_resources(Resource.objects.visible_to(user), prior_mean=prior_mean, order=order)
-    return Ranking.of(ranked.values_list("pk", "kind", "cost", "level", *STATS))
+    return Ranking.of(ranked.values_list("pk", "kind", "cost", "level", "stack", *STATS))
 
 
 def tagging(request) -> Tagging:
@@ -126,6 +134,7 @@ def resources_for_list(
     kind=None,
     cost=None,
     level=None,
+    stack=None,
     tag=None,
     min_rating=None,
     order="best",
@@ -133,7 +142,9 @@ def resources_for_list(
     """The visible resources narrowed by the filters of ResourceFilterForm and ranked as filter_resources
     ranks them: a sequence to paginate, whose slices read their resources (with their topics)."""
     ranked = ranking(request, prior_mean=prior_mean, order=order)
-    wanted = [ranked.by_facet.get((name, value), frozenset()) for name, value in _facets(kind, cost, level)]
+    wanted = [
+        ranked.by_facet.get((name, value), frozenset()) for name, value in _facets(kind, cost, level, stack)
+    ]
     if tag:
         wanted.append(tagging(request).carrying.get(tag, frozenset()))
     pks: Sequence[int] = ranked.order
@@ -146,8 +157,11 @@ def resources_for_list(
     return RankedResources(request, pks, ranked.facts)
 
 
-def _facets(kind, cost, level):
-    return [(name, value) for name, value in (("kind", kind), ("cost", cost), ("level", level)) if value]
+def _facets(kind, cost, level, stack):
+    # The stack filter's "independent" keeps the resources of no stack (stored as "").
+    stack = "" if stack == STACK_INDEPENDENT else stack
+    given = (("kind", kind), ("cost", cost), ("level", level), ("stack", stack))
+    return [(name, value) for name, value in given if value is not None and (value or name == "stack")]
 
 
 class RankedResources:
@@ -180,7 +194,7 @@ class RankedResources:
         by_pk = {resource.pk: resource for resource in Resource.objects.visible_to(user).filter(pk__in=pks)}
         page = [by_pk[pk] for pk in pks if pk in by_pk]
         for resource in page:
-            for name, value in zip(STATS, self.facts[resource.pk][3:], strict=True):
+            for name, value in zip(STATS, self.facts[resource.pk][4:], strict=True):
                 setattr(resource, name, value)
         lay_cards(self.request, page)
         return page
