@@ -27,6 +27,7 @@ class Stack(models.TextChoices):
 
 
 def stack_field(help_text: str) -> models.CharField:
+    """A track's or resource's `stack`: one of Stack, blank for none."""
     return models.CharField(max_length=10, choices=Stack.choices, blank=True, default="", help_text=help_text)
 
 
