@@ -89,9 +89,11 @@ class Suggestions:
 
 def suggestions_of(user) -> Suggestions:
     """The learner's own suggestions, newest first, with their topic and resulting resource: one query."""
+    shown = ("title", "status", "url", "created_at", "rejection_reason", "topic__slug", "topic__title")
     rows = list(
         ResourceSuggestion.objects.filter(user=user)
         .select_related("topic", "resource")
+        .only(*shown, "resource__title", "resource__is_published")  # what the dashboard shows of each
         .order_by("-created_at", "-pk")[: SUGGESTIONS_SHOWN + 1]
     )
     return Suggestions(shown=rows[:SUGGESTIONS_SHOWN], more=len(rows) > SUGGESTIONS_SHOWN)

@@ -74,6 +74,8 @@ def track_steps(track_id) -> list:
 def progress_by_track(tracks, state: LearnerState) -> dict:
     """Track id → TrackProgress for every track: the tracks' outlines come from the catalogue version's memo
     (two queries once per version), the learner's state is laid over them in memory."""
+    if not tracks:
+        return {}
     outlines = track_outlines()
     empty = TrackOutline()
     return {
@@ -109,6 +111,7 @@ def dashboard_for(user) -> Dashboard:
     recently_done = list(
         TopicProgress.objects.filter(user=user, status=TopicProgress.Status.DONE, topic__is_published=True)
         .select_related("topic")
+        .only("completed_at", "topic__slug", "topic__title")  # a link and a date: no topic's guide
         .order_by("-completed_at")[:RECENT_COMPLETIONS]
     )
     done_count = sum(1 for status in state.statuses.values() if status == TopicProgress.Status.DONE)

@@ -94,16 +94,19 @@ def next_open_step(steps, state: LearnerState, *, after_topic_id=None):
 
 def track_progress(steps, milestones, state: LearnerState) -> TrackProgress:
     """`steps` in track order (stage position, then step position); `milestones` of the same track."""
-    statuses = [state.status_of(step.topic_id) for step in steps]
+    of = state.statuses.get  # status_of, once per step: the dashboard runs this over every track
+    statuses = [of(step.topic_id) for step in steps]
     skipped = statuses.count(SKIPPED)
     milestones_done = sum(1 for milestone in milestones if milestone.pk in state.milestones_done)
     started = bool(milestones_done) or any(status is not None for status in statuses)
+    # next_open_step's rule over the statuses just read: the first step neither done nor skipped.
+    open_steps = (step for step, status in zip(steps, statuses, strict=True) if status not in (DONE, SKIPPED))
     return TrackProgress(
         topics_done=statuses.count(DONE),
         topics_total=len(steps) - skipped,
         topics_skipped=skipped,
         milestones_done=milestones_done,
         milestones_total=len(milestones),
-        next_step=next_open_step(steps, state),
+        next_step=next(open_steps, None),
         started=started,
     )
