@@ -1,16 +1,60 @@
-"""On PostgreSQL, each row's stored search document follows its text and ranks as the text's own vector,
-and a search asks the indexes."""
+"""What the search page keeps between requests (its suggestions, the spelling vocabulary) shows a curated
+change on the next request and keeps drafts the staff's; on PostgreSQL, each row's stored search document
+follows its text, and a search asks the indexes."""
 
 import pytest
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
+from django.urls import reverse
 
 from learning.catalogue.search import CONFIG, DOCUMENTS, Query, StoredDocument, matches, planned_on_indexes
 from learning.models import Topic
-from tests.factories import ResourceFactory, TopicFactory, TrackFactory
+from tests.factories import ResourceFactory, StaffFactory, TopicFactory, TrackFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rendered_every_time")]
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's search only")
+SEARCH = reverse("learning:search")
+
+
+def test_the_suggested_tracks_and_tags_follow_a_curated_change_at_once(client):
+    track = TrackFactory(title="Backend developer", tags=["web"])
+    html = client.get(SEARCH).content.decode()
+    assert "Backend developer" in html
+    assert "Go developer" not in html
+    track.title = "Backend engineer"
+    track.save()
+    TrackFactory(title="Go developer", tags=["golang"])
+    html = client.get(SEARCH, {"q": "zzzz"}).content.decode()
+    assert "Backend engineer" in html
+    assert "Go developer" in html
+    assert ">golang <span" in html
+
+
+@pytest.mark.parametrize("staff_first", [True, False], ids=["staff first", "visitor first"])
+def test_suggested_drafts_are_the_staffs_whoever_comes_first(client, staff_first):
+    TrackFactory(title="Published track")
+    TrackFactory(title="Draft track", is_published=False)
+    staff = StaffFactory()
+
+    def as_staff():
+        client.force_login(staff)
+        assert "Draft track" in client.get(SEARCH).content.decode()
+        client.logout()
+
+    def as_visitor():
+        html = client.get(SEARCH).content.decode()
+        assert "Published track" in html
+        assert "Draft track" not in html
+
+    for step in (as_staff, as_visitor) if staff_first else (as_visitor, as_staff):
+        step()
+
+
+def test_a_new_word_is_known_to_the_spelling_at_once(client):
+    TopicFactory(title="Docker")
+    assert "did_you_mean" not in client.get(SEARCH, {"q": "kubernets"}).context
+    TopicFactory(title="Kubernetes")
+    assert client.get(SEARCH, {"q": "kubernets"}).context["did_you_mean"] == "kubernetes"
 
 
 @on_postgresql
