@@ -11,6 +11,7 @@ little higher. Matched items come back best first. A query may allow a word othe
 search page asks so, with the corrections of catalogue.spelling, when the words as typed find nothing).
 """
 
+import json
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -23,6 +24,8 @@ from django.utils.text import slugify
 from taggit.models import TaggedItem
 
 from learning.catalogue.models import Resource, Topic, Track
+from plumbing import cache_tokens
+from plumbing.overlay import memo
 
 QUERY_MAX_LENGTH = 200
 MAX_TERMS = 8
@@ -99,14 +102,49 @@ def planned_on_indexes():
 
 
 def tagged_ids(query: Query) -> dict[str, set]:
-    """Ids of items, by model name, carrying a tag named by the whole query (one query for all models)."""
-    pairs = TaggedItem.objects.annotate(name=Lower("tag__name")).filter(
-        Q(name=query.text.lower()) | Q(tag__slug=slugify(query.text)), content_type__app_label="learning"
-    )
+    """Ids of items, by model name, carrying a tag named by the whole query: its name (as the database
+    lower-cases it) or its slug. Read from TagIndex, kept per catalogue version."""
+    index = tag_index()
     found: dict[str, set] = {}
-    for model_name, object_id in pairs.values_list("content_type__model", "object_id"):
-        found.setdefault(model_name, set()).add(object_id)
+    for named in (index.by_name.get(query.text.lower(), {}), index.by_slug.get(slugify(query.text), {})):
+        for model_name, ids in named.items():
+            found.setdefault(model_name, set()).update(ids)
     return found
+
+
+@dataclass(frozen=True)
+class TagIndex:
+    """Every tagged item of the catalogue (drafts too: a search narrows to what the person may see), by the
+    tag's lower-cased name and by its slug, then by model name."""
+
+    by_name: dict[str, dict[str, frozenset[int]]]
+    by_slug: dict[str, dict[str, frozenset[int]]]
+
+
+def tag_index() -> TagIndex:
+    """This process's TagIndex for the current catalogue version (one query to build)."""
+    token = cache_tokens.read([cache_tokens.CATALOGUE])[cache_tokens.CATALOGUE]
+    return memo(("search-tag-index", token), _tag_index)
+
+
+def _tag_index() -> TagIndex:
+    rows = (
+        TaggedItem.objects.filter(content_type__app_label="learning")
+        .annotate(name=Lower("tag__name"))
+        .values_list("name", "tag__slug", "content_type__model", "object_id")
+    )
+    by_name: dict[str, dict[str, set[int]]] = {}
+    by_slug: dict[str, dict[str, set[int]]] = {}
+    for name, slug, model_name, object_id in rows:
+        by_name.setdefault(name, {}).setdefault(model_name, set()).add(object_id)
+        by_slug.setdefault(slug, {}).setdefault(model_name, set()).add(object_id)
+
+    def frozen(index):
+        return {
+            key: {model: frozenset(ids) for model, ids in models.items()} for key, models in index.items()
+        }
+
+    return TagIndex(frozen(by_name), frozen(by_slug))
 
 
 def matches(document: Document, queryset, query: Query, tagged: set):
@@ -118,10 +156,8 @@ def matches(document: Document, queryset, query: Query, tagged: set):
     return ranked.order_by("-rank", document.title, "pk")
 
 
-def _tag_bonus(tagged):
-    """TAG_WEIGHT for an item carrying the tag, as `tagged` tells (a set of ids, or a condition)."""
-    among = Q(pk__in=tagged) if isinstance(tagged, set) else tagged
-    return Case(When(among, then=Value(TAG_WEIGHT)), default=Value(0.0), output_field=FloatField())
+def _tag_bonus(tagged: "AmongIds"):
+    return Case(When(tagged, then=Value(TAG_WEIGHT)), default=Value(0.0), output_field=FloatField())
 
 
 def _postgres(document, queryset, query, tagged):
@@ -145,8 +181,9 @@ def _postgres(document, queryset, query, tagged):
 
 
 class AmongIds(Expression):
-    """Whether the row's primary key is one of `ids`, as one array parameter (`= ANY(%s)`) rather than one
-    parameter per id, which Django would prepare and psycopg splice one by one (PostgreSQL only)."""
+    """Whether the row's primary key is one of `ids`, passed as one parameter (a PostgreSQL array; a JSON list
+    that SQLite reads with json_each) rather than a parameter per id, each of which Django would prepare and
+    the driver splice into the statement (a tag can be on hundreds of resources)."""
 
     output_field = BooleanField()
 
@@ -154,10 +191,16 @@ class AmongIds(Expression):
         super().__init__()
         self.ids = sorted(ids)
 
-    def as_sql(self, compiler, connection):
+    def _column(self, compiler, connection) -> str:
         table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
-        column = connection.ops.quote_name(compiler.query.model._meta.pk.column)
-        return f"{table}.{column} = ANY(%s)", [self.ids]
+        return f"{table}.{connection.ops.quote_name(compiler.query.model._meta.pk.column)}"
+
+    def as_sql(self, compiler, connection):
+        return f"{self._column(compiler, connection)} = ANY(%s)", [self.ids]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        column = self._column(compiler, connection)  # names quoted by Django; the ids are a parameter
+        return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(self.ids)]  # noqa: S608
 
 
 class StoredDocument(Expression):
@@ -193,9 +236,10 @@ def _fallback(document, queryset, query, tagged):
             default=0,
             output_field=IntegerField(),
         )
+    among = AmongIds(tagged)
     if tagged:
-        found |= Q(pk__in=tagged)
-    return queryset.filter(found).annotate(rank=rank + _tag_bonus(tagged))
+        found |= Q(among)
+    return queryset.filter(found).annotate(rank=rank + _tag_bonus(among))
 
 
 def _in_any(fields, spellings) -> Q:

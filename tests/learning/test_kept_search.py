@@ -6,6 +6,7 @@ import pytest
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.urls import reverse
+from taggit.models import Tag
 
 from learning.catalogue.search import CONFIG, DOCUMENTS, Query, StoredDocument, matches, planned_on_indexes
 from learning.models import Topic
@@ -106,3 +107,31 @@ def test_a_search_asks_the_indexes_even_of_a_small_table(document):
     assert f"{document.key}_search_gin" in plan
     assert f"{document.key}_title_trgm" in plan
     assert "Seq Scan" not in plan
+
+
+def test_a_new_or_renamed_tag_finds_at_once(client):
+    topic = TopicFactory(title="Containers", tags=["docker"])
+    TopicFactory(title="Orchestration")
+    assert hit_titles(client.get(SEARCH, {"q": "docker"}), "topic") == ["Containers"]
+    topic.tags.add("kubernetes")
+    assert hit_titles(client.get(SEARCH, {"q": "Kubernetes"}), "topic") == ["Containers"]
+    tag = Tag.objects.get(slug="kubernetes")
+    tag.name = "K8s"
+    tag.save()
+    assert hit_titles(client.get(SEARCH, {"q": "k8s"}), "topic") == ["Containers"]
+
+
+def test_tagged_drafts_are_found_by_staff_only(client):
+    TopicFactory(title="Published containers", tags=["docker"])
+    TopicFactory(title="Draft containers", tags=["docker"], is_published=False)
+    assert hit_titles(client.get(SEARCH, {"q": "docker"}), "topic") == ["Published containers"]
+    client.force_login(StaffFactory())
+    assert sorted(hit_titles(client.get(SEARCH, {"q": "docker"}), "topic")) == [
+        "Draft containers",
+        "Published containers",
+    ]
+
+
+def hit_titles(response, kind):
+    group = next(group for group in response.context["groups"] if group.document.key == kind)
+    return [hit.item.title for hit in group.hits]
