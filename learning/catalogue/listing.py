@@ -35,8 +35,9 @@ from learning.catalogue.queries import (
 from plumbing import cache_tokens
 from plumbing.overlay import memo
 
-# What a ranked resource's card shows of its stats, set on the resources of a page as with_stats would.
-STATS = ("rating_count", "rating_sum", "bookmark_count", "rating_average")
+# What a card shows of a resource's stats (with_stats' names), read with the ranking and set on a page's
+# resources. Each is a subquery per resource, so the ranking reads no more of them than the cards show.
+STATS = ("rating_count", "rating_average")
 CARD = "includes/resource_card.html"
 CARDS_KEPT = 2000  # per catalogue and stats version and scope
 
@@ -46,9 +47,7 @@ class Ranking:
     """Every visible resource under one sort: its pk in order, and per pk its kind, cost, level and stats."""
 
     order: tuple[int, ...]
-    facts: dict[
-        int, tuple
-    ]  # pk -> (kind, cost, level, stack, rating_count, rating_sum, bookmark_count, average)
+    facts: dict[int, tuple]  # pk -> (kind, cost, level, stack, *STATS): the average last
     by_facet: dict[tuple[str, str], frozenset[int]]  # ("kind", "video") -> the pks of that kind
 
     @classmethod

@@ -2,25 +2,30 @@
 
 PostgreSQL: weighted full-text search (title over summary over body, every word matched as a prefix) ranked
 by SearchRank, plus trigram word similarity on titles so that a typo still finds ("postgress" → PostgreSQL);
-GIN indexes back both (migration 0005). SQLite: every word of the query must appear in a title, summary,
-body or tag name; a title hit ranks above a summary hit above a body hit.
+each row keeps its vector in a stored column, and GIN indexes back both (migrations 0005 and 0011).
+SQLite: every word of the query must appear in a title, summary, body or tag name; a title hit ranks above
+a summary hit above a body hit.
 
 On both, an item carrying a tag named by the whole query ("docker", "rest api") is found too, and ranks a
 little higher. Matched items come back best first. A query may allow a word other spellings as well (the
 search page asks so, with the corrections of catalogue.spelling, when the words as typed find nothing).
 """
 
+import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
-from django.db import connection
-from django.db.models import Case, Expression, F, FloatField, IntegerField, Q, Value, When
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField, TrigramWordSimilarity
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, Expression, F, FloatField, IntegerField, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 from taggit.models import TaggedItem
 
 from learning.catalogue.models import Resource, Topic, Track
+from plumbing import cache_tokens
+from plumbing.overlay import memo
 
 QUERY_MAX_LENGTH = 200
 MAX_TERMS = 8
@@ -28,6 +33,7 @@ CONFIG = "english"
 # A title's trigram similarity counts for this much in the rank, so a near-miss title still ranks well.
 TRIGRAM_WEIGHT = 0.5
 TAG_WEIGHT = 0.3
+STORED_DOCUMENT = "search_document"  # the column of migration 0011
 
 
 @dataclass(frozen=True)
@@ -41,14 +47,6 @@ class Document:
     summary: str
     body: str
     body_is_markdown: bool = True
-
-    def vector(self):
-        """Must match the GIN index expression of migration 0005, or PostgreSQL cannot use the index."""
-        return (
-            SearchVector(self.title, weight="A", config=CONFIG)
-            + SearchVector(self.summary, weight="B", config=CONFIG)
-            + SearchVector(self.body, weight="C", config=CONFIG)
-        )
 
 
 DOCUMENTS = (
@@ -88,15 +86,65 @@ class Query:
         return (*self.terms, *(other for _, other in self.alternatives))
 
 
+@contextmanager
+def planned_on_indexes():
+    """PostgreSQL's planner prices a trigram test or a tsquery match at almost nothing a row, so on tables
+    of a few thousand rows it tests every row (trigram tests of 5,000 titles take tens of milliseconds)
+    rather than ask the GIN indexes, which find the same rows in a fraction of that. Queries run in this
+    block ask them: one transaction, with sequential scans priced out until it ends. SQLite: nothing."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
+
+
 def tagged_ids(query: Query) -> dict[str, set]:
-    """Ids of items, by model name, carrying a tag named by the whole query (one query for all models)."""
-    pairs = TaggedItem.objects.annotate(name=Lower("tag__name")).filter(
-        Q(name=query.text.lower()) | Q(tag__slug=slugify(query.text)), content_type__app_label="learning"
-    )
+    """Ids of items, by model name, carrying a tag named by the whole query: its name (as the database
+    lower-cases it) or its slug. Read from TagIndex, kept per catalogue version."""
+    index = tag_index()
     found: dict[str, set] = {}
-    for model_name, object_id in pairs.values_list("content_type__model", "object_id"):
-        found.setdefault(model_name, set()).add(object_id)
+    for named in (index.by_name.get(query.text.lower(), {}), index.by_slug.get(slugify(query.text), {})):
+        for model_name, ids in named.items():
+            found.setdefault(model_name, set()).update(ids)
     return found
+
+
+@dataclass(frozen=True)
+class TagIndex:
+    """Every tagged item of the catalogue (drafts too: a search narrows to what the person may see), by the
+    tag's lower-cased name and by its slug, then by model name."""
+
+    by_name: dict[str, dict[str, frozenset[int]]]
+    by_slug: dict[str, dict[str, frozenset[int]]]
+
+
+def tag_index() -> TagIndex:
+    """This process's TagIndex for the current catalogue version (one query to build)."""
+    token = cache_tokens.read([cache_tokens.CATALOGUE])[cache_tokens.CATALOGUE]
+    return memo(("search-tag-index", token), _tag_index)
+
+
+def _tag_index() -> TagIndex:
+    rows = (
+        TaggedItem.objects.filter(content_type__app_label="learning")
+        .annotate(name=Lower("tag__name"))
+        .values_list("name", "tag__slug", "content_type__model", "object_id")
+    )
+    by_name: dict[str, dict[str, set[int]]] = {}
+    by_slug: dict[str, dict[str, set[int]]] = {}
+    for name, slug, model_name, object_id in rows:
+        by_name.setdefault(name, {}).setdefault(model_name, set()).add(object_id)
+        by_slug.setdefault(slug, {}).setdefault(model_name, set()).add(object_id)
+
+    def frozen(index):
+        return {
+            key: {model: frozenset(ids) for model, ids in models.items()} for key, models in index.items()
+        }
+
+    return TagIndex(frozen(by_name), frozen(by_slug))
 
 
 def matches(document: Document, queryset, query: Query, tagged: set):
@@ -108,8 +156,8 @@ def matches(document: Document, queryset, query: Query, tagged: set):
     return ranked.order_by("-rank", document.title, "pk")
 
 
-def _tag_bonus(tagged: set):
-    return Case(When(pk__in=tagged, then=Value(TAG_WEIGHT)), default=Value(0.0), output_field=FloatField())
+def _tag_bonus(tagged: "AmongIds"):
+    return Case(When(tagged, then=Value(TAG_WEIGHT)), default=Value(0.0), output_field=FloatField())
 
 
 def _postgres(document, queryset, query, tagged):
@@ -118,17 +166,53 @@ def _postgres(document, queryset, query, tagged):
     prefixes = " & ".join(_any_of(query.spellings(term)) for term in query.terms)
     search_query = SearchQuery(prefixes, search_type="raw", config=CONFIG)
     found = Q(search_document=search_query) | Q(**{f"{document.title}__trigram_word_similar": query.text})
+    among = AmongIds(tagged)
     if tagged:
-        found |= Q(pk__in=tagged)
+        found |= Q(among)
     return (
-        queryset.alias(search_document=document.vector())
+        queryset.alias(search_document=StoredDocument())
         .filter(found)
         .annotate(
             rank=SearchRank(F("search_document"), search_query)
             + TRIGRAM_WEIGHT * TrigramWordSimilarity(query.text, document.title)
-            + _tag_bonus(tagged)
+            + _tag_bonus(among)
         )
     )
+
+
+class AmongIds(Expression):
+    """Whether the row's primary key is one of `ids`, passed as one parameter (a PostgreSQL array; a JSON list
+    that SQLite reads with json_each) rather than a parameter per id, each of which Django would prepare and
+    the driver splice into the statement (a tag can be on hundreds of resources)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, ids):
+        super().__init__()
+        self.ids = sorted(ids)
+
+    def _column(self, compiler, connection) -> str:
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.{connection.ops.quote_name(compiler.query.model._meta.pk.column)}"
+
+    def as_sql(self, compiler, connection):
+        return f"{self._column(compiler, connection)} = ANY(%s)", [self.ids]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        column = self._column(compiler, connection)  # names quoted by Django; the ids are a parameter
+        return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(self.ids)]  # noqa: S608
+
+
+class StoredDocument(Expression):
+    """A row's weighted full-text vector (title A, summary B, body C, English stemming), which PostgreSQL
+    keeps in the column `search_document` of each searchable table and indexes (migration 0011): matching
+    and ranking read it instead of stemming every text they look at."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.{connection.ops.quote_name(STORED_DOCUMENT)}", []
 
 
 def _any_of(spellings):
@@ -152,9 +236,10 @@ def _fallback(document, queryset, query, tagged):
             default=0,
             output_field=IntegerField(),
         )
+    among = AmongIds(tagged)
     if tagged:
-        found |= Q(pk__in=tagged)
-    return queryset.filter(found).annotate(rank=rank + _tag_bonus(tagged))
+        found |= Q(among)
+    return queryset.filter(found).annotate(rank=rank + _tag_bonus(among))
 
 
 def _in_any(fields, spellings) -> Q:

@@ -26,6 +26,7 @@ from taggit.models import Tag
 
 from learning.catalogue.models import Resource, Topic, Track
 from plumbing import cache_tokens
+from plumbing.overlay import memo
 
 WORD = re.compile(r"[^\W_]+")  # as search.Query finds its words
 MIN_WORD = 3  # shorter words aren't kept in the vocabulary
@@ -70,7 +71,13 @@ class Vocabulary:
 
 
 def vocabulary() -> Vocabulary:
+    """This process's copy for the current catalogue version (plumbing.overlay.memo), else the shared cache's,
+    else built."""
     token = cache_tokens.read([cache_tokens.CATALOGUE])[cache_tokens.CATALOGUE]
+    return memo(("search-vocabulary", token), lambda: _shared(token))
+
+
+def _shared(token) -> Vocabulary:
     # get_or_set returns None only for a None default; _build always gives a Vocabulary.
     found = cache.get_or_set(f"search-vocabulary:{token}", _build, timeout=VOCABULARY_SECONDS)
     return cast(Vocabulary, found)

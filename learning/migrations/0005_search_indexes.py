@@ -2,7 +2,8 @@
 full-text vector and a trigram GIN index on its title. SQLite gets nothing here (it searches with LIKE).
 
 The vector expressions must stay the same as learning.search.Document.vector(), or PostgreSQL cannot use
-the index; tests/learning/test_search.py checks with EXPLAIN that it does.
+the index; tests/learning/test_search.py checks with EXPLAIN that it does. (0011 keeps the vector in a stored
+column instead, and moves the `<model>_search_gin` index onto it.)
 """
 
 from django.contrib.postgres.indexes import GinIndex, OpClass

@@ -4,14 +4,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Count, Window
 from django.shortcuts import render
 from django.utils.safestring import SafeString
 
 from learning.catalogue import queries, spelling
 from learning.catalogue.forms import SearchForm
 from learning.catalogue.highlight import excerpt, highlight, plain_text, word_pattern
-from learning.catalogue.search import DOCUMENTS, Document, Query, matches, tagged_ids
+from learning.catalogue.models import sees_drafts
+from learning.catalogue.search import DOCUMENTS, Document, Query, matches, planned_on_indexes, tagged_ids
 from plumbing import cache_tokens
+from plumbing.overlay import memo
 from plumbing.page_cache import cached_page
 
 HITS_PER_GROUP = 5
@@ -49,13 +52,13 @@ def search(request):
     context: dict[str, Any] = {"form": form, "kind": form.kind(), "type_ignored": "type" in form.errors}
     if "q" in form.errors:
         context["refused"] = True
-        return render(request, "learning/search.html", context | suggestions(request.user), status=400)
+        return render(request, "learning/search.html", context | suggestions(request), status=400)
     query = Query.parse(form.query_text())
     context["query"] = query
     if query:
         context |= search_with_corrections(request, query, context["kind"])
     if not context.get("total"):
-        context |= suggestions(request.user)
+        context |= suggestions(request)
     return render(request, "learning/search.html", context)
 
 
@@ -82,19 +85,25 @@ def search_with_corrections(request, query: Query, kind: str) -> dict:
 
 
 def search_groups(request, query: Query, kind: str, *, marks: tuple[str, ...]) -> list[Group]:
-    """Every type's count; the top hits of each, or one page of hits when narrowed to one type."""
-    tagged = tagged_ids(query)
+    """Every type's count; the top hits of each (with their count, in one query), or one page of hits when
+    narrowed to one type."""
     groups = []
-    for document in DOCUMENTS:
-        queryset = document.model.objects.visible_to(request.user)
-        found = matches(document, queryset, query, tagged.get(document.model._meta.model_name or "", set()))
-        if kind == document.key:
-            page = Paginator(found, HITS_PER_PAGE).get_page(request.GET.get("page"))
-            groups.append(Group(document, page.paginator.count, hits(document, page, marks), page))
-        elif kind:
-            groups.append(Group(document, found.count(), []))
-        else:
-            groups.append(Group(document, found.count(), hits(document, found[:HITS_PER_GROUP], marks)))
+    with planned_on_indexes():
+        tagged = tagged_ids(query)
+        for document in DOCUMENTS:
+            queryset = document.model.objects.visible_to(request.user)
+            found = matches(
+                document, queryset, query, tagged.get(document.model._meta.model_name or "", set())
+            )
+            if kind == document.key:
+                page = Paginator(found, HITS_PER_PAGE).get_page(request.GET.get("page"))
+                groups.append(Group(document, page.paginator.count, hits(document, page, marks), page))
+            elif kind:
+                groups.append(Group(document, found.count(), []))
+            else:
+                top = list(found.annotate(found_in_all=Window(Count("pk")))[:HITS_PER_GROUP])
+                count = top[0].found_in_all if top else 0
+                groups.append(Group(document, count, hits(document, top, marks)))
     return groups
 
 
@@ -111,9 +120,16 @@ def hits(document: Document, items, marks: tuple[str, ...]) -> list[Hit]:
     return found
 
 
-def suggestions(user) -> dict:
-    """Where to go from an empty search or one that found nothing: the tracks and the most used tags."""
-    return {
-        "suggested_tracks": queries.tracks_for_list(user),
-        "suggested_tags": queries.tags_in_use().order_by("-item_count", "name")[:SUGGESTED_TAGS],
-    }
+def suggestions(request) -> dict:
+    """Where to go from an empty search or one that found nothing: the tracks and the most used tags, read
+    once per catalogue version and scope (drafts or not) and kept (plumbing.overlay.memo)."""
+    user = request.user
+    version = cache_tokens.current(request, cache_tokens.CATALOGUE)
+    key = ("search-suggestions", version, "drafts" if sees_drafts(user) else "published")
+    return memo(
+        key,
+        lambda: {
+            "suggested_tracks": list(queries.tracks_for_list(user)),
+            "suggested_tags": list(queries.tags_in_use().order_by("-item_count", "name")[:SUGGESTED_TAGS]),
+        },
+    )
