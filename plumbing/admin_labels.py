@@ -3,7 +3,7 @@
 A tabular inline's cells, a change list's editable columns and the two halves of a date and time have no
 <label> in Django's templates (only a column header, or the words "Date:" and "Time:"). These mixins give
 their widgets an `aria-label` instead: the field's verbose name ("Position", "Last login: date"), and
-"Delete stage Basics" on a row's delete box. Django's templates stay as they are. Put a mixin before the
+"Delete stage “Basics”" on a row's delete box. Django's templates stay as they are. Put a mixin before the
 Django class in the bases.
 """
 
@@ -49,7 +49,7 @@ class _NamedInputs:
             if field.widget.is_hidden:
                 continue
             if field_name == "DELETE":
-                row = f" {form.instance}" if form.instance.pk else ""
+                row = f" “{form.instance}”" if form.instance.pk else ""
                 name_widget(field.widget, f"Delete {form.instance._meta.verbose_name}{row}")
             else:
                 name_widget(field.widget, name_of(field, field_name))

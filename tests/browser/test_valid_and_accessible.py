@@ -81,6 +81,7 @@ class Page:
     post: dict | None = field(default=None, hash=False)  # the page is the answer to this POST to `path`
     render: Callable | None = field(default=None, hash=False)  # the page is what this view gives a GET
     group: str = "site"  # which browser test checks it: site, accounts or admin
+    shows: str = ""  # HTML the page must hold: the state it is listed for is really there
 
 
 # Named URLs whose answer is no HTML page, or no page of its own.
@@ -223,6 +224,7 @@ def build_site() -> dict:
         "git": git,
         "http": http,
         "basics": basics,
+        "web": web,
         "pro_git": pro_git,
         "reported": reported,
         "review": reviews[0],
@@ -252,18 +254,33 @@ def page_kinds(site) -> list[Page]:
     python, git, pro_git = site["python"], site["git"], site["pro_git"]
     learner = site["users"]["learner"]
     track, topic, resource = python.get_absolute_url(), git.get_absolute_url(), pro_git.get_absolute_url()
-    reset_key = default_token_generator.make_token(learner)
-    uid = user_pk_to_url_str(learner)
+    # Someone who never logs in here: a login would change the user, and with it the key.
+    forgetful = site["unconfirmed"].user
+    reset_key = default_token_generator.make_token(forgetful)
+    uid = user_pk_to_url_str(forgetful)
     pages = [
         # The catalogue, for a visitor and for a learner with progress.
         Page("home", "learning:home", "/", phone=True),
         Page("home-learner", "learning:home", "/", who="learner", phone=True),
         Page("tracks", "learning:track_list", "/tracks/", phone=True),
         Page("track", "learning:track_detail", track, phone=True),
-        Page("track-learner", "learning:track_detail", track, who="learner", phone=True),
+        Page(
+            "track-learner",
+            "learning:track_detail",
+            track,
+            who="learner",
+            phone=True,
+            shows="roadmap-node--skipped",
+        ),
         Page("track-reset", "learning:track_reset", f"{track}reset/", who="learner"),
         Page("topic", "learning:topic_detail", topic, phone=True),
-        Page("topic-in-track", "learning:topic_detail", f"{topic}?track={python.slug}", phone=True),
+        Page(
+            "topic-in-track",
+            "learning:topic_detail",
+            f"{topic}?track={python.slug}",
+            phone=True,
+            shows='rel="next"',
+        ),
         Page(
             "topic-learner",
             "learning:topic_detail",
@@ -281,15 +298,21 @@ def page_kinds(site) -> list[Page]:
             status=400,
             post={"url": "javascript:alert(1)", "title": "", "kind": "article", "reason": ""},
         ),
-        Page("resources", "learning:resource_list", "/resources/", phone=True),
-        Page("resources-page-2", "learning:resource_list", "/resources/?page=2", phone=True),
+        Page("resources", "learning:resource_list", "/resources/", phone=True, shows="pagination__off"),
+        Page(
+            "resources-page-2",
+            "learning:resource_list",
+            "/resources/?page=2",
+            phone=True,
+            shows="pagination__off",
+        ),
         Page(
             "resources-filtered",
             "learning:resource_list",
             "/resources/?kind=docs&cost=free&tag=web&sort=title",
         ),
         Page("resources-ignored", "learning:resource_list", "/resources/?kind=nonsense&min_rating=x"),
-        Page("resource", "learning:resource_detail", resource, phone=True),
+        Page("resource", "learning:resource_detail", resource, phone=True, shows="Review number 0."),
         Page("resource-learner", "learning:resource_detail", resource, who="learner", phone=True),
         Page(
             "resource-rating-refused",  # the resource page again, with the form's errors
@@ -302,12 +325,12 @@ def page_kinds(site) -> list[Page]:
         Page("search", "learning:search", "/search/?q=git", phone=True),
         Page("search-empty", "learning:search", "/search/"),
         Page("search-nothing", "learning:search", "/search/?q=zzyzx"),
-        Page("search-did-you-mean", "learning:search", "/search/?q=postgress"),
+        Page("search-did-you-mean", "learning:search", "/search/?q=postgress", shows="Did you mean"),
         Page("search-one-type", "learning:search", "/search/?q=web&type=resource&page=2"),
         Page("tags", "learning:tag_list", "/tags/"),
         Page("tag", "learning:tag_detail", "/tags/web/", phone=True),
         Page("tag-page-2", "learning:tag_detail", "/tags/web/?page=2"),
-        Page("dashboard", "learning:dashboard", "/me/", who="learner", phone=True),
+        Page("dashboard", "learning:dashboard", "/me/", who="learner", phone=True, shows="Your suggestions"),
         Page("dashboard-new", "learning:dashboard", "/me/", who="github"),
         Page("bookmarks", "learning:bookmarks", "/me/bookmarks/", who="learner", phone=True),
         Page("bookmarks-none", "learning:bookmarks", "/me/bookmarks/", who="github"),
@@ -382,6 +405,7 @@ def page_kinds(site) -> list[Page]:
             "account_reset_password_from_key",
             f"/accounts/password/reset/key/{uid}-{reset_key}/",
             follow=True,
+            shows='name="password1"',
         ),
         Page(
             "password-reset-bad-key",
@@ -404,6 +428,14 @@ def page_kinds(site) -> list[Page]:
         *(replace(page, group="accounts") for page in accounts),
         *admin_pages(site),
     ]
+
+
+# What shows that a change form has its inlines.
+INLINES = {
+    "learning.track": 'id="stages-group"',
+    "learning.stage": 'id="milestones-group"',
+    "learning.topic": 'id="resource_links-group"',
+}
 
 
 def admin_pages(site) -> Iterator[Page]:
@@ -434,14 +466,26 @@ def admin_pages(site) -> Iterator[Page]:
             yield staff(f"admin-{opts.model_name}-add", f"{prefix}_add", reverse(f"{prefix}_add"))
         for kind in ("change", "history", "delete"):
             path = reverse(f"{prefix}_{kind}", args=[obj.pk])
-            yield staff(f"admin-{opts.model_name}-{kind}", f"{prefix}_{kind}", path)
-    track = site["python"]
-    # The track's form sent back with its errors, inlines included; the curator's view of a change form.
+            shows = INLINES.get(opts.label_lower, "") if kind == "change" else ""
+            yield staff(f"admin-{opts.model_name}-{kind}", f"{prefix}_{kind}", path, shows=shows)
+    track, basics, web = site["python"], site["basics"], site["web"]
+    change = f"/admin/learning/track/{track.pk}/change/"
+    yield staff("admin-track-change-curator", "admin:learning_track_change", change, who="curator")
+    stage = {"track": track.pk, "duration": "", "summary": ""}
+    rows = [{**stage, "id": basics.pk, "position": 1, "title": "Basics", "slug": "basics"}]
+    rows.append({**stage, "id": web.pk, "position": 2, "title": "", "slug": "web"})  # a row's error
     yield staff(
-        "admin-track-change-curator",
+        "admin-track-change-refused",  # the form sent back with its errors, in the form and in a row
         "admin:learning_track_change",
-        f"/admin/learning/track/{track.pk}/change/",
-        who="curator",
+        change,
+        shows="errornote",
+        post={
+            **{"title": "", "slug": track.slug, "summary": track.summary, "tags": "python", "position": 1},
+            **{"stages-TOTAL_FORMS": 2, "stages-INITIAL_FORMS": 2},
+            **{
+                f"stages-{index}-{key}": value for index, row in enumerate(rows) for key, value in row.items()
+            },
+        },
     )
     yield staff(
         "admin-resource-list-broken",
@@ -518,6 +562,7 @@ def fetched(readers: Readers, page: Page):
     response = readers.fetch(page)
     assert response.status_code == page.status, f"{page.name}: {page.path} answered {response.status_code}"
     assert response["Content-Type"].startswith("text/html"), f"{page.name}: {response['Content-Type']}"
+    assert page.shows.encode() in response.content, f"{page.name}: {page.shows!r} is not on the page"
     return response
 
 
