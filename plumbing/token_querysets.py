@@ -47,6 +47,13 @@ class OwnedQuerySet(models.QuerySet):
             cache_tokens.bump(*self._tokens(owners))
         return count
 
+    def update_of(self, user, **kwargs):
+        """update() of these rows that belong to `user` only: the owner is known, so no query finds it."""
+        count = models.QuerySet.update(self.filter(user=user), **kwargs)
+        if count:
+            cache_tokens.bump(*self._tokens([user.pk]))
+        return count
+
     def bulk_create(self, objs, *args, **kwargs):
         created = super().bulk_create(objs, *args, **kwargs)
         # Every owned model has a `user` foreign key, which the generic model type can't tell.

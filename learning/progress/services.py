@@ -33,11 +33,11 @@ def set_topic_status(*, user, topic, status: str) -> None:
         raise ValidationError({"status": f"Unknown status {status!r}."})
     completed_at = timezone.now() if status == TopicProgress.Status.DONE else None
     # The usual check-off changes the status of a row the learner has: one UPDATE where the status differs
-    # (its queryset moves the learner's token), rather than a transaction around a read and a write.
+    # (update_of moves the learner's token), rather than a transaction around a read and a write.
     changed = (
-        TopicProgress.objects.filter(user=user, topic=topic)
+        TopicProgress.objects.filter(topic=topic)
         .exclude(status=status)
-        .update(status=status, completed_at=completed_at, updated_at=timezone.now())
+        .update_of(user, status=status, completed_at=completed_at, updated_at=timezone.now())
     )
     if changed:
         return

@@ -97,3 +97,18 @@ def test_a_bulk_note_update_moves_the_owners_token():
             [Bookmark(pk=bookmark.pk, user=bookmark.user, note="n")], ["note"]
         ),
     )
+
+
+def test_an_update_of_one_learners_rows_touches_and_moves_only_theirs():
+    author, other = UserFactory(), UserFactory()
+    mine, theirs = RatingFactory(user=author, stars=2), RatingFactory(user=other, stars=2)
+    tokens = {user.pk: token(cache_tokens.learner(user.pk)) for user in (author, other)}
+    stats = token(cache_tokens.STATS)
+    assert Rating.objects.all().update_of(author, stars=5) == 1
+    assert (Rating.objects.get(pk=mine.pk).stars, Rating.objects.get(pk=theirs.pk).stars) == (5, 2)
+    assert token(cache_tokens.learner(author.pk)) != tokens[author.pk]
+    assert token(cache_tokens.learner(other.pk)) == tokens[other.pk]
+    assert token(cache_tokens.STATS) != stats  # ratings show to visitors
+    assert not moved(
+        cache_tokens.learner(other.pk), lambda: Rating.objects.filter(pk=0).update_of(other, stars=1)
+    )
