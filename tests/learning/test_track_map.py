@@ -93,7 +93,10 @@ def test_the_page_has_one_status_select_per_node_labelled_for_its_topic(learner_
     assert len(selects) == len(steps)
     for select, step in zip(selects, steps, strict=True):
         assert f'name="status-{step.topic.slug}"' in select
-        assert f'aria-label="Your status for {step.topic.title}"' in select
+        # Labelled "Your status for <title>": the page's one "Your status for" and the node's title.
+        assert f'aria-labelledby="status-for t{step.topic_id}"' in select
+        assert f'<span id="t{step.topic_id}">{step.topic.title}</span>' in html
+    assert html.count('<span id="status-for" hidden>Your status for</span>') == 1
     assert "aria-pressed" not in html.split('id="roadmap"', 1)[1]  # no segmented buttons on the list
     assert html.count(f'formaction="{reverse("learning:topic_status", args=[steps[0].topic.slug])}"') == 1
     # One CSRF token and one track field for the whole list, not one per node.
