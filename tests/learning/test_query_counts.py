@@ -43,6 +43,9 @@ PAGES = {
 
 # learning.catalogue.search.planned_on_indexes: one statement per pass of a search, on PostgreSQL only.
 SEARCH_PASS = 1 if connection.vendor == "postgresql" else 0
+# When the words as typed find nothing, PostgreSQL tries again with titles near the words (a pass over the three
+# types); SQLite tries again only with corrected spellings, which "nothing here" has none of.
+LOOSENED_PASS = 3 + SEARCH_PASS if connection.vendor == "postgresql" else 0
 
 # The queries of each page rendered cold (nothing cached, PAGE_CACHE off): (for a visitor, for a curator).
 # The same with a 2-topic track and with a 24-topic one and 30 more resources.
@@ -63,7 +66,7 @@ QUERIES = {
     # a transaction whose first statement asks the planner to use the search indexes (SEARCH_PASS).
     "search": (5 + SEARCH_PASS, 7 + SEARCH_PASS),
     "search by tag, one type": (5 + SEARCH_PASS, 7 + SEARCH_PASS),
-    "search without results": (8 + SEARCH_PASS, 10 + SEARCH_PASS),
+    "search without results": (8 + SEARCH_PASS + LOOSENED_PASS, 10 + SEARCH_PASS + LOOSENED_PASS),
     # The catalogue's words for the corrections, the words as typed (nothing found), then the corrected ones
     # (the tagged items, read once per catalogue version, serve both passes).
     "search with a typo": (11 + 2 * SEARCH_PASS, 13 + 2 * SEARCH_PASS),

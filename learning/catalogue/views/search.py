@@ -12,7 +12,15 @@ from learning.catalogue import queries, spelling
 from learning.catalogue.forms import SearchForm
 from learning.catalogue.highlight import excerpt, highlight, plain_text, word_pattern
 from learning.catalogue.models import sees_drafts
-from learning.catalogue.search import DOCUMENTS, Document, Query, matches, planned_on_indexes, tagged_ids
+from learning.catalogue.search import (
+    DOCUMENTS,
+    Document,
+    Query,
+    loosening_helps,
+    matches,
+    planned_on_indexes,
+    tagged_ids,
+)
 from plumbing import cache_tokens
 from plumbing.overlay import memo
 from plumbing.page_cache import cached_page
@@ -63,8 +71,9 @@ def search(request):
 
 
 def search_with_corrections(request, query: Query, kind: str) -> dict:
-    """The groups found for the words as typed. If those find nothing and some look misspelt, the groups found
-    when each such word may also be its closest catalogue word. If they find few, the corrected query."""
+    """The groups found for the words as typed. If those find nothing, the groups found by the loosened query
+    (each misspelt-looking word may also be its closest catalogue word; on PostgreSQL, near titles match too).
+    If they find few, the corrected query."""
     fixes = spelling.corrections(query.terms)
     # What is found is marked with the corrected words too (PostgreSQL's trigrams find "PostgreSQL" for
     # "postgress", which is no stem of it).
@@ -72,7 +81,7 @@ def search_with_corrections(request, query: Query, kind: str) -> dict:
     groups = search_groups(request, query, kind, marks=respelt.words)
     found_as_typed = sum(group.count for group in groups)
     context: dict[str, Any] = {}
-    if fixes and not found_as_typed:
+    if not found_as_typed and loosening_helps(fixes):
         groups = search_groups(request, respelt, kind, marks=respelt.words)
         context["respelt"] = True
     if fixes and found_as_typed <= FEW_RESULTS:
