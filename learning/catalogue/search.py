@@ -3,7 +3,7 @@
 PostgreSQL: weighted full-text search (title over summary over body, every word matched as a prefix) ranked
 by SearchRank; a loosened query (the search page's second try, when the words as typed find nothing) adds
 trigram word similarity on titles so that a typo still finds ("postgress" → PostgreSQL). Each row keeps its
-vector in a stored column, and GIN indexes back both (migrations 0005 and 0011). The trigram test is kept
+vector in a stored column, and GIN indexes back both (migrations 0005 and 0012). The trigram test is kept
 for that second try because it costs: on 5,000 resources "python" took 11 ms with it, 2 ms without.
 SQLite: every word of the query must appear in a title, summary, body or tag name; a title hit ranks above
 a summary hit above a body hit.
@@ -35,7 +35,7 @@ CONFIG = "english"
 # A title's trigram similarity counts for this much in the rank, so a near-miss title still ranks well.
 TRIGRAM_WEIGHT = 0.5
 TAG_WEIGHT = 0.3
-STORED_DOCUMENT = "search_document"  # the column of migration 0011
+STORED_DOCUMENT = "search_document"  # the column of migration 0012
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,7 @@ class AmongIds(Expression):
 
 class StoredDocument(Expression):
     """A row's weighted full-text vector (title A, summary B, body C, English stemming), which PostgreSQL
-    keeps in the column `search_document` of each searchable table and indexes (migration 0011): matching
+    keeps in the column `search_document` of each searchable table and indexes (migration 0012): matching
     and ranking read it instead of stemming every text they look at."""
 
     output_field = SearchVectorField()
