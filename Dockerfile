@@ -21,4 +21,5 @@ USER roadmap
 ENV DJANGO_ENV=production PORT=8000
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
+# The same image runs the task worker that sends the mail: `python manage.py db_worker` (compose.yaml's worker).
 CMD ["gunicorn", "-c", "gunicorn.conf.py"]

@@ -27,23 +27,30 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## Set everything up and serve the site with the shipped roadmap on http://$(HOST):$(PORT)
+# The task worker (it sends the mail) in the background for as long as the command that follows it in the same
+# recipe line runs in the foreground; stopped when that command ends, by Ctrl+C or otherwise.
+WITH_WORKER = $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM;
+
+## Set everything up and serve the site with the shipped roadmap on http://$(HOST):$(PORT), with the worker
+## that sends the mail (printed in this terminal)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_roadmap
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	export DEBUG=$${DEBUG:-true}; $(WITH_WORKER) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## Serve in production mode with gunicorn on http://$(HOST):$(PORT). There is no TLS proxy in front locally,
-## so the HTTPS redirect is off; a secret key is generated once into .secret_key (never committed).
+## Serve in production mode with gunicorn on http://$(HOST):$(PORT), and the task worker beside it. There is no
+## TLS proxy in front locally, so the HTTPS redirect is off; a secret key is generated once into .secret_key
+## (never committed).
 serve: install
 	@test -s .secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))" > .secret_key
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_roadmap
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	DJANGO_ENV=production SECRET_KEY_FILE=$${SECRET_KEY_FILE:-.secret_key} \
-		ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} \
-		HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
+	export DJANGO_ENV=production SECRET_KEY_FILE=$${SECRET_KEY_FILE:-.secret_key} \
+		ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false}; \
+		$(WITH_WORKER) HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
 
 ## Install what the tests need (Python packages, Debian's Chromium for browser tests, the HTML and accessibility
 ## checkers with Node and Java) and run every test

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.github",
     "django_htmx",
     "taggit",
+    "django_tasks",
+    "django_tasks_db",
     "plumbing",
     "accounts",
     "learning",
@@ -181,7 +183,12 @@ EMAIL_URL = env_str("EMAIL_URL") or "console://"
 _email = dj_email_url.parse(EMAIL_URL)
 if "EMAIL_BACKEND" not in _email:
     raise ImproperlyConfigured("EMAIL_URL must start with console://, smtp://, submission:// or memory://")
-EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+# Every mail is queued in the database (in the sender's transaction) and sent by the worker,
+# `manage.py db_worker`, through the backend EMAIL_URL names (plumbing/mail.py). A failed attempt is tried
+# again after each of MAIL_RETRY_DELAYS (seconds) in turn; after the last one the mail is given up.
+EMAIL_BACKEND = "plumbing.mail.QueuedEmailBackend"
+MAIL_DELIVERY_BACKEND = _email["EMAIL_BACKEND"]
+MAIL_RETRY_DELAYS = [30, 120, 600, 1800, 3600]
 EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
 EMAIL_PORT = _email["EMAIL_PORT"] or 25
 EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
@@ -191,6 +198,10 @@ EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Roadmap <noreply@localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background work (Django's tasks API through the django-tasks backport): tasks are rows in the database,
+# which `manage.py db_worker` runs. The same queue carries mail and the scheduled jobs.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from bench.run import free_port
 from plumbing import cache_tokens, overlay
 from plumbing.page_cache import local_copies
 from tests.factories import CuratorFactory, SuperuserFactory, UserFactory
@@ -18,6 +19,11 @@ def _test_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Mail goes through the site's queue as in production, but the queue runs each task at once and delivers
+    # into django.core.mail.outbox; tests/plumbing/test_mail_queue.py runs the database queue and its worker.
+    settings.EMAIL_BACKEND = "plumbing.mail.QueuedEmailBackend"
+    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +49,21 @@ def _no_event_loop_outside_the_browser_tests(request):
         assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ
         with pytest.raises(RuntimeError):
             asyncio.get_running_loop()
+
+
+@pytest.fixture
+def database_queue(settings, transactional_db):
+    """The production queue: tasks are rows that tests.mail_queue.run_worker() runs, and mail goes out over
+    SMTP to a local port where nothing listens (a test starts a server there when it wants one). Tests
+    commit for real, because the worker, like production's, runs outside the request's transaction."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = free_port()
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 2
+    settings.MAIL_RETRY_DELAYS = [1, 1]
+    return settings
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ CONFIGURING = (
     "SECRET_KEY_FILE",
     "DATABASE_URL",
     "REDIS_URL",
+    "EMAIL_URL",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests set it while Playwright runs; check --deploy rejects it
 )
 

@@ -326,6 +326,17 @@ def test_adding_an_address_sends_a_confirmation(logged_in_client, verified_user)
     assert len(mail.outbox) == 1
 
 
+def test_re_sending_a_confirmation_says_so(logged_in_client, verified_user):
+    EmailAddress.objects.create(user=verified_user, email="ada.lovelace@example.org", verified=False)
+
+    response = logged_in_client.post(
+        reverse("account_email"), {"action_send": "", "email": "ada.lovelace@example.org"}, follow=True
+    )
+
+    assert "Confirmation email sent to ada.lovelace@example.org." in response.text
+    assert [message.to for message in mail.outbox] == [["ada.lovelace@example.org"]]
+
+
 # ---------- Every page in the site's layout ----------
 
 

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,8 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from taggit.models import Tag
 
 from learning.community import moderation
@@ -117,6 +120,9 @@ NOT_PAGES = {
     "admin:learning_rating_add": "nobody may add a review in the admin",
     "admin:learning_reviewflag_add": "nobody may add a report in the admin",
     "admin:learning_resourcesuggestion_add": "nobody may add a suggestion in the admin",
+    # The task queue's admin (django-tasks-db's, plumbing/admin.py) is read-only: tasks are the worker's.
+    "admin:django_tasks_database_dbtaskresult_add": "nobody may add a task in the admin",
+    "admin:django_tasks_database_dbtaskresult_delete": "nobody may delete a task in the admin",
 }
 
 
@@ -217,6 +223,25 @@ def build_site() -> dict:
     account = SocialAccount.objects.create(user=github, provider="github", uid="583231", extra_data={})
     SocialToken.objects.create(app=app, account=account, token="gh-token")
     unconfirmed = EmailAddress.objects.create(user=UserFactory(), email="new@example.com", verified=False)
+    # A mail whose first attempt failed, and its retry waiting in the queue (the task queue's admin).
+    mail = {"subject": "Confirm", "body": "<Open the link>", "to": ["new@example.com"]}
+    failed_mail = DBTaskResult.objects.create(
+        task_path="plumbing.mail.deliver_mail",
+        backend_name="default",
+        args_kwargs={"args": [], "kwargs": {"message": mail, "attempt": 1}},
+        status="FAILED",
+        worker_ids=["worker-1"],
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        exception_class_path="plumbing.mail.MailDeferred",
+        traceback="Traceback (most recent call last):\nConnectionRefusedError: [Errno 111] Connection refused\n",
+    )
+    DBTaskResult.objects.create(
+        task_path="plumbing.mail.deliver_mail",
+        backend_name="default",
+        args_kwargs={"args": [], "kwargs": {"message": mail, "attempt": 2}},
+        run_after=timezone.now() + timedelta(seconds=30),
+    )
 
     return {
         "users": {"learner": learner, "github": github, "curator": curator, "superuser": superuser},
@@ -246,6 +271,7 @@ def build_site() -> dict:
             "learning.rating": reported,
             "learning.reviewflag": reported.flags.get(),
             "learning.resourcesuggestion": ResourceSuggestion.objects.get(title="Git flight rules"),
+            "django_tasks_database.dbtaskresult": failed_mail,
         },
     }
 
@@ -465,6 +491,8 @@ def admin_pages(site) -> Iterator[Page]:
         if f"{prefix}_add" not in NOT_PAGES:
             yield staff(f"admin-{opts.model_name}-add", f"{prefix}_add", reverse(f"{prefix}_add"))
         for kind in ("change", "history", "delete"):
+            if f"{prefix}_{kind}" in NOT_PAGES:
+                continue
             path = reverse(f"{prefix}_{kind}", args=[obj.pk])
             shows = INLINES.get(opts.label_lower, "") if kind == "change" else ""
             yield staff(f"admin-{opts.model_name}-{kind}", f"{prefix}_{kind}", path, shows=shows)
@@ -510,6 +538,12 @@ def named_urls(patterns=None, namespace="") -> Iterator[str]:
             yield from named_urls(pattern.url_patterns, inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
             yield f"{namespace}{pattern.name}"
+
+
+@pytest.fixture(autouse=True)
+def _database_queue(settings):
+    """The task queue's admin pages read tasks as the database backend stores them (a retry's run_after)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture

@@ -24,26 +24,33 @@ def collect_static(target: Path) -> Path:
 
 
 @contextmanager
-def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", workers: int = 1):
+def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", workers: int = 1, **extra):
     """A gunicorn serving the site in production mode (HTTPS redirect off) until the block ends: the
-    benchmark's own launcher (its log and control socket in a temporary folder of its own)."""
+    benchmark's own launcher (its log and control socket in a temporary folder of its own). `extra`: more
+    environment variables, e.g. EMAIL_URL."""
     env = environment(
-        **{
-            "DJANGO_ENV": "production",
-            "SECRET_KEY": "ops-tests-" + "s3cr3t-" * 8,
-            "ALLOWED_HOSTS": "127.0.0.1,roadmap.test",
-            "SECURE_SSL_REDIRECT": "false",
-            "DATABASE_URL": database_url,
-            "STATIC_ROOT": str(static_root),
-            "WEB_CONCURRENCY": str(workers),
-            "GUNICORN_ACCESS_LOG": "",
-            "LOG_LEVEL": "WARNING",
-        }
+        **production(database_url),
+        STATIC_ROOT=str(static_root),
+        WEB_CONCURRENCY=str(workers),
+        GUNICORN_ACCESS_LOG="",
+        LOG_LEVEL="WARNING",
+        **extra,
     )
     if redis_url:
         env["REDIS_URL"] = redis_url
     with tempfile.TemporaryDirectory() as workdir, serve(env, Path(workdir)) as url:
         yield url
+
+
+def production(database_url: str) -> dict:
+    """The environment of a production-mode process of the site (HTTPS redirect off) on that database."""
+    return {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "ops-tests-" + "s3cr3t-" * 8,
+        "ALLOWED_HOSTS": "127.0.0.1,roadmap.test",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": database_url,
+    }
 
 
 def served_database_url() -> str:

@@ -34,12 +34,23 @@ def test_gunicorn_config_reads_the_environment(monkeypatch):
 
 def test_compose_runs_the_app_in_production_mode_on_postgresql_and_redis():
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
-    assert set(compose["services"]) == {"app", "db", "redis"}
+    assert set(compose["services"]) == {"app", "worker", "db", "redis"}
     environment = compose["services"]["app"]["environment"]
     assert environment["DJANGO_ENV"] == "production"
     assert environment["DATABASE_URL"].startswith("postgres://")
     assert environment["REDIS_URL"].startswith("redis://")
-    assert {"SECRET_KEY", "ALLOWED_HOSTS"} <= set(environment)
+    assert {"SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL"} <= set(environment)
+
+
+def test_compose_runs_the_task_worker_beside_the_app_with_the_same_settings():
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    worker = services["worker"]
+    assert worker["command"][:3] == ["python", "manage.py", "db_worker"]
+    assert worker["build"] == services["app"]["build"]
+    assert worker["environment"] == services["app"]["environment"]
+    # The app migrates the database; the worker waits for it to be healthy first.
+    assert worker["depends_on"] == {"app": {"condition": "service_healthy"}}
+    assert "migrate" in services["app"]["command"]
 
 
 def test_dockerfile_installs_the_pinned_requirements_and_serves_with_the_config():
