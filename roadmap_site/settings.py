@@ -162,6 +162,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Roadmap] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION or env_bool("HTTPS", default=False) else "http"
 # allauth's rate limits (login failures, sign-ups, password resets, ...) stay at their defaults: on.
+# They count per client address. Behind a proxy every request comes from the proxy's address, so one
+# client's failures would lock everyone out: TRUSTED_PROXY_COUNT names how many proxies in front append to
+# X-Forwarded-For (1 behind the shipped deploy/nginx.conf), and the client is the address the outermost of
+# them saw. 0 (the default) ignores the header, which a client can forge, and counts REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # GitHub login appears once a GitHub OAuth app is configured.
 GITHUB_CLIENT_ID = env_str("GITHUB_CLIENT_ID")
