@@ -1,11 +1,17 @@
 """Real app servers for the operations tests: gunicorn processes on local ports, and a TCP proxy in front of
 PostgreSQL that a test can cut and restore to simulate an outage."""
 
+import os
+import pwd
 import re
 import selectors
+import shutil
+import signal
 import socket
+import subprocess
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,9 +30,10 @@ def collect_static(target: Path) -> Path:
 
 
 @contextmanager
-def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", workers: int = 1):
+def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", workers: int = 1, **extra: str):
     """A gunicorn serving the site in production mode (HTTPS redirect off) until the block ends: the
-    benchmark's own launcher (its log and control socket in a temporary folder of its own)."""
+    benchmark's own launcher (its log and control socket in a temporary folder of its own). `extra`: more
+    environment variables, e.g. GUNICORN_CMD_ARGS="--pid FILE" to find the process."""
     env = environment(
         **{
             "DJANGO_ENV": "production",
@@ -42,8 +49,85 @@ def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", worke
     )
     if redis_url:
         env["REDIS_URL"] = redis_url
+    env |= extra
     with tempfile.TemporaryDirectory() as workdir, serve(env, Path(workdir)) as url:
         yield url
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+# What nginx's main configuration holds around the shipped deploy/nginx.conf (the nginx image's own main file
+# does the same): everything in the test's folder, one worker, in the foreground.
+NGINX_MAIN = """{user}
+worker_processes 1;
+daemon off;
+pid {workdir}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+    access_log off;
+    client_body_temp_path {workdir}/client_body;
+    proxy_temp_path {workdir}/proxy;
+    fastcgi_temp_path {workdir}/fastcgi;
+    uwsgi_temp_path {workdir}/uwsgi;
+    scgi_temp_path {workdir}/scgi;
+    include {workdir}/roadmap.conf;
+}}
+"""
+
+
+def nginx_site_config(**values: str) -> str:
+    """deploy/nginx.conf with its ${NAME} placeholders filled in, as the nginx image's templates do."""
+    shipped = (Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf").read_text()
+    return re.sub(r"\$\{([A-Z0-9_]+)\}", lambda match: values[match[1]], shipped)
+
+
+@contextmanager
+def nginx(*app_servers: str, static_root: Path, workdir: Path):
+    """Debian's nginx with the shipped config in front of `app_servers` (their URLs), on a free port, until
+    the block ends; its error log is workdir/error.log."""
+    port = free_port()
+    (workdir / "roadmap.conf").write_text(
+        nginx_site_config(
+            NGINX_PORT=str(port),
+            STATIC_ROOT=str(static_root),
+            **{f"APP_SERVER_{n}": url.removeprefix("http://") for n, url in enumerate(app_servers, start=1)},
+        )
+    )
+    # As root, nginx's workers would run as nobody, who can't read the test's private folders.
+    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
+    (workdir / "nginx.conf").write_text(NGINX_MAIN.format(user=user, workdir=workdir))
+    error_log = workdir / "error.log"
+    process = subprocess.Popen(  # noqa: S603 - Debian's nginx with our config
+        [NGINX, "-p", str(workdir), "-c", str(workdir / "nginx.conf"), "-e", str(error_log)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        _wait_for_port(port, process, error_log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGTERM)  # nginx's fast shutdown
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"nginx exited with {process.returncode}: {log.read_text()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nginx did not listen on {port} within {timeout:.0f} s")
 
 
 def served_database_url() -> str:
