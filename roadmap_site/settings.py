@@ -234,6 +234,10 @@ LEARNER_RATE_LIMITS = {
 }
 RATELIMIT_VIEW = "plumbing.errors.too_many_requests"
 
+# Names and networks (e.g. "127.0.0.1/32", "localhost") that resource links may point to and check_links may
+# connect to although they aren't public (plumbing.addresses). Only the tests' local servers need it: empty.
+ALLOWED_PRIVATE_LINK_TARGETS: list[str] = []
+
 # How many resources one learner may suggest in any 24 hours (learning.community.services.suggest_resource).
 SUGGESTIONS_PER_DAY = 5
 
