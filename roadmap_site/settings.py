@@ -272,3 +272,4 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    MESSAGE_STORAGE = "plumbing.message_storage.HostCookieFallbackStorage"  # the cookie: __Host-messages
