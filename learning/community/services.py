@@ -102,6 +102,9 @@ def bounded_text(value, *, field: str, max_length: int, missing: str | None = No
     return text
 
 
+NOT_PUBLIC_LINK = "Only links to public web sites can be suggested, not to this machine or a private network."
+
+
 def _suggested_url(raw: str) -> str:
     """The normalised http(s) URL, or a message saying what is wrong. A bare host assumes https://."""
     text = without_bidi_controls(raw or "").strip()
@@ -118,9 +121,7 @@ def _suggested_url(raw: str) -> str:
         url = normalize_url(text)
         URLValidator(schemes=ALLOWED_SCHEMES)(url)
     except NonPublicURL:
-        raise ValidationError(
-            {"url": "Only links to public web sites can be suggested, not to this machine or a private network."}
-        ) from None
+        raise ValidationError({"url": NOT_PUBLIC_LINK}) from None
     except (UnsupportedURL, ValidationError):
         raise ValidationError(
             {"url": "That isn't a web address: paste the whole link, such as https://docs.python.org/3/."}

@@ -11,14 +11,13 @@ import socket
 import subprocess
 import tempfile
 import threading
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 from django.db import connection
 
-from bench.run import free_port
+from bench.run import free_port, wait_until_healthy
 from bench.run import gunicorn as serve
 from tests.processes import environment, run_python
 
@@ -99,15 +98,16 @@ def nginx(*app_servers: str, static_root: Path, workdir: Path):
     user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
     (workdir / "nginx.conf").write_text(NGINX_MAIN.format(user=user, workdir=workdir))
     error_log = workdir / "error.log"
-    process = subprocess.Popen(  # noqa: S603 - Debian's nginx with our config
+    process = subprocess.Popen(
         [NGINX, "-p", str(workdir), "-c", str(workdir / "nginx.conf"), "-e", str(error_log)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_port(port, process, error_log)
-        yield f"http://127.0.0.1:{port}"
+        wait_until_healthy(url, process, error_log)  # /healthz through nginx: both ends are up
+        yield url
     finally:
         process.send_signal(signal.SIGTERM)  # nginx's fast shutdown
         try:
@@ -115,19 +115,6 @@ def nginx(*app_servers: str, static_root: Path, workdir: Path):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-
-
-def _wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"nginx exited with {process.returncode}: {log.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nginx did not listen on {port} within {timeout:.0f} s")
 
 
 def served_database_url() -> str:

@@ -208,7 +208,9 @@ def test_static_files_come_from_disk_with_far_future_caching_of_hashed_names(pro
 
     immutable = requests.get(f"{proxy}/static/css/{hashed.name}", timeout=5)
     plain = requests.get(f"{proxy}/static/css/site.css", timeout=5)
-    compressed = requests.get(f"{proxy}/static/css/{hashed.name}", headers={"Accept-Encoding": "gzip"}, timeout=5)
+    compressed = requests.get(
+        f"{proxy}/static/css/{hashed.name}", headers={"Accept-Encoding": "gzip"}, timeout=5
+    )
     missing = requests.get(f"{proxy}/static/css/nothing.0123456789ab.css", timeout=5)
 
     assert immutable.status_code == 200

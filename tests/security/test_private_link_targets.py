@@ -69,13 +69,16 @@ def no_dns(monkeypatch):
     monkeypatch.setattr(socket, "gethostbyname", unreachable)
 
 
-@pytest.mark.parametrize("url", NON_PUBLIC)
-def test_a_suggestion_of_a_non_public_address_is_refused(client, learner, url, no_dns):
+def suggest(client, learner, url):
     topic = TopicFactory(slug="caching")
     client.force_login(learner)
-    data = {"url": url, "title": "Internal", "kind": "article", "reason": "See for yourself."}
+    data = {"url": url, "title": "A link", "kind": "article", "reason": "See for yourself."}
+    return client.post(reverse("learning:suggest_resource", args=[topic.slug]), data)
 
-    response = client.post(reverse("learning:suggest_resource", args=[topic.slug]), data)
+
+@pytest.mark.parametrize("url", NON_PUBLIC)
+def test_a_suggestion_of_a_non_public_address_is_refused(client, learner, url, no_dns):
+    response = suggest(client, learner, url)
 
     assert response.status_code == 400
     assert "Only links to public web sites can be suggested" in response.content.decode()
@@ -84,11 +87,7 @@ def test_a_suggestion_of_a_non_public_address_is_refused(client, learner, url, n
 
 @pytest.mark.parametrize("url", PUBLIC)
 def test_ordinary_links_are_still_suggested_without_dns(client, learner, url, no_dns):
-    topic = TopicFactory(slug="caching")
-    client.force_login(learner)
-    data = {"url": url, "title": "Public", "kind": "article", "reason": "Good."}
-
-    response = client.post(reverse("learning:suggest_resource", args=[topic.slug]), data)
+    response = suggest(client, learner, url)
 
     assert response.status_code == 302
     assert ResourceSuggestion.objects.count() == 1

@@ -67,7 +67,11 @@ def test_every_learner_page_is_private(learner_browser, site):
         for attempt in ("rendered", "from the page cache"):
             response = learner_browser.get(url)
             assert response.status_code in (200, 302), (url, response.status_code)
-            assert "private" in response.get("Cache-Control", ""), (url, attempt, response.get("Cache-Control"))
+            assert "private" in response.get("Cache-Control", ""), (
+                url,
+                attempt,
+                response.get("Cache-Control"),
+            )
             assert "public" not in response.get("Cache-Control", ""), url
 
 
@@ -79,7 +83,13 @@ def test_a_response_that_sets_a_cookie_is_private(learner_browser):
 
 
 def test_visitors_pages_stay_shareable(client, site):
-    for url in ["/", "/tracks/", f"/tracks/{site['track'].slug}/", f"/topics/{site['topic'].slug}/", "/resources/"]:
+    for url in [
+        "/",
+        "/tracks/",
+        f"/tracks/{site['track'].slug}/",
+        f"/topics/{site['topic'].slug}/",
+        "/resources/",
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert "private" not in response.get("Cache-Control", ""), (url, response.get("Cache-Control"))
