@@ -14,10 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
+import redis
 import requests
 
-from tests.ops.servers import NGINX, gunicorn, nginx
+from tests.ops.conftest import needs_redis
+from tests.ops.servers import NGINX, TOKEN, gunicorn, nginx
 from tests.processes import run_python
 
 pytestmark = pytest.mark.skipif(
@@ -25,6 +28,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 SLOW_CLIENTS = 50
+SHARED_REDIS = "redis://127.0.0.1:6379/13"
+DELETE_LEARNERS = "from django.contrib.auth import get_user_model; get_user_model().objects.all().delete()"
 
 
 @pytest.fixture(scope="module")
@@ -36,17 +41,20 @@ def database_url(tmp_path_factory):
     return url
 
 
-@pytest.fixture
-def app_servers(database_url, static_root, tmp_path):
-    """Two gunicorn servers of one sync worker each (the starkest case for slow clients), with their pid
-    files and access logs in tmp_path so a test can kill one and see who answered."""
+@contextmanager
+def two_app_servers(database_url, static_root, tmp_path, **extra):
+    """Two gunicorn servers of one sync worker each (the starkest case for slow clients), set up as behind the
+    shipped nginx (TRUSTED_PROXY_COUNT=1), with their pid files and access logs in tmp_path so a test can
+    kill one and see who answered."""
 
     def server(name):
         return gunicorn(
             database_url=database_url,
             static_root=static_root,
+            TRUSTED_PROXY_COUNT="1",
             GUNICORN_CMD_ARGS=f"--pid {tmp_path / name}.pid",
             GUNICORN_ACCESS_LOG=str(tmp_path / f"{name}.log"),
+            **extra,
         )
 
     with server("first") as first, server("second") as second:
@@ -54,10 +62,20 @@ def app_servers(database_url, static_root, tmp_path):
 
 
 @pytest.fixture
-def proxy(app_servers, static_root, tmp_path):
+def app_servers(database_url, static_root, tmp_path):
+    with two_app_servers(database_url, static_root, tmp_path) as servers:
+        yield servers
+
+
+def nginx_in_front(servers, static_root, tmp_path):
     workdir = tmp_path / "nginx"
     workdir.mkdir()
-    with nginx(*app_servers, static_root=static_root, workdir=workdir) as url:
+    return nginx(*servers, static_root=static_root, workdir=workdir)
+
+
+@pytest.fixture
+def proxy(app_servers, static_root, tmp_path):
+    with nginx_in_front(app_servers, static_root, tmp_path) as url:
         yield url
 
 
@@ -229,3 +247,61 @@ def test_pages_come_from_the_app_with_the_request_id_nginx_made(proxy):
     assert page.status_code == 200
     assert len(page.headers["X-Request-ID"]) == 32  # nginx's $request_id, kept by the app's request log
     assert page.headers["Content-Security-Policy"]  # the app's own headers pass through
+
+
+# ---------- the client's address reaches the app ----------
+
+LEARNER_SCRIPT = """
+import django; django.setup()
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+user = get_user_model().objects.create_user(username="learner-0a0b0c0d", email="{email}", password="{password}")
+EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+"""
+
+
+@pytest.fixture
+def learner_servers(database_url, static_root, tmp_path):
+    """The app servers sharing rate-limit counters in Redis (this worktree's database 13), with a learner."""
+    email, password = "ada@example.com", "correct horse battery staple"
+    made = run_python(
+        ["-c", LEARNER_SCRIPT.format(email=email, password=password)], DATABASE_URL=database_url
+    )
+    assert made.returncode == 0, made.stderr
+    redis.Redis.from_url(SHARED_REDIS).flushdb()
+    try:
+        with two_app_servers(database_url, static_root, tmp_path, REDIS_URL=SHARED_REDIS) as servers:
+            yield servers, email, password
+    finally:
+        redis.Redis.from_url(SHARED_REDIS).flushdb()
+        run_python(["manage.py", "shell", "-c", DELETE_LEARNERS], DATABASE_URL=database_url)
+
+
+def log_in_from(source: str, proxy: str, email: str, password: str) -> httpx.Response:
+    """A browser on `source` (another loopback address: another client to nginx) logging in through nginx.
+    The __Host- cookies are Secure, which an HTTP client keeps to itself over plain HTTP: sent by hand."""
+    with httpx.Client(
+        transport=httpx.HTTPTransport(local_address=source), base_url=proxy, timeout=20
+    ) as browser:
+        page = browser.get("/accounts/login/")
+        token = TOKEN.search(page.text)[1]
+        cookies = "; ".join(f"{name}={value}" for name, value in page.cookies.items())
+        return browser.post(
+            "/accounts/login/",
+            data={"login": email, "password": password, "csrfmiddlewaretoken": token},
+            headers={"Cookie": cookies, "Origin": proxy},
+        )
+
+
+@needs_redis
+def test_one_clients_failed_logins_through_nginx_never_refuse_another(learner_servers, static_root, tmp_path):
+    servers, email, password = learner_servers
+    with nginx_in_front(servers, static_root, tmp_path) as proxy:
+        for n in range(11):  # allauth allows 10 failures a minute per client address, on any accounts
+            log_in_from("127.0.0.2", proxy, f"nobody{n}@example.com", "wrong password")
+        limited = log_in_from("127.0.0.2", proxy, email, password)
+        other_client = log_in_from("127.0.0.3", proxy, email, password)
+
+    assert "Too many failed login attempts" in limited.text  # counted across both app servers, per client
+    assert other_client.status_code == 302, other_client.text[-2000:]
+    assert other_client.headers["Location"] == "/me/"
