@@ -10,7 +10,7 @@ BENCH_OUT ?= bench-results.json
 BENCH_DURATION ?= 10
 BENCH_ROUNDS ?=
 
-.PHONY: run serve test install install-dev browser wrk node-tools java bench render-times lint format migrations content backup clean
+.PHONY: run serve test install install-dev browser wrk nginx node-tools java bench render-times lint format migrations content backup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,9 +52,9 @@ serve: install
 		ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false}; \
 		$(WITH_WORKER) HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
 
-## Install what the tests need (Python packages, Debian's Chromium for browser tests, the HTML and accessibility
-## checkers with Node and Java) and run every test
-test: install-dev browser wrk node-tools java
+## Install what the tests need (Python packages, Debian's Chromium for browser tests, nginx for the proxy test,
+## the HTML and accessibility checkers with Node and Java) and run every test
+test: install-dev browser wrk nginx node-tools java
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -74,6 +74,14 @@ wrk:
 		echo "Installing Debian's wrk for the benchmark..."; \
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq -o DPkg::Lock::Timeout=600 && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 wrk >/dev/null; }
+
+## Debian's nginx, which tests/ops/test_nginx.py runs in front of two gunicorn servers with deploy/nginx.conf.
+## Only the program: the test starts it with its own configuration, never as a system service.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+		echo "Installing Debian's nginx for the proxy test..."; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq -o DPkg::Lock::Timeout=600 && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 nginx >/dev/null; }
 
 ## The checkers of tests/browser/test_valid_and_accessible.py, pinned in package-lock.json: the Nu HTML checker
 ## (vnu-jar) and axe-core. Debian's nodejs and npm install them when npm is missing. --ignore-scripts: vnu-jar's

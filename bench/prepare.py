@@ -86,7 +86,7 @@ def mix_data(out: Path, learner_count: int | None) -> dict:
     """Logs in up to `learner_count` demo learners, spread evenly over all of them (the busiest first), and
     writes the mix scenario's data (bench.mix.MixData) as JSON into `out`; returns its sizes."""
     from django.conf import settings
-    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.utils.module_loading import import_string
 
     from bench.demo import demo_users
     from bench.mix import DEFAULT_LEARNERS, MixData, MixLearner
@@ -132,7 +132,8 @@ def mix_data(out: Path, learner_count: int | None) -> dict:
     data = MixData(
         session_cookie=settings.SESSION_COOKIE_NAME,
         csrf_cookie=settings.CSRF_COOKIE_NAME,
-        messages_cookie=CookieStorage.cookie_name,
+        # The cookie the configured storage's first (cookie) storage sets: __Host-messages in production.
+        messages_cookie=import_string(settings.MESSAGE_STORAGE).storage_classes[0].cookie_name,
         done_label=TopicProgress.Status.DONE.label,
         tracks=tuple(track.slug for track in tracks),
         track_topics=tuple(tuple(topics) for topics in track_topics),

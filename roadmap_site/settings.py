@@ -164,6 +164,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Roadmap] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION or env_bool("HTTPS", default=False) else "http"
 # allauth's rate limits (login failures, sign-ups, password resets, ...) stay at their defaults: on.
+# They count per client address. Behind a proxy every request comes from the proxy's address, so one
+# client's failures would lock everyone out: TRUSTED_PROXY_COUNT names how many proxies in front append to
+# X-Forwarded-For (1 behind the shipped deploy/nginx.conf), and the client is the address the outermost of
+# them saw. 0 (the default) ignores the header, which a client can forge, and counts REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # GitHub login appears once a GitHub OAuth app is configured.
 GITHUB_CLIENT_ID = env_str("GITHUB_CLIENT_ID")
@@ -240,6 +245,10 @@ LEARNER_RATE_LIMITS = {
 }
 RATELIMIT_VIEW = "plumbing.errors.too_many_requests"
 
+# Names and networks (e.g. "127.0.0.1/32", "localhost") that resource links may point to and check_links may
+# connect to although they aren't public (plumbing.addresses). Only the tests' local servers need it: empty.
+ALLOWED_PRIVATE_LINK_TARGETS: list[str] = []
+
 # How many resources one learner may suggest in any 24 hours (learning.community.services.suggest_resource).
 SUGGESTIONS_PER_DAY = 5
 
@@ -274,3 +283,4 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    MESSAGE_STORAGE = "plumbing.message_storage.HostCookieFallbackStorage"  # the cookie: __Host-messages

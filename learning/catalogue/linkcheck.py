@@ -7,6 +7,10 @@ Per URL: HEAD first (no body), then a streamed GET whose body is never read when
 (any status ≥ 400, or a broken answer), because many servers mishandle HEAD. Redirects are followed and
 where they end is kept. Transient failures (timeouts, connection errors, 429, 5xx) are retried after a
 doubling backoff. At most `concurrency` requests are in flight, and at most `per_host` to one host.
+
+Only public addresses are ever connected to (plumbing.addresses): each request, redirects included, resolves
+its host here, refuses it if any address is loopback, private, link-local and the like ("refused: …", never
+retried), and connects to the very address it checked, so a second DNS answer can't differ.
 """
 
 import asyncio
@@ -19,6 +23,8 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 import httpx
+
+from plumbing.addresses import address_problem, host_problem
 
 # Names the site, so a webmaster who sees it in a log knows who checks their page and why.
 USER_AGENT = (
@@ -99,12 +105,76 @@ async def check_urls_async(urls: Iterable[str], options: Options) -> dict[str, L
 
 def _client(options: Options) -> httpx.AsyncClient:
     return httpx.AsyncClient(
+        transport=PublicOnlyTransport(
+            limits=httpx.Limits(max_connections=options.concurrency, max_keepalive_connections=None)
+        ),
+        trust_env=False,  # an HTTP_PROXY from the environment would connect for us, unchecked
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
         timeout=httpx.Timeout(options.timeout),
-        limits=httpx.Limits(max_connections=options.concurrency, max_keepalive_connections=None),
         headers={"User-Agent": options.user_agent, "Accept": ACCEPT, "Accept-Language": "en"},
     )
+
+
+class NonPublicAddress(httpx.ConnectError):
+    """The request's host is, or resolves to, an address the checker never connects to."""
+
+
+class PublicOnlyTransport(httpx.AsyncBaseTransport):
+    """httpx's own transport, connecting only to public addresses: resolves each request's host, refuses
+    it if any of its addresses is not public, then sends the request to each checked address in turn (by
+    address, with the name kept in Host and TLS's SNI and certificate check) until one connects.
+
+    One connection pool per host name, so a TLS connection verified for one name never carries another's
+    request because both names share an address."""
+
+    def __init__(self, **transport_options):
+        # One TLS context for every pool (building one reads the whole CA bundle: tens of milliseconds).
+        self._options = {"verify": httpx.create_ssl_context(), **transport_options}
+        self._pools: dict[str, httpx.AsyncHTTPTransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.raw_host.decode("ascii")
+        addresses = await self._checked_addresses(request, host)
+        pool = self._pools.get(host)
+        if pool is None:
+            pool = self._pools[host] = httpx.AsyncHTTPTransport(**self._options)
+        for attempt, address in enumerate(addresses, start=1):
+            pinned = httpx.Request(
+                request.method,
+                request.url.copy_with(host=address),
+                headers=request.headers,  # Host: the name, as the client set it
+                stream=request.stream,
+                extensions={**request.extensions, "sni_hostname": host},
+            )
+            try:
+                return await pool.handle_async_request(pinned)
+            except httpx.RequestError as error:
+                error.request = request  # the URL as the client knows it, not its address
+                if not isinstance(error, httpx.ConnectError) or attempt == len(addresses):
+                    raise
+                # Nothing was sent to this address: the next one may answer.
+        raise httpx.ConnectError("no address", request=request)  # getaddrinfo never returns none
+
+    async def _checked_addresses(self, request: httpx.Request, host: str) -> list[str]:
+        if problem := host_problem(host):
+            raise NonPublicAddress(f"refused: {problem}", request=request)
+        port = request.url.port or {"http": 80, "https": 443}[request.url.scheme]
+        try:
+            found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as error:
+            raise httpx.ConnectError(str(error), request=request) from error
+        addresses = list(dict.fromkeys(str(sockaddr[0]) for *_, sockaddr in found))
+        for address in addresses:
+            if address_problem(address):
+                raise NonPublicAddress(
+                    f"refused: {host} resolves to {address}, which is not a public address", request=request
+                )
+        return addresses
+
+    async def aclose(self) -> None:
+        for pool in self._pools.values():
+            await pool.aclose()
 
 
 def _host(url: str) -> str:
@@ -172,6 +242,8 @@ def _failed_at(error: Exception) -> str:
 def _describe(error: BaseException, timeout: float) -> tuple[str, bool, bool]:
     """(text, transient, method_refused) for an exception and the causes it chains."""
     causes = list(_chain(error))
+    if isinstance(error, NonPublicAddress):
+        return str(error), False, False
     if any(isinstance(cause, TimeoutError | httpx.TimeoutException) for cause in causes):
         return f"timed out after {timeout:g} s", True, False
     if isinstance(error, httpx.TooManyRedirects):

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 
-from learning.catalogue.links import ALLOWED_SCHEMES, UnsupportedURL, normalize_url
+from learning.catalogue.links import ALLOWED_SCHEMES, NonPublicURL, UnsupportedURL, normalize_url
 from learning.catalogue.models import Kind
 from learning.community.models import (
     FLAG_NOTE_MAX_LENGTH,
@@ -26,7 +26,7 @@ from learning.community.models import (
     ResourceSuggestion,
     ReviewFlag,
 )
-from plumbing.text import clean_learner_text
+from plumbing.text import clean_learner_text, without_bidi_controls
 
 
 @transaction.atomic
@@ -102,9 +102,12 @@ def bounded_text(value, *, field: str, max_length: int, missing: str | None = No
     return text
 
 
+NOT_PUBLIC_LINK = "Only links to public web sites can be suggested, not to this machine or a private network."
+
+
 def _suggested_url(raw: str) -> str:
     """The normalised http(s) URL, or a message saying what is wrong. A bare host assumes https://."""
-    text = (raw or "").strip()
+    text = without_bidi_controls(raw or "").strip()
     if not text:
         raise ValidationError({"url": SUGGESTION_MISSING["url"]})
     scheme = _SCHEME.match(text)
@@ -117,6 +120,8 @@ def _suggested_url(raw: str) -> str:
     try:
         url = normalize_url(text)
         URLValidator(schemes=ALLOWED_SCHEMES)(url)
+    except NonPublicURL:
+        raise ValidationError({"url": NOT_PUBLIC_LINK}) from None
     except (UnsupportedURL, ValidationError):
         raise ValidationError(
             {"url": "That isn't a web address: paste the whole link, such as https://docs.python.org/3/."}

@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
+from urllib.parse import quote, unquote
 
 import pytest
 from django.core.management import call_command
@@ -63,6 +64,8 @@ class Handler(BaseHTTPRequestHandler):
             self.route(match[2])
         elif match := re.fullmatch(r"/redirect(/.*)", path):
             self.answer(301, location=match[1])
+        elif match := re.fullmatch(r"/away/(.+)", path):  # a redirect to another host: /away/<quoted URL>
+            self.answer(302, location=unquote(match[1]))
         elif match := re.fullmatch(r"/no-head(/.*)", path):
             self.answer(405) if self.command == "HEAD" else self.route(match[1])
         elif match := re.fullmatch(r"/flaky/(\d+)(/.*)", path):
@@ -136,6 +139,12 @@ class LinkServer(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address):
         pass  # clients hang up early on purpose (timeouts, streamed GETs closed after the headers)
+
+
+@pytest.fixture(autouse=True)
+def _local_servers_allowed(settings):
+    """These tests' servers listen on this machine, which links may otherwise never point to."""
+    settings.ALLOWED_PRIVATE_LINK_TARGETS = ["127.0.0.1", "::1", "localhost"]
 
 
 @pytest.fixture
@@ -272,6 +281,85 @@ def test_check_urls_checks_each_distinct_url_once(server):
     assert list(results) == [url]
     assert results[url].ok
     assert server.requests == {("HEAD", "/status/200"): 1}
+
+
+# ---------- only public addresses ----------
+
+
+@pytest.fixture
+def resolving_to(monkeypatch):
+    """DNS as the test says: `resolving_to(name, *addresses)` makes `name` resolve to the first address, the
+    next lookup to the second and so on (the last one from then on), as a rebinding DNS server would."""
+    real = socket.getaddrinfo
+    answers: dict[str, list[str]] = {}
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        queue = answers.get(host)
+        address = (queue.pop(0) if len(queue) > 1 else queue[0]) if queue else host
+        return real(address, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return lambda name, *addresses: answers.__setitem__(name, list(addresses))
+
+
+def test_check_refuses_a_public_looking_name_that_resolves_to_loopback(server, settings, resolving_to):
+    settings.ALLOWED_PRIVATE_LINK_TARGETS = []  # no exception for this machine: as in production
+    resolving_to("docs.example.org", "127.0.0.1")
+    resource = ResourceFactory(url=server.url("/status/200", host="docs.example.org"))  # entered: fine
+
+    output = run()
+
+    assert health(reloaded(resource)) == (
+        None,
+        "refused: docs.example.org resolves to 127.0.0.1, which is not a public address",
+        1,
+    )
+    assert server.requests == {}  # never connected
+    assert "refused: docs.example.org resolves to 127.0.0.1" in output
+
+
+def test_check_refuses_a_redirect_to_a_private_address(server):
+    # This machine's server is allowed (the fixture above); where it redirects to is not.
+    for target in (
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.7:6379/",
+        "http://localhost.localdomain/",
+    ):
+        url = server.url(f"/away/{quote(target, safe='')}")
+        result = check_urls([url], Options(timeout=1, retries=2, backoff=0.01))[url]
+        assert not result.ok
+        assert result.error.startswith("refused: "), result.error
+        assert "not a public" in result.error
+        assert result.final_url == target  # where it was refused
+        assert result.attempts == 1  # a refusal is no transient failure
+
+
+def test_check_refuses_a_redirect_to_a_name_that_resolves_to_a_private_address(
+    server, settings, resolving_to
+):
+    settings.ALLOWED_PRIVATE_LINK_TARGETS = ["127.0.0.1"]  # the server's address, not its other names
+    resolving_to("internal.example.org", "10.0.0.7")
+    url = server.url(f"/away/{quote('http://internal.example.org/secret', safe='')}")
+
+    result = check_urls([url], Options(timeout=1, retries=0))[url]
+
+    assert result.error == "refused: internal.example.org resolves to 10.0.0.7, which is not a public address"
+    assert server.requests == {("HEAD", f"/away/{quote('http://internal.example.org/secret', safe='')}"): 1}
+
+
+def test_check_connects_to_the_address_it_checked(server, settings, resolving_to):
+    """The request goes to the address that was checked, with the name kept in Host: DNS answering
+    differently a moment later (here 127.0.0.2, where nothing listens) can't send it elsewhere."""
+    settings.ALLOWED_PRIVATE_LINK_TARGETS = ["127.0.0.0/8"]
+    resolving_to("mirror.example.org", "127.0.0.1", "127.0.0.2")
+    url = server.url("/status/200", host="mirror.example.org")
+
+    result = check_urls([url], Options(timeout=1, retries=0))[url]
+
+    assert result.ok, result
+    assert result.final_url == url
+    assert server.requests == {("HEAD", "/status/200"): 1}
+    assert server.max_in_flight["mirror.example.org"] == 1  # the handler counts by the Host header
 
 
 # ---------- across runs, and which resources ----------

@@ -16,7 +16,7 @@ from learning.catalogue.links import UnsupportedURL, normalize_url
         ),
         ("https://example.com/a?b=2&a=1&fbclid=z#section", "https://example.com/a?b=2&a=1"),
         ("  https://example.com/docs/  ", "https://example.com/docs/"),
-        ("https://[::1]:8443/x", "https://[::1]:8443/x"),
+        ("https://[2606:4700::1111]:8443/x", "https://[2606:4700::1111]:8443/x"),
     ],
 )
 def test_normalize_url_canonical_form(raw, expected):
@@ -31,3 +31,8 @@ def test_normalize_url_canonical_form(raw, expected):
 def test_normalize_url_refuses_non_http(raw):
     with pytest.raises(UnsupportedURL):
         normalize_url(raw)
+
+
+def test_normalize_url_drops_bidirectional_controls():
+    assert normalize_url("https://example.com/\u202egnp.exe\u200f") == "https://example.com/gnp.exe"
+    assert normalize_url("\u2066https://Example.com/a\u2069") == "https://example.com/a"

@@ -113,6 +113,30 @@ def test_a_link_without_a_scheme_is_taken_as_https(learner_client, topic):
     assert ResourceSuggestion.objects.get().url == "https://developer.mozilla.org/en-US/docs/Web/HTTP"
 
 
+@pytest.mark.parametrize(
+    "control",
+    [
+        "\u202a",
+        "\u202b",
+        "\u202c",
+        "\u202d",
+        "\u202e",
+        "\u2066",
+        "\u2067",
+        "\u2068",
+        "\u2069",
+        "\u200e",
+        "\u200f",
+    ],
+)
+def test_bidirectional_controls_are_dropped_from_a_suggested_link(learner_client, topic, control):
+    # U+202E would display https://example.com/‮fdp.exe as ...exe.pdf
+    url = f"{control}https://developer.mozilla.org/{control}fdp.exe"
+    response = learner_client.post(suggest_url(topic), suggestion(url=url))
+    assert response.status_code == 302
+    assert ResourceSuggestion.objects.get().url == "https://developer.mozilla.org/fdp.exe"
+
+
 def test_text_is_trimmed_and_line_endings_do_not_count_twice(learner_client, topic):
     reason = ("a" * 99 + "\r\n") * 10  # 1,000 characters once the browser's CRLF become LF, minus the last
     response = learner_client.post(suggest_url(topic), suggestion(title="  Spaced \n  title ", reason=reason))

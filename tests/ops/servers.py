@@ -1,9 +1,14 @@
 """Real app servers for the operations tests: gunicorn processes on local ports, and a TCP proxy in front of
 PostgreSQL that a test can cut and restore to simulate an outage."""
 
+import os
+import pwd
 import re
 import selectors
+import shutil
+import signal
 import socket
+import subprocess
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -12,7 +17,7 @@ from pathlib import Path
 import requests
 from django.db import connection
 
-from bench.run import free_port
+from bench.run import free_port, wait_until_healthy
 from bench.run import gunicorn as serve
 from tests.processes import environment, run_python
 
@@ -24,20 +29,20 @@ def collect_static(target: Path) -> Path:
 
 
 @contextmanager
-def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", workers: int = 1, **extra):
+def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", workers: int = 1, **extra: str):
     """A gunicorn serving the site in production mode (HTTPS redirect off) until the block ends: the
     benchmark's own launcher (its log and control socket in a temporary folder of its own). `extra`: more
-    environment variables, e.g. EMAIL_URL."""
+    environment variables, e.g. EMAIL_URL, or GUNICORN_CMD_ARGS="--pid FILE" to find the process."""
     env = environment(
         **production(database_url),
         STATIC_ROOT=str(static_root),
         WEB_CONCURRENCY=str(workers),
         GUNICORN_ACCESS_LOG="",
         LOG_LEVEL="WARNING",
-        **extra,
     )
     if redis_url:
         env["REDIS_URL"] = redis_url
+    env |= extra
     with tempfile.TemporaryDirectory() as workdir, serve(env, Path(workdir)) as url:
         yield url
 
@@ -51,6 +56,70 @@ def production(database_url: str) -> dict:
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
     }
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+# What nginx's main configuration holds around the shipped deploy/nginx.conf (the nginx image's own main file
+# does the same): everything in the test's folder, one worker, in the foreground.
+NGINX_MAIN = """{user}
+worker_processes 1;
+daemon off;
+pid {workdir}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+    access_log off;
+    client_body_temp_path {workdir}/client_body;
+    proxy_temp_path {workdir}/proxy;
+    fastcgi_temp_path {workdir}/fastcgi;
+    uwsgi_temp_path {workdir}/uwsgi;
+    scgi_temp_path {workdir}/scgi;
+    include {workdir}/roadmap.conf;
+}}
+"""
+
+
+def nginx_site_config(**values: str) -> str:
+    """deploy/nginx.conf with its ${NAME} placeholders filled in, as the nginx image's templates do."""
+    shipped = (Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf").read_text()
+    return re.sub(r"\$\{([A-Z0-9_]+)\}", lambda match: values[match[1]], shipped)
+
+
+@contextmanager
+def nginx(*app_servers: str, static_root: Path, workdir: Path):
+    """Debian's nginx with the shipped config in front of `app_servers` (their URLs), on a free port, until
+    the block ends; its error log is workdir/error.log."""
+    port = free_port()
+    (workdir / "roadmap.conf").write_text(
+        nginx_site_config(
+            NGINX_PORT=str(port),
+            STATIC_ROOT=str(static_root),
+            **{f"APP_SERVER_{n}": url.removeprefix("http://") for n, url in enumerate(app_servers, start=1)},
+        )
+    )
+    # As root, nginx's workers would run as nobody, who can't read the test's private folders.
+    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
+    (workdir / "nginx.conf").write_text(NGINX_MAIN.format(user=user, workdir=workdir))
+    error_log = workdir / "error.log"
+    process = subprocess.Popen(
+        [NGINX, "-p", str(workdir), "-c", str(workdir / "nginx.conf"), "-e", str(error_log)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process, error_log)  # /healthz through nginx: both ends are up
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)  # nginx's fast shutdown
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def served_database_url() -> str:

@@ -2,6 +2,7 @@
 
 import ast
 import multiprocessing
+import re
 import runpy
 
 import pytest
@@ -32,25 +33,46 @@ def test_gunicorn_config_reads_the_environment(monkeypatch):
     assert (config["workers"], config["bind"]) == (3, "127.0.0.1:9000")
 
 
-def test_compose_runs_the_app_in_production_mode_on_postgresql_and_redis():
+def test_compose_runs_two_app_servers_in_production_mode_on_postgresql_and_redis():
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
-    assert set(compose["services"]) == {"app", "worker", "db", "redis"}
-    environment = compose["services"]["app"]["environment"]
-    assert environment["DJANGO_ENV"] == "production"
-    assert environment["DATABASE_URL"].startswith("postgres://")
-    assert environment["REDIS_URL"].startswith("redis://")
-    assert {"SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL"} <= set(environment)
+    assert set(compose["services"]) == {"web", "app1", "app2", "worker", "db", "redis"}
+    for name in ("app1", "app2"):
+        app = compose["services"][name]
+        assert app["build"]["target"] == "app"
+        environment = app["environment"]
+        assert environment["DJANGO_ENV"] == "production"
+        assert environment["DATABASE_URL"].startswith("postgres://")
+        assert environment["REDIS_URL"].startswith("redis://")
+        assert {"SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL"} <= set(environment)
+        assert environment["TRUSTED_PROXY_COUNT"] == "1"  # nginx appends one X-Forwarded-For entry
+        assert "ports" not in app  # reached through nginx only
 
 
-def test_compose_runs_the_task_worker_beside_the_app_with_the_same_settings():
+def test_compose_puts_nginx_with_the_shipped_config_in_front_of_both_app_servers():
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    web = compose["services"]["web"]
+    assert web["build"]["target"] == "web"
+    assert set(web["depends_on"]) == {"app1", "app2"}
+    assert web["environment"]["APP_SERVER_1"] == "app1:8000"
+    assert web["environment"]["APP_SERVER_2"] == "app2:8000"
+    shipped = (ROOT / "deploy" / "nginx.conf").read_text()
+    placeholders = set(re.findall(r"\$\{([A-Z0-9_]+)\}", shipped))
+    assert placeholders == set(web["environment"])  # the image's template fills every one
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "COPY deploy/nginx.conf /etc/nginx/templates/" in dockerfile
+    assert "COPY --from=app /app/staticfiles " + web["environment"]["STATIC_ROOT"] in dockerfile
+    assert dockerfile.rstrip().endswith("FROM app")  # a plain `docker build` still builds the app server
+
+
+def test_compose_runs_the_task_worker_beside_the_apps_with_the_same_settings():
     services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
     worker = services["worker"]
     assert worker["command"][:3] == ["python", "manage.py", "db_worker"]
-    assert worker["build"] == services["app"]["build"]
-    assert worker["environment"] == services["app"]["environment"]
-    # The app migrates the database; the worker waits for it to be healthy first.
-    assert worker["depends_on"] == {"app": {"condition": "service_healthy"}}
-    assert "migrate" in services["app"]["command"]
+    assert worker["build"] == services["app1"]["build"]
+    assert worker["environment"] == services["app1"]["environment"]
+    # app1 migrates the database; the worker waits for it to be healthy first.
+    assert worker["depends_on"] == {"app1": {"condition": "service_healthy"}}
+    assert "migrate" in services["app1"]["command"]
 
 
 def test_dockerfile_installs_the_pinned_requirements_and_serves_with_the_config():

@@ -59,6 +59,7 @@ from django.test import Client
 from django.test.utils import setup_test_environment
 setup_test_environment()
 from django.conf import settings
+from django.utils.module_loading import import_string
 settings.ALLOWED_HOSTS.append("testserver")
 # The hashed-file manifest needs collectstatic; tests/test_project.py checks that pipeline.
 settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
@@ -73,6 +74,7 @@ print(json.dumps({
     "hsts": proxied.get("Strict-Transport-Security"),
     "probe": probe.status_code,
     "cookies": {name: [bool(morsel["secure"]), morsel["path"], morsel["domain"]] for name, morsel in login.cookies.items()},
+    "message_cookie": import_string(settings.MESSAGE_STORAGE).storage_classes[0].cookie_name,
 }))
 """
 
@@ -103,6 +105,7 @@ def test_the_health_probe_answers_over_plain_http(production_answers):
 
 def test_cookies_are_host_only_and_secure(production_answers):
     assert production_answers["cookies"]["__Host-csrftoken"] == [True, "/", ""]
+    assert production_answers["message_cookie"] == "__Host-messages"
 
 
 REDIS_PROBE = """
