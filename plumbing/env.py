@@ -54,3 +54,19 @@ def env_int(name: str, default: int, *, minimum: int = 1) -> int:
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
     return value
+
+
+def env_seconds(name: str, default: float, *, allow_zero: bool = False) -> float:
+    """A duration in seconds (decimals allowed): positive, or also 0 when `allow_zero` (meaning "off")."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {raw!r}") from None
+    if value < 0 or (value == 0 and not allow_zero) or value != value or value == float("inf"):
+        raise ImproperlyConfigured(
+            f"{name} must be {'0 or ' if allow_zero else ''}a positive number of seconds, not {raw!r}"
+        )
+    return value

@@ -10,7 +10,7 @@ import dj_email_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from plumbing.env import env_bool, env_int, env_list, env_str
+from plumbing.env import env_bool, env_int, env_list, env_seconds, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -108,14 +108,23 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 # Cache: this process's memory by default; Redis when REDIS_URL is set, which several app servers then
 # share (allauth's and the site's rate limits count across all of them), with sessions cached in front of
-# the database.
+# the database. Redis may fail (plumbing/redis_cache.py): pages then render uncached, sessions and users come
+# from the database, and the rate limits' counters (allauth's "allauth:rl:", django-ratelimit's "rl:") live
+# in each process's memory until Redis answers again. REDIS_TIMEOUT bounds each connect and each reply.
 REDIS_URL = env_str("REDIS_URL")
+REDIS_TIMEOUT = env_seconds("REDIS_TIMEOUT", 0.25)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "plumbing.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "roadmap",
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT,
+                "LOCAL_FALLBACK_PREFIXES": ("allauth:rl:", "rl:"),
+                "RETRY_SECONDS": 1.0,
+            },
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -1,14 +1,18 @@
-"""Real app servers for the operations tests: gunicorn processes on local ports, and a TCP proxy in front of
-PostgreSQL that a test can cut and restore to simulate an outage."""
+"""Real app servers for the operations tests: gunicorn processes on local ports, a Redis server of the
+test's own that it may stop and start, and a TCP proxy in front of PostgreSQL that a test can cut, hang and
+restore to simulate an outage."""
 
 import re
 import selectors
 import socket
+import subprocess
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import redis
 import requests
 from django.db import connection
 
@@ -24,9 +28,18 @@ def collect_static(target: Path) -> Path:
 
 
 @contextmanager
-def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", workers: int = 1):
+def gunicorn(
+    *,
+    database_url: str,
+    static_root: Path,
+    redis_url: str = "",
+    workers: int = 1,
+    log_dir: Path | None = None,
+    **extra,
+):
     """A gunicorn serving the site in production mode (HTTPS redirect off) until the block ends: the
-    benchmark's own launcher (its log and control socket in a temporary folder of its own)."""
+    benchmark's own launcher (its log, server.log, and control socket in `log_dir`, or in a temporary folder
+    of its own). `extra` adds environment variables (LOG_LEVEL="INFO", ...)."""
     env = environment(
         **{
             "DJANGO_ENV": "production",
@@ -38,12 +51,64 @@ def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", worke
             "WEB_CONCURRENCY": str(workers),
             "GUNICORN_ACCESS_LOG": "",
             "LOG_LEVEL": "WARNING",
+            **extra,
         }
     )
     if redis_url:
         env["REDIS_URL"] = redis_url
+    if log_dir is not None:
+        with serve(env, log_dir) as url:
+            yield url
+        return
     with tempfile.TemporaryDirectory() as workdir, serve(env, Path(workdir)) as url:
         yield url
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free port, which the test may stop and start again: its data is
+    saved in `folder` when it stops and loaded when it starts, as a restarted production Redis would."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.folder),
+                "--save",
+                "3600 1",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if client.ping():
+                    return
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not answer on port {self.port}")
+
+    def stop(self):
+        """Stops it as an operator would (SIGTERM: it saves its data first)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(port=self.port)
 
 
 def served_database_url() -> str:
@@ -75,6 +140,11 @@ class Browser:
         }
         response = requests.request(method, url, headers=headers, allow_redirects=False, timeout=10, **kwargs)
         self.cookies |= response.cookies.get_dict()
+        # A cookie set with Max-Age=0 is one the server deleted (Django's delete_cookie): a browser drops it.
+        for header in response.raw.headers.getlist("Set-Cookie"):
+            name, _, attributes = header.partition("=")
+            if "max-age=0" in attributes.lower().replace(" ", ""):
+                self.cookies.pop(name.strip(), None)
         return response
 
     def token(self, url):
