@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import redis
@@ -138,7 +138,10 @@ class Browser:
             "Referer": origin + "/",
             "Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items()),
         }
-        response = requests.request(method, url, headers=headers, allow_redirects=False, timeout=10, **kwargs)
+        timeout = kwargs.pop("timeout", 10)
+        response = requests.request(
+            method, url, headers=headers, allow_redirects=False, timeout=timeout, **kwargs
+        )
         self.cookies |= response.cookies.get_dict()
         # A cookie set with Max-Age=0 is one the server deleted (Django's delete_cookie): a browser drops it.
         for header in response.raw.headers.getlist("Set-Cookie"):
@@ -217,3 +220,63 @@ class TcpProxy:
             selector.close()
             client.close()
             upstream.close()
+
+
+class HangingProxy:
+    """Forwards 127.0.0.1:<port> to a target until hang(): from then on it accepts every packet and connection
+    and answers nothing, as a stuck proxy or pooler would (no TCP option can tell: every packet is
+    acknowledged). resume() drops the hung connections and forwards new ones again."""
+
+    def __init__(self, target_host: str, target_port: int):
+        self.target = (target_host, target_port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.hanging = False
+        self.sockets: list[socket.socket] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept_loop, daemon=True).start()
+
+    def hang(self):
+        self.hanging = True
+
+    def resume(self):
+        self.hanging = False
+        with self.lock:
+            hung, self.sockets = self.sockets, []
+        for sock in hung:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def close(self):
+        self.resume()
+        self.listener.close()
+
+    def _accept_loop(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:  # closed
+                return
+            upstream = None if self.hanging else socket.create_connection(self.target)
+            with self.lock:
+                self.sockets += [client, *([upstream] if upstream else [])]
+            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
+
+    def _pipe(self, client, upstream):
+        selector = selectors.DefaultSelector()
+        selector.register(client, selectors.EVENT_READ, upstream)
+        if upstream is not None:
+            selector.register(upstream, selectors.EVENT_READ, client)
+        try:
+            while True:
+                for key, _ in selector.select(timeout=0.2):
+                    data = key.fileobj.recv(65536)
+                    if not data:
+                        return
+                    if not self.hanging and key.data is not None:
+                        key.data.sendall(data)
+        except (OSError, ValueError):  # resume() closed the sockets under us
+            return
+        finally:
+            selector.close()

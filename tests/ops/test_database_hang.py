@@ -1,0 +1,115 @@
+"""Time limits on PostgreSQL under a real production gunicorn: a database that accepts packets and answers
+nothing, and a table locked by another session, both answer the designed 503 within seconds (never a request
+killed by gunicorn's 30 s timeout, which the client sees as a dropped connection), and the same process
+serves again once the database answers."""
+
+import time
+
+import psycopg
+import pytest
+import requests
+from django.conf import settings
+from django.db import connection
+
+from learning.models import TopicProgress
+from tests.factories import TopicFactory
+from tests.ops.conftest import PASSWORD
+from tests.ops.servers import TOKEN, Browser, HangingProxy, gunicorn, served_database_url
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the time limits are PostgreSQL's"),
+]
+# The defaults (settings): statement timeout 5 s, a request cut off 7 s after it began.
+WITHIN_SECONDS = settings.DATABASE_QUERY_DEADLINE + 2
+GUNICORN_TIMEOUT = 30
+
+
+def check_off(browser, server, status):
+    page = browser.request("GET", f"{server}/topics/hang-proof/")
+    assert page.status_code == 200
+    return browser.request(
+        "POST",
+        f"{server}/topics/hang-proof/status/",
+        data={"status": status, "csrfmiddlewaretoken": TOKEN.search(page.text).group(1)},
+    )
+
+
+def post_done(browser, server, token):
+    data = {"status": "done", "csrfmiddlewaretoken": token}
+    return browser.request("POST", f"{server}/topics/hang-proof/status/", data=data, timeout=40)
+
+
+def timed(call):
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+def assert_designed_503(response):
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert "Traceback" not in response.text
+
+
+def test_a_hung_database_answers_503_within_seconds_then_the_site_recovers(static_root, ada, capsys):
+    TopicFactory(title="Hang-proof topic", slug="hang-proof")
+    db = connection.settings_dict
+    proxy = HangingProxy(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))
+    database_url = f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}"
+    try:
+        with gunicorn(database_url=database_url, static_root=static_root) as server:
+            learner = Browser()
+            assert learner.log_in(server, ada.email, PASSWORD).status_code == 302
+            token = TOKEN.search(learner.request("GET", f"{server}/topics/hang-proof/").text).group(1)
+
+            proxy.hang()
+            hung, hung_seconds = timed(lambda: post_done(learner, server, token))
+            assert_designed_503(hung)
+            assert hung_seconds < WITHIN_SECONDS
+            # The next request meets the hang on a new connection: connect_timeout ends that one.
+            reconnect, reconnect_seconds = timed(
+                lambda: requests.get(f"{server}/tracks/hang-proof/", timeout=40)
+            )
+            assert_designed_503(reconnect)
+            assert reconnect_seconds < WITHIN_SECONDS
+            assert not TopicProgress.objects.filter(user=ada).exists()
+
+            proxy.resume()
+            resumed = time.monotonic()
+            deadline, after = resumed + 15, None
+            while time.monotonic() < deadline:
+                after = check_off(learner, server, "done")
+                if after.status_code == 302:
+                    break
+                time.sleep(0.2)
+            recovered_seconds = time.monotonic() - resumed
+            assert after.status_code == 302
+            assert TopicProgress.objects.get(user=ada).status == "done"
+    finally:
+        proxy.close()
+    with capsys.disabled():
+        print(
+            f"\ndatabase hang: check-off answered {hung.status_code} after {hung_seconds:.1f} s, the next request "
+            f"{reconnect.status_code} after {reconnect_seconds:.1f} s; recovered {recovered_seconds:.1f} s after "
+            "the proxy forwarded again"
+        )
+
+
+def test_a_locked_table_answers_503_when_the_statement_times_out(static_root, ada, capsys):
+    TopicFactory(title="Hang-proof topic", slug="hang-proof")
+    with gunicorn(database_url=served_database_url(), static_root=static_root) as server:
+        learner = Browser()
+        assert learner.log_in(server, ada.email, PASSWORD).status_code == 302
+        token = TOKEN.search(learner.request("GET", f"{server}/topics/hang-proof/").text).group(1)
+        with psycopg.connect(served_database_url()) as locker:
+            locker.execute("LOCK TABLE learning_topicprogress IN ACCESS EXCLUSIVE MODE")
+            locked, locked_seconds = timed(lambda: post_done(learner, server, token))
+            locker.rollback()
+        assert_designed_503(locked)
+        assert settings.DATABASE_STATEMENT_TIMEOUT <= locked_seconds < WITHIN_SECONDS
+        assert not TopicProgress.objects.filter(user=ada).exists()
+        assert check_off(learner, server, "done").status_code == 302  # the lock gone, the same process serves
+        assert TopicProgress.objects.get(user=ada).status == "done"
+    with capsys.disabled():
+        print(f"\nlocked table: check-off answered {locked.status_code} after {locked_seconds:.1f} s")
