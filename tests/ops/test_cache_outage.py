@@ -1,7 +1,8 @@
 """Redis going away under a real production gunicorn (two workers, PostgreSQL, a redis-server of the test's
 own) and coming back (plumbing/redis_cache.py): every page answers, the learner stays logged in, a check-off
 is stored, the login limit keeps refusing, /readyz says "degraded"; then the site uses Redis again by itself,
-and a page Redis kept from before the outage is not taken as current."""
+and nothing Redis kept from before the outage is taken as current: neither a page that changed while it was
+away nor a session logged out meanwhile."""
 
 import shutil
 import time
@@ -10,6 +11,7 @@ import pytest
 from django.db import connection
 
 from learning.models import TopicProgress
+from plumbing.cache_tokens import HOLD_SECONDS
 from tests.factories import TopicFactory
 from tests.ops.conftest import PASSWORD
 from tests.ops.servers import TOKEN, Browser, RedisServer, gunicorn, served_database_url
@@ -46,8 +48,10 @@ def test_redis_going_away_and_coming_back(static_root, ada, tmp_path, capsys):
             log_dir=tmp_path,
             LOG_LEVEL="INFO",
         ) as server:
-            learner, visitor = Browser(), Browser()
+            learner, visitor, leaver = Browser(), Browser(), Browser()
             assert learner.log_in(server, ada.email, PASSWORD).status_code == 302
+            assert leaver.log_in(server, ada.email, PASSWORD).status_code == 302
+            assert leaver.request("GET", f"{server}/me/").status_code == 200  # its session cached in Redis
             for _ in range(3):  # cached in Redis under the learner's token: not done
                 page = learner.request("GET", f"{server}/topics/cache-proof/")
                 assert page.status_code == 200
@@ -82,6 +86,12 @@ def test_redis_going_away_and_coming_back(static_root, ada, tmp_path, capsys):
             assert checked.status_code == 302
             assert TopicProgress.objects.get(user=ada, topic__slug="cache-proof").status == "done"
             assert "<strong>done ✓</strong>" in get(learner, "/topics/cache-proof/").text
+
+            stolen = dict(leaver.cookies)  # what a thief of the leaver's cookie would replay later
+            left = leaver.post_form(f"{server}/accounts/logout/", {})
+            statuses.append(left.status_code)
+            assert left.status_code == 302
+            assert get(leaver, "/me/").status_code == 302  # logged out: sent to the login page
 
             newcomer = Browser()  # logging in works too: the session goes to the database
             logged_in = newcomer.log_in(server, ada.email, PASSWORD)
@@ -127,10 +137,18 @@ def test_redis_going_away_and_coming_back(static_root, ada, tmp_path, capsys):
             log = wait_for_every_worker_back(tmp_path / "server.log", deadline=restarted + 10)
             back_everywhere = time.monotonic() - restarted
 
+            # Redis still holds the copies from before the outage: the learner's topic page "not done" and the
+            # leaver's session, under version tokens and a session key that the outage's writes couldn't move
+            # or delete there. Once each worker's held tokens are read from Redis again (HOLD_SECONDS), its
+            # copy of the page would be served as current if the outage's keys had not been deleted.
+            time.sleep(HOLD_SECONDS + 0.5)
             for _ in range(2 * WORKERS):  # whichever worker answers: the check-off shows, not the old copy
                 assert (
                     "<strong>done ✓</strong>" in learner.request("GET", f"{server}/topics/cache-proof/").text
                 )
+            thief = Browser()
+            thief.cookies = stolen
+            assert thief.request("GET", f"{server}/me/").status_code == 302  # the session stays logged out
             assert learner.request("GET", f"{server}/readyz").json()["status"] == "ok"
     finally:
         redis_server.stop()
