@@ -9,8 +9,13 @@ same way.
 
 So a request still running QUERY_DEADLINE_SECONDS after it started has its database socket shut down by a
 watchdog thread: the wait ends with an OperationalError, which the site answers with the designed 503
-(plumbing.errors), and the next request opens a new connection (connect_timeout bounds that). The deadline is
-the statement timeout plus a margin, so a database that answers always gets to cancel a query itself first.
+(plumbing.errors). The deadline is the statement timeout plus a margin, so a database that answers always
+gets to cancel a query itself first.
+
+From then on the request has given up on the database, and so has one whose new connection failed (the
+connect_timeout passed): it opens no other connection (plumbing.postgresql refuses at once), so nothing
+later in the same request (the health check reconnecting, the session, the user) waits for the database
+again. The next request tries again: a new connection, which connect_timeout bounds.
 Only PostgreSQL connections have a socket to shut down; SQLite waits on locks at most its busy timeout.
 """
 
@@ -19,42 +24,67 @@ import os
 import socket
 import threading
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 
 log = logging.getLogger("roadmap.db")
 CHECK_EVERY_SECONDS = 0.25
+PAST_DEADLINE = "waited on the database past its deadline"
+
+
+@dataclass
+class Watched:
+    """One request's use of its thread's connection (a Django DatabaseWrapper)."""
+
+    deadline: float  # time.monotonic()
+    db: object
+    given_up: str = ""  # why the request no longer tries the database
 
 
 class Watchdog:
     def __init__(self):
         self.lock = threading.Lock()
-        self.running: dict[int, tuple[float, object]] = {}  # id -> (deadline, the request's connection)
+        self.running: dict[int, Watched] = {}  # id(DatabaseWrapper) -> the request using it
         self.thread: threading.Thread | None = None
 
-    def watch(self, deadline: float, db) -> int:
-        key = id(db)
+    def watch(self, deadline: float, db) -> None:
         with self.lock:
-            self.running[key] = (deadline, db)
+            self.running[id(db)] = Watched(deadline, db)
             if self.thread is None or not self.thread.is_alive():  # none yet, or this is a forked worker
                 self.thread = threading.Thread(target=self._loop, name="db-deadline", daemon=True)
                 self.thread.start()
-        return key
 
-    def done(self, key: int) -> None:
+    def done(self, db) -> None:
         with self.lock:
-            self.running.pop(key, None)
+            self.running.pop(id(db), None)
+
+    def given_up(self, db) -> str:
+        """Why the request using `db` has given up on the database; "" if it hasn't, or none is watched."""
+        with self.lock:
+            watched = self.running.get(id(db))
+            if watched is None:
+                return ""
+            if not watched.given_up and time.monotonic() >= watched.deadline:
+                watched.given_up = PAST_DEADLINE
+            return watched.given_up
+
+    def give_up(self, db, why: str) -> None:
+        with self.lock:
+            watched = self.running.get(id(db))
+            if watched is not None and not watched.given_up:
+                watched.given_up = why
 
     def _loop(self) -> None:
         while True:
             time.sleep(CHECK_EVERY_SECONDS)
             now = time.monotonic()
             with self.lock:  # the request can't finish (and close its connection) while its socket is shut
-                for key, (deadline, db) in list(self.running.items()):
-                    if now >= deadline:
-                        del self.running[key]
-                        shut_down(db)
+                for watched in self.running.values():
+                    if not watched.given_up and now >= watched.deadline:
+                        watched.given_up = PAST_DEADLINE
+                        shut_down(watched.db)
 
 
 def shut_down(db) -> None:
@@ -72,6 +102,18 @@ def shut_down(db) -> None:
 watchdog = Watchdog()
 
 
+def refuse_if_given_up(db) -> None:
+    """Raises OperationalError (answered with the 503) instead of opening a connection for a request that
+    has given up on the database."""
+    why = watchdog.given_up(db)
+    if why:
+        raise OperationalError(f"not connecting again: this request {why}")
+
+
+def give_up(db, why: str) -> None:
+    watchdog.give_up(db, why)
+
+
 class QueryDeadlineMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -81,8 +123,8 @@ class QueryDeadlineMiddleware:
         db = connections[DEFAULT_DB_ALIAS]
         if not self.seconds or db.vendor != "postgresql":
             return self.get_response(request)
-        key = watchdog.watch(time.monotonic() + self.seconds, db)
+        watchdog.watch(time.monotonic() + self.seconds, db)
         try:
             return self.get_response(request)
         finally:
-            watchdog.done(key)
+            watchdog.done(db)

@@ -18,6 +18,7 @@ CONFIGURING = (
     "SECRET_KEY_FILE",
     "DATABASE_URL",
     "REDIS_URL",
+    "DATABASE_STATEMENT_TIMEOUT",  # web processes default it themselves (roadmap_site/web_process.py)
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests set it while Playwright runs; check --deploy rejects it
 )
 

@@ -7,11 +7,10 @@ import time
 
 import psycopg
 import pytest
-import requests
-from django.conf import settings
 from django.db import connection
 
 from learning.models import TopicProgress
+from roadmap_site.web_process import STATEMENT_TIMEOUT_SECONDS
 from tests.factories import TopicFactory
 from tests.ops.conftest import PASSWORD
 from tests.ops.servers import TOKEN, Browser, HangingProxy, gunicorn, served_database_url
@@ -20,9 +19,11 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the time limits are PostgreSQL's"),
 ]
-# The defaults (settings): statement timeout 5 s, a request cut off 7 s after it began.
-WITHIN_SECONDS = settings.DATABASE_QUERY_DEADLINE + 2
-GUNICORN_TIMEOUT = 30
+# A web process's defaults: statement timeout 5 s, a request cut off 7 s after it began; "within a few
+# seconds" leaves 2 s for a loaded machine, and is far from gunicorn's 30 s.
+WITHIN_SECONDS = 9
+# Once the database answers again, the very next request is served, on a new connection, at once.
+RECOVERED_WITHIN_SECONDS = 3
 
 
 def check_off(browser, server, status):
@@ -64,35 +65,31 @@ def test_a_hung_database_answers_503_within_seconds_then_the_site_recovers(stati
             token = TOKEN.search(learner.request("GET", f"{server}/topics/hang-proof/").text).group(1)
 
             proxy.hang()
+            # The connection open since the login hangs: the deadline's watchdog shuts it, and the request
+            # opens no other one (plumbing.postgresql), so the 503 goes out at the deadline.
             hung, hung_seconds = timed(lambda: post_done(learner, server, token))
             assert_designed_503(hung)
             assert hung_seconds < WITHIN_SECONDS
             # The next request meets the hang on a new connection: connect_timeout ends that one.
             reconnect, reconnect_seconds = timed(
-                lambda: requests.get(f"{server}/tracks/hang-proof/", timeout=40)
+                lambda: learner.request("GET", f"{server}/topics/hang-proof/", timeout=40)
             )
             assert_designed_503(reconnect)
             assert reconnect_seconds < WITHIN_SECONDS
             assert not TopicProgress.objects.filter(user=ada).exists()
 
             proxy.resume()
-            resumed = time.monotonic()
-            deadline, after = resumed + 15, None
-            while time.monotonic() < deadline:
-                after = check_off(learner, server, "done")
-                if after.status_code == 302:
-                    break
-                time.sleep(0.2)
-            recovered_seconds = time.monotonic() - resumed
-            assert after.status_code == 302
+            after, recovered_seconds = timed(lambda: check_off(learner, server, "done"))
+            assert after.status_code == 302  # the first try, still logged in
+            assert recovered_seconds < RECOVERED_WITHIN_SECONDS
             assert TopicProgress.objects.get(user=ada).status == "done"
     finally:
         proxy.close()
     with capsys.disabled():
         print(
             f"\ndatabase hang: check-off answered {hung.status_code} after {hung_seconds:.1f} s, the next request "
-            f"{reconnect.status_code} after {reconnect_seconds:.1f} s; recovered {recovered_seconds:.1f} s after "
-            "the proxy forwarded again"
+            f"{reconnect.status_code} after {reconnect_seconds:.1f} s; once the proxy forwarded again, the next "
+            f"check-off (page and post) answered {after.status_code} in {recovered_seconds:.2f} s"
         )
 
 
@@ -107,7 +104,7 @@ def test_a_locked_table_answers_503_when_the_statement_times_out(static_root, ad
             locked, locked_seconds = timed(lambda: post_done(learner, server, token))
             locker.rollback()
         assert_designed_503(locked)
-        assert settings.DATABASE_STATEMENT_TIMEOUT <= locked_seconds < WITHIN_SECONDS
+        assert STATEMENT_TIMEOUT_SECONDS <= locked_seconds < WITHIN_SECONDS  # gunicorn has the web's default
         assert not TopicProgress.objects.filter(user=ada).exists()
         assert check_off(learner, server, "done").status_code == 302  # the lock gone, the same process serves
         assert TopicProgress.objects.get(user=ada).status == "done"
