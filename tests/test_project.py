@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
-from plumbing.env import env_bool, env_list, env_seconds, env_str
+from plumbing.env import env_bool, env_int, env_list, env_seconds, env_str
 from roadmap_site.web_process import STATEMENT_TIMEOUT_SECONDS
 from tests.processes import run_python
 
@@ -84,7 +84,16 @@ def test_env_helpers(monkeypatch):
         env_str("TOKEN")
 
 
-def test_env_seconds(monkeypatch):
+def test_env_numbers(monkeypatch):
+    assert env_int("COUNT", 3) == 3
+    monkeypatch.setenv("COUNT", "7")
+    assert env_int("COUNT", 3) == 7
+    monkeypatch.setenv("COUNT", "2.5")
+    with pytest.raises(ImproperlyConfigured, match=r"COUNT must be a whole number, not '2\.5'"):
+        env_int("COUNT", 3)
+    monkeypatch.setenv("COUNT", "0")
+    with pytest.raises(ImproperlyConfigured, match="COUNT must be at least 1, not 0"):
+        env_int("COUNT", 3)
     assert env_seconds("WAIT", 0.25) == 0.25
     monkeypatch.setenv("WAIT", "1.5")
     assert env_seconds("WAIT", 0.25) == 1.5

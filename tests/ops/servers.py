@@ -117,6 +117,19 @@ def served_database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+@contextmanager
+def proxied_database():
+    """A TcpProxy in front of the tests' own PostgreSQL database, forwarding, and the URL that reaches the
+    database through it; the proxy is cut when the block ends."""
+    db = connection.settings_dict
+    proxy = TcpProxy(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))
+    proxy.restore()
+    try:
+        yield proxy, f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}"
+    finally:
+        proxy.cut()
+
+
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PUBLIC_HOST = "roadmap.test"
 
@@ -164,12 +177,17 @@ class Browser:
 
 
 class TcpProxy:
-    """Forwards 127.0.0.1:<port> to a target; cut() drops every connection and refuses new ones until
-    restore(), as a database outage would look to the app."""
+    """Forwards 127.0.0.1:<port> to a target once restore() is called, and fails the two ways a database
+    outage looks to the app:
+    - cut() drops every connection and refuses new ones, as a server that is gone, until restore();
+    - hang() accepts every connection and packet and answers nothing, as a stuck proxy or pooler would (no
+      TCP option can tell: every packet is acknowledged), until resume() drops the hung connections and
+      forwards new ones again."""
 
     def __init__(self, target_host: str, target_port: int):
         self.target = (target_host, target_port)
         self.port = free_port()
+        self.hanging = False
         self._listener = None
         self._connections: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -186,10 +204,22 @@ class TcpProxy:
         self._running = False
         self._listener.close()
         self._thread.join(timeout=5)
+        self._drop_connections()
+
+    def hang(self):
+        self.hanging = True
+
+    def resume(self):
+        self.hanging = False
+        self._drop_connections()
+
+    def _drop_connections(self):
         with self._lock:
-            for connection in self._connections:
-                connection.close()
-            self._connections.clear()
+            dropped, self._connections = self._connections, []
+        for sock in dropped:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
 
     def _accept_loop(self):
         while self._running:
@@ -198,72 +228,13 @@ class TcpProxy:
                 client, _ = self._listener.accept()
             except (TimeoutError, OSError):
                 continue
-            upstream = socket.create_connection(self.target)
-            with self._lock:
-                self._connections += [client, upstream]
-            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
-
-    def _pipe(self, client, upstream):
-        selector = selectors.DefaultSelector()
-        selector.register(client, selectors.EVENT_READ, upstream)
-        selector.register(upstream, selectors.EVENT_READ, client)
-        try:
-            while True:
-                for key, _ in selector.select(timeout=1):
-                    data = key.fileobj.recv(65536)
-                    if not data:
-                        return
-                    key.data.sendall(data)
-        except (OSError, ValueError):  # cut() closed the sockets under us
-            return
-        finally:
-            selector.close()
-            client.close()
-            upstream.close()
-
-
-class HangingProxy:
-    """Forwards 127.0.0.1:<port> to a target until hang(): from then on it accepts every packet and connection
-    and answers nothing, as a stuck proxy or pooler would (no TCP option can tell: every packet is
-    acknowledged). resume() drops the hung connections and forwards new ones again."""
-
-    def __init__(self, target_host: str, target_port: int):
-        self.target = (target_host, target_port)
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.hanging = False
-        self.sockets: list[socket.socket] = []
-        self.lock = threading.Lock()
-        threading.Thread(target=self._accept_loop, daemon=True).start()
-
-    def hang(self):
-        self.hanging = True
-
-    def resume(self):
-        self.hanging = False
-        with self.lock:
-            hung, self.sockets = self.sockets, []
-        for sock in hung:
-            with suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-
-    def close(self):
-        self.resume()
-        self.listener.close()
-
-    def _accept_loop(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:  # closed
-                return
             upstream = None if self.hanging else socket.create_connection(self.target)
-            with self.lock:
-                self.sockets += [client, *([upstream] if upstream else [])]
+            with self._lock:
+                self._connections += [client, *([upstream] if upstream else [])]
             threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
 
     def _pipe(self, client, upstream):
+        """Copies each side's bytes to the other; while hanging, reads them and sends nothing on."""
         selector = selectors.DefaultSelector()
         selector.register(client, selectors.EVENT_READ, upstream)
         if upstream is not None:
@@ -276,7 +247,10 @@ class HangingProxy:
                         return
                     if not self.hanging and key.data is not None:
                         key.data.sendall(data)
-        except (OSError, ValueError):  # resume() closed the sockets under us
+        except (OSError, ValueError):  # cut() or resume() closed the sockets under us
             return
         finally:
             selector.close()
+            client.close()
+            if upstream is not None:
+                upstream.close()

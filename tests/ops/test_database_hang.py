@@ -13,7 +13,7 @@ from learning.models import TopicProgress
 from roadmap_site.web_process import STATEMENT_TIMEOUT_SECONDS
 from tests.factories import TopicFactory
 from tests.ops.conftest import PASSWORD
-from tests.ops.servers import TOKEN, Browser, HangingProxy, gunicorn, served_database_url
+from tests.ops.servers import TOKEN, Browser, gunicorn, proxied_database, served_database_url
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -55,36 +55,33 @@ def assert_designed_503(response):
 
 def test_a_hung_database_answers_503_within_seconds_then_the_site_recovers(static_root, ada, capsys):
     TopicFactory(title="Hang-proof topic", slug="hang-proof")
-    db = connection.settings_dict
-    proxy = HangingProxy(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))
-    database_url = f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}"
-    try:
-        with gunicorn(database_url=database_url, static_root=static_root) as server:
-            learner = Browser()
-            assert learner.log_in(server, ada.email, PASSWORD).status_code == 302
-            token = TOKEN.search(learner.request("GET", f"{server}/topics/hang-proof/").text).group(1)
+    with (
+        proxied_database() as (proxy, database_url),
+        gunicorn(database_url=database_url, static_root=static_root) as server,
+    ):
+        learner = Browser()
+        assert learner.log_in(server, ada.email, PASSWORD).status_code == 302
+        token = TOKEN.search(learner.request("GET", f"{server}/topics/hang-proof/").text).group(1)
 
-            proxy.hang()
-            # The connection open since the login hangs: the deadline's watchdog shuts it, and the request
-            # opens no other one (plumbing.postgresql), so the 503 goes out at the deadline.
-            hung, hung_seconds = timed(lambda: post_done(learner, server, token))
-            assert_designed_503(hung)
-            assert hung_seconds < WITHIN_SECONDS
-            # The next request meets the hang on a new connection: connect_timeout ends that one.
-            reconnect, reconnect_seconds = timed(
-                lambda: learner.request("GET", f"{server}/topics/hang-proof/", timeout=40)
-            )
-            assert_designed_503(reconnect)
-            assert reconnect_seconds < WITHIN_SECONDS
-            assert not TopicProgress.objects.filter(user=ada).exists()
+        proxy.hang()
+        # The connection open since the login hangs: the deadline's watchdog shuts it, and the request
+        # opens no other one (plumbing.postgresql), so the 503 goes out at the deadline.
+        hung, hung_seconds = timed(lambda: post_done(learner, server, token))
+        assert_designed_503(hung)
+        assert hung_seconds < WITHIN_SECONDS
+        # The next request meets the hang on a new connection: connect_timeout ends that one.
+        reconnect, reconnect_seconds = timed(
+            lambda: learner.request("GET", f"{server}/topics/hang-proof/", timeout=40)
+        )
+        assert_designed_503(reconnect)
+        assert reconnect_seconds < WITHIN_SECONDS
+        assert not TopicProgress.objects.filter(user=ada).exists()
 
-            proxy.resume()
-            after, recovered_seconds = timed(lambda: check_off(learner, server, "done"))
-            assert after.status_code == 302  # the first try, still logged in
-            assert recovered_seconds < RECOVERED_WITHIN_SECONDS
-            assert TopicProgress.objects.get(user=ada).status == "done"
-    finally:
-        proxy.close()
+        proxy.resume()
+        after, recovered_seconds = timed(lambda: check_off(learner, server, "done"))
+        assert after.status_code == 302  # the first try, still logged in
+        assert recovered_seconds < RECOVERED_WITHIN_SECONDS
+        assert TopicProgress.objects.get(user=ada).status == "done"
     with capsys.disabled():
         print(
             f"\ndatabase hang: check-off answered {hung.status_code} after {hung_seconds:.1f} s, the next request "
