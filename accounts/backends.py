@@ -22,17 +22,18 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
+from django_redis.cache import RedisCache as DjangoRedisCache
 
 USER_CACHE_SECONDS = 60
 # Cache backends whose entries every app process reads and writes alike, so a delete made by one process
 # is seen by all. Anything else (LocMemCache, DummyCache, FileBasedCache, which is per machine, Memcached,
 # which the project doesn't use, or an unknown backend) counts as process-local: the user isn't cached.
-SHARED_CACHE_BACKENDS = (RedisCache, DatabaseCache)
+SHARED_CACHE_BACKENDS = (RedisCache, DjangoRedisCache, DatabaseCache)
 
 
 def cache_is_shared(alias: str = "default") -> bool:
     """Whether the configured cache `alias` is one that every app process shares (see SHARED_CACHE_BACKENDS).
-    plumbing.redis_cache.RedisCache, which settings select when REDIS_URL is set, is a RedisCache."""
+    plumbing.redis_cache.RedisCache, which settings select when REDIS_URL is set, is django-redis's."""
     return isinstance(caches[alias], SHARED_CACHE_BACKENDS)
 
 

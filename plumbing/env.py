@@ -43,14 +43,34 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_int(name: str, default: int, *, minimum: int = 1) -> int:
+def _number(name: str, parse, kind: str):
+    """The variable read by `parse` (int, float); None when it is unset or blank."""
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
-        return default
+        return None
     try:
-        value = int(raw)
+        return parse(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+        raise ImproperlyConfigured(f"{name} must be {kind}, not {raw!r}") from None
+
+
+def env_int(name: str, default: int, *, minimum: int = 1) -> int:
+    value = _number(name, int, "a whole number")
+    if value is None:
+        return default
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def env_seconds(name: str, default: float, *, allow_zero: bool = False) -> float:
+    """A duration in seconds (decimals allowed): positive, or also 0 when `allow_zero` (meaning "off")."""
+    value = _number(name, float, "a number of seconds")
+    if value is None:
+        return default
+    if value < 0 or (value == 0 and not allow_zero) or value != value or value == float("inf"):
+        raise ImproperlyConfigured(
+            f"{name} must be {'0 or ' if allow_zero else ''}a positive number of seconds, "
+            f"not {os.environ[name]!r}"
+        )
     return value

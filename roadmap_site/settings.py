@@ -10,7 +10,7 @@ import dj_email_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from plumbing.env import env_bool, env_int, env_list, env_str
+from plumbing.env import env_bool, env_int, env_list, env_seconds, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "plumbing.request_log.RequestLogMiddleware",
+    "plumbing.db_deadline.QueryDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "plumbing.headers.SecurityHeadersMiddleware",
@@ -90,8 +91,18 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite in the project folder unless DATABASE_URL says otherwise.
+# Database: SQLite in the project folder unless DATABASE_URL says otherwise. Time limits, so that a database
+# that hangs or stays locked answers the designed 503 (plumbing.errors) long before gunicorn's 30 s timeout:
+# a new connection gives up after DATABASE_CONNECT_TIMEOUT; a statement (lock waits included) after
+# DATABASE_STATEMENT_TIMEOUT (SQLite: its busy timeout, waiting for the write lock); a request whose
+# database stops answering altogether is cut off DATABASE_QUERY_DEADLINE after it began
+# (plumbing.db_deadline). The statement timeout is for web processes: they default it to 5 s
+# (roadmap_site/web_process.py, before the settings are read); management commands, migrations and the
+# tests run without one unless DATABASE_STATEMENT_TIMEOUT is set.
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+DATABASE_STATEMENT_TIMEOUT = env_seconds("DATABASE_STATEMENT_TIMEOUT", 0, allow_zero=True)  # 0: no limit
+DATABASE_QUERY_DEADLINE = DATABASE_STATEMENT_TIMEOUT + 2 if DATABASE_STATEMENT_TIMEOUT else 0
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -100,24 +111,51 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # concurrent writers queue instead of failing with "database is locked" halfway through.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": DATABASE_STATEMENT_TIMEOUT or 20,
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # plumbing.postgresql is Django's backend that opens no new connection for a request that gave up on
+    # the database (plumbing.db_deadline), so its 503 goes out at once.
+    DATABASES["default"]["ENGINE"] = "plumbing.postgresql"
     # PostgreSQL compiles a query to machine code once its estimated cost passes jit_above_cost: worth it for
     # long reports, never for a page's queries, where compiling took seconds (ranking every resource of
     # /resources/: 0.7 s to run, 4.6 s to compile) and saved nothing.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    server_options = "-c jit=off"
+    if DATABASE_STATEMENT_TIMEOUT:
+        server_options += f" -c statement_timeout={round(DATABASE_STATEMENT_TIMEOUT * 1000)}"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "options": server_options,
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+            # A server or network that vanishes: sent data unacknowledged for 10 s, or an idle connection
+            # unanswered for 5 + 3 × 2 s, ends the connection (Linux).
+            "tcp_user_timeout": 10_000,
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 3,
+        }
+    )
 
 # Cache: this process's memory by default; Redis when REDIS_URL is set, which several app servers then
 # share (allauth's and the site's rate limits count across all of them), with sessions cached in front of
-# the database.
+# the database. Redis may fail (plumbing/redis_cache.py): pages then render uncached, sessions and users come
+# from the database, and the rate limits' counters (allauth's "allauth:rl:", django-ratelimit's "rl:") live
+# in each process's memory until Redis answers again. REDIS_TIMEOUT bounds each connect and each reply.
 REDIS_URL = env_str("REDIS_URL")
+REDIS_TIMEOUT = env_seconds("REDIS_TIMEOUT", 0.25)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "plumbing.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "roadmap",
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT,
+                "LOCAL_FALLBACK_PREFIXES": ("allauth:rl:", "rl:"),
+                "RETRY_SECONDS": 1.0,
+            },
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

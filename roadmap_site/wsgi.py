@@ -2,5 +2,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from roadmap_site import web_process
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "roadmap_site.settings")
+web_process.configure()
 application = get_wsgi_application()

@@ -19,6 +19,7 @@ CONFIGURING = (
     "DATABASE_URL",
     "REDIS_URL",
     "EMAIL_URL",
+    "DATABASE_STATEMENT_TIMEOUT",  # web processes default it themselves (roadmap_site/web_process.py)
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests set it while Playwright runs; check --deploy rejects it
 )
 

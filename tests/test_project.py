@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
-from plumbing.env import env_bool, env_list, env_str
+from plumbing.env import env_bool, env_int, env_list, env_seconds, env_str
+from roadmap_site.web_process import STATEMENT_TIMEOUT_SECONDS
 from tests.processes import run_python
 
 
@@ -43,7 +44,7 @@ def test_database_url_selects_sqlite_path_or_postgres(tmp_path):
     sqlite = json.loads(read_settings(DATABASE_URL=f"sqlite:///{tmp_path}/x.db").stdout)
     assert sqlite["name"] == f"{tmp_path}/x.db"
     postgres = json.loads(read_settings(DATABASE_URL="postgres://u:p@db.example:5432/roadmap").stdout)
-    assert postgres["engine"] == "django.db.backends.postgresql"
+    assert postgres["engine"] == "plumbing.postgresql"  # Django's, subclassed (plumbing/postgresql/base.py)
     assert (postgres["name"], postgres["host"]) == ("roadmap", "db.example")
 
 
@@ -83,6 +84,33 @@ def test_env_helpers(monkeypatch):
         env_str("TOKEN")
 
 
+def test_env_numbers(monkeypatch):
+    assert env_int("COUNT", 3) == 3
+    monkeypatch.setenv("COUNT", "7")
+    assert env_int("COUNT", 3) == 7
+    monkeypatch.setenv("COUNT", "2.5")
+    with pytest.raises(ImproperlyConfigured, match=r"COUNT must be a whole number, not '2\.5'"):
+        env_int("COUNT", 3)
+    monkeypatch.setenv("COUNT", "0")
+    with pytest.raises(ImproperlyConfigured, match="COUNT must be at least 1, not 0"):
+        env_int("COUNT", 3)
+    assert env_seconds("WAIT", 0.25) == 0.25
+    monkeypatch.setenv("WAIT", "1.5")
+    assert env_seconds("WAIT", 0.25) == 1.5
+    monkeypatch.setenv("WAIT", "0")
+    assert env_seconds("WAIT", 5, allow_zero=True) == 0
+    for bad in ("0", "-1", "soon", "nan", "inf"):
+        monkeypatch.setenv("WAIT", bad)
+        with pytest.raises(ImproperlyConfigured, match=f"WAIT must be .*number of seconds, not '{bad}'"):
+            env_seconds("WAIT", 0.25)
+
+
+def test_a_malformed_statement_timeout_stops_the_process_with_its_name():
+    result = read_settings(DATABASE_STATEMENT_TIMEOUT="5s")
+    assert result.returncode != 0
+    assert "DATABASE_STATEMENT_TIMEOUT must be a number of seconds, not '5s'" in result.stderr
+
+
 @pytest.mark.django_db
 def test_collectstatic_builds_compressed_hashed_files_that_pages_use(settings, tmp_path, client):
     settings.STATIC_ROOT = tmp_path
@@ -101,3 +129,33 @@ def test_collectstatic_builds_compressed_hashed_files_that_pages_use(settings, t
 def test_postgresql_connections_compile_no_query_just_in_time():
     postgres = json.loads(read_settings(DATABASE_URL="postgres://u:p@db.example:5432/roadmap").stdout)
     assert postgres["options"]["options"] == "-c jit=off"
+
+
+POSTGRES = "postgres://u:p@db.example:5432/roadmap"
+# What a process's settings give its PostgreSQL connections, read in a fresh interpreter: as a management
+# command (manage.py, as `migrate` runs), or as a web process (the WSGI entry point gunicorn loads).
+SERVER_OPTIONS = "print(__import__('django.conf').conf.settings.DATABASES['default']['OPTIONS']['options'])"
+
+
+def server_options(entry: str, **env) -> str:
+    args = (
+        ["manage.py", "shell", "-c", SERVER_OPTIONS]
+        if entry == "command"
+        else ["-c", f"import roadmap_site.wsgi; {SERVER_OPTIONS}"]
+    )
+    result = run_python(args, DATABASE_URL=POSTGRES, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]  # after the shell's own line on what it imported
+
+
+def test_only_web_processes_limit_statements_by_default():
+    assert server_options("command") == "-c jit=off"  # migrate, backup_db, the tests: no limit
+    assert server_options("web") == f"-c jit=off -c statement_timeout={STATEMENT_TIMEOUT_SECONDS * 1000}"
+
+
+def test_the_statement_timeout_set_explicitly_applies_to_every_process():
+    assert (
+        server_options("command", DATABASE_STATEMENT_TIMEOUT="30") == "-c jit=off -c statement_timeout=30000"
+    )
+    assert server_options("web", DATABASE_STATEMENT_TIMEOUT="2.5") == "-c jit=off -c statement_timeout=2500"
+    assert server_options("web", DATABASE_STATEMENT_TIMEOUT="0") == "-c jit=off"  # off for the web too

@@ -1,5 +1,6 @@
-"""Real app servers for the operations tests: gunicorn processes on local ports, and a TCP proxy in front of
-PostgreSQL that a test can cut and restore to simulate an outage."""
+"""Real app servers for the operations tests: gunicorn processes on local ports, a Redis server of the
+test's own that it may stop and start, and a TCP proxy in front of PostgreSQL that a test can cut, hang and
+restore to simulate an outage."""
 
 import os
 import pwd
@@ -11,9 +12,11 @@ import socket
 import subprocess
 import tempfile
 import threading
-from contextlib import contextmanager
+import time
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
+import redis
 import requests
 from django.db import connection
 
@@ -29,10 +32,19 @@ def collect_static(target: Path) -> Path:
 
 
 @contextmanager
-def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", workers: int = 1, **extra: str):
+def gunicorn(
+    *,
+    database_url: str,
+    static_root: Path,
+    redis_url: str = "",
+    workers: int = 1,
+    log_dir: Path | None = None,
+    **extra: str,
+):
     """A gunicorn serving the site in production mode (HTTPS redirect off) until the block ends: the
-    benchmark's own launcher (its log and control socket in a temporary folder of its own). `extra`: more
-    environment variables, e.g. EMAIL_URL, or GUNICORN_CMD_ARGS="--pid FILE" to find the process."""
+    benchmark's own launcher (its log, server.log, and control socket in `log_dir`, or in a temporary folder
+    of its own). `extra` adds environment variables (EMAIL_URL, LOG_LEVEL="INFO", GUNICORN_CMD_ARGS="--pid
+    FILE" to find the process...)."""
     env = environment(
         **production(database_url),
         STATIC_ROOT=str(static_root),
@@ -43,6 +55,10 @@ def gunicorn(*, database_url: str, static_root: Path, redis_url: str = "", worke
     if redis_url:
         env["REDIS_URL"] = redis_url
     env |= extra
+    if log_dir is not None:
+        with serve(env, log_dir) as url:
+            yield url
+        return
     with tempfile.TemporaryDirectory() as workdir, serve(env, Path(workdir)) as url:
         yield url
 
@@ -122,10 +138,70 @@ def nginx(*app_servers: str, static_root: Path, workdir: Path):
             process.wait()
 
 
+class RedisServer:
+    """A redis-server of the test's own on a free port, which the test may stop and start again: its data is
+    saved in `folder` when it stops and loaded when it starts, as a restarted production Redis would."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.folder),
+                "--save",
+                "3600 1",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if client.ping():
+                    return
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not answer on port {self.port}")
+
+    def stop(self):
+        """Stops it as an operator would (SIGTERM: it saves its data first)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(port=self.port)
+
+
 def served_database_url() -> str:
     """The URL of the tests' own PostgreSQL database, for servers that should see what the test writes."""
     db = connection.settings_dict
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@contextmanager
+def proxied_database():
+    """A TcpProxy in front of the tests' own PostgreSQL database, forwarding, and the URL that reaches the
+    database through it; the proxy is cut when the block ends."""
+    db = connection.settings_dict
+    proxy = TcpProxy(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))
+    proxy.restore()
+    try:
+        yield proxy, f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}"
+    finally:
+        proxy.cut()
 
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -149,8 +225,16 @@ class Browser:
             "Referer": origin + "/",
             "Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items()),
         }
-        response = requests.request(method, url, headers=headers, allow_redirects=False, timeout=10, **kwargs)
+        timeout = kwargs.pop("timeout", 10)
+        response = requests.request(
+            method, url, headers=headers, allow_redirects=False, timeout=timeout, **kwargs
+        )
         self.cookies |= response.cookies.get_dict()
+        # A cookie set with Max-Age=0 is one the server deleted (Django's delete_cookie): a browser drops it.
+        for header in response.raw.headers.getlist("Set-Cookie"):
+            name, _, attributes = header.partition("=")
+            if "max-age=0" in attributes.lower().replace(" ", ""):
+                self.cookies.pop(name.strip(), None)
         return response
 
     def token(self, url):
@@ -167,12 +251,17 @@ class Browser:
 
 
 class TcpProxy:
-    """Forwards 127.0.0.1:<port> to a target; cut() drops every connection and refuses new ones until
-    restore(), as a database outage would look to the app."""
+    """Forwards 127.0.0.1:<port> to a target once restore() is called, and fails the two ways a database
+    outage looks to the app:
+    - cut() drops every connection and refuses new ones, as a server that is gone, until restore();
+    - hang() accepts every connection and packet and answers nothing, as a stuck proxy or pooler would (no
+      TCP option can tell: every packet is acknowledged), until resume() drops the hung connections and
+      forwards new ones again."""
 
     def __init__(self, target_host: str, target_port: int):
         self.target = (target_host, target_port)
         self.port = free_port()
+        self.hanging = False
         self._listener = None
         self._connections: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -189,10 +278,22 @@ class TcpProxy:
         self._running = False
         self._listener.close()
         self._thread.join(timeout=5)
+        self._drop_connections()
+
+    def hang(self):
+        self.hanging = True
+
+    def resume(self):
+        self.hanging = False
+        self._drop_connections()
+
+    def _drop_connections(self):
         with self._lock:
-            for connection in self._connections:
-                connection.close()
-            self._connections.clear()
+            dropped, self._connections = self._connections, []
+        for sock in dropped:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
 
     def _accept_loop(self):
         while self._running:
@@ -201,25 +302,29 @@ class TcpProxy:
                 client, _ = self._listener.accept()
             except (TimeoutError, OSError):
                 continue
-            upstream = socket.create_connection(self.target)
+            upstream = None if self.hanging else socket.create_connection(self.target)
             with self._lock:
-                self._connections += [client, upstream]
+                self._connections += [client, *([upstream] if upstream else [])]
             threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
 
     def _pipe(self, client, upstream):
+        """Copies each side's bytes to the other; while hanging, reads them and sends nothing on."""
         selector = selectors.DefaultSelector()
         selector.register(client, selectors.EVENT_READ, upstream)
-        selector.register(upstream, selectors.EVENT_READ, client)
+        if upstream is not None:
+            selector.register(upstream, selectors.EVENT_READ, client)
         try:
             while True:
-                for key, _ in selector.select(timeout=1):
+                for key, _ in selector.select(timeout=0.2):
                     data = key.fileobj.recv(65536)
                     if not data:
                         return
-                    key.data.sendall(data)
-        except (OSError, ValueError):  # cut() closed the sockets under us
+                    if not self.hanging and key.data is not None:
+                        key.data.sendall(data)
+        except (OSError, ValueError):  # cut() or resume() closed the sockets under us
             return
         finally:
             selector.close()
             client.close()
-            upstream.close()
+            if upstream is not None:
+                upstream.close()

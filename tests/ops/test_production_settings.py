@@ -114,7 +114,7 @@ django.setup()
 from django.conf import settings
 from django.core.cache import cache
 cache.set("probe", "shared", 30)
-get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
+get_client = getattr(getattr(cache, "client", None), "get_client", None)
 clients = {id(get_client()) for _ in range(3)} if get_client else set()
 print(json.dumps({"backend": settings.CACHES["default"]["BACKEND"], "session": settings.SESSION_ENGINE,
                   "value": cache.get("probe"), "clients": len(clients)}))
@@ -130,7 +130,7 @@ def test_redis_url_switches_the_cache_and_the_sessions():
         "backend": "plumbing.redis_cache.RedisCache",
         "session": "django.contrib.sessions.backends.cached_db",
         "value": "shared",
-        "clients": 1,  # one redis-py client reused, not one built per command (plumbing.redis_cache)
+        "clients": 1,  # one redis-py client reused, not one built per command (django-redis)
     }
 
 
