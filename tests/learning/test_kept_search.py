@@ -137,3 +137,15 @@ def test_tagged_drafts_are_found_by_staff_only(client):
 def hit_titles(response, kind):
     group = next(group for group in response.context["groups"] if group.document.key == kind)
     return [hit.item.title for hit in group.hits]
+
+
+@on_postgresql
+def test_the_search_indexes_keep_no_pending_list():
+    """New rows go straight into the GIN indexes (migration 0013): a search never reads a pending list."""
+    names = [
+        f"{model}_{kind}" for model in ("track", "topic", "resource") for kind in ("search_gin", "title_trgm")
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [names])
+        options = dict(cursor.fetchall())
+    assert options == {name: ["fastupdate=off"] for name in names}
