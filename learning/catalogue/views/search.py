@@ -97,7 +97,7 @@ def search_groups(request, query: Query, kind: str, *, marks: tuple[str, ...]) -
     """Every type's count; the top hits of each (with their count, in one query), or one page of hits when
     narrowed to one type."""
     groups = []
-    with planned_on_indexes():
+    with planned_on_indexes(query):
         tagged = tagged_ids(query)
         for document in DOCUMENTS:
             queryset = document.model.objects.visible_to(request.user)
