@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.core.paginator import Page, Paginator
+from django.db.models import F, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
 from learning.catalogue.models import Topic
@@ -125,20 +126,29 @@ def dashboard_for(user) -> Dashboard:
     )
 
 
-def bookmarks_by_topic(user):
-    """The learner's bookmarks grouped under the first (by title) published topic of each resource."""
+BOOKMARKS_PER_PAGE = 25
+
+
+def bookmarks_by_topic(user, page_number=None) -> tuple[Page, list]:
+    """One page of the learner's bookmarks, grouped under the first (by title) published topic of each
+    resource: the groups in that title order ("Other", for a resource in no published topic, last), newest
+    first within a group. The page is the bookmarks', so a group may go on on the next page. Three queries:
+    the count, the page, its resources' topics."""
     topics = Topic.objects.published().order_by("title")
+    first_topic = topics.filter(resources=OuterRef("resource")).values("title")[:1]
     bookmarks = (
         Bookmark.objects.filter(user=user, resource__is_published=True)
+        .annotate(group=Subquery(first_topic))
         .select_related("resource")
-        .prefetch_related(Prefetch("resource__topics", queryset=topics))
-        .order_by("-created_at")
+        .order_by(F("group").asc(nulls_last=True), "-created_at", "-pk")
     )
+    page = Paginator(bookmarks, BOOKMARKS_PER_PAGE).get_page(page_number)
+    shown = list(page.object_list)
+    prefetch_related_objects(shown, Prefetch("resource__topics", queryset=topics))
     groups: dict = {}
-    for bookmark in bookmarks:
-        topic = next(iter(bookmark.resource.topics.all()), None)
-        groups.setdefault(topic, []).append(bookmark)
-    return sorted(groups.items(), key=lambda item: (item[0] is None, item[0].title if item[0] else ""))
+    for bookmark in shown:
+        groups.setdefault(next(iter(bookmark.resource.topics.all()), None), []).append(bookmark)
+    return page, list(groups.items())
 
 
 def bookmark_of(user, pk) -> Bookmark:

@@ -153,8 +153,9 @@ def reset_track(request, slug):
 @login_required
 @cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS)
 def bookmarks(request):
-    groups = queries.bookmarks_by_topic(request.user)
-    return render(request, "learning/bookmarks.html", {"groups": groups, "note_form": BookmarkNoteForm()})
+    page, groups = queries.bookmarks_by_topic(request.user, request.GET.get("page"))
+    context = {"page": page, "groups": groups, "note_form": BookmarkNoteForm()}
+    return render(request, "learning/bookmarks.html", context)
 
 
 @cache_control(private=True)

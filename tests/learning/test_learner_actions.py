@@ -238,6 +238,37 @@ def test_bookmarks_page_groups_by_topic_and_shows_only_mine(learner_client, lear
     assert theirs.resource.title not in html
 
 
+def test_bookmarks_come_25_a_page_grouped_by_topic_in_title_order(learner_client, learner):
+    topics = [TopicFactory(title=title) for title in ("Caching", "APIs")]
+    loose = ResourceFactory(title="In no topic")
+    BookmarkFactory(user=learner, resource=loose)
+    for n in range(28):
+        resource = ResourceFactory(title=f"Guide {n:02}")
+        resource.topics.add(topics[n % 2])
+        BookmarkFactory(user=learner, resource=resource)
+    BookmarkFactory(resource=ResourceFactory(title="Someone else's find"))
+    url = reverse("learning:bookmarks")
+
+    first = learner_client.get(url)
+    titles = [topic.title if topic else None for topic, _ in first.context["groups"]]
+    assert titles == ["APIs", "Caching"]  # by title; "Other" (no topic) last, here on the next page
+    assert sum(len(items) for _, items in first.context["groups"]) == 25
+    html = first.content.decode()
+    assert "29 bookmarks · 1–25 on this page" in html
+    assert 'rel="next" href="?page=2"' in html
+
+    second = learner_client.get(url, {"page": "2"})
+    groups = second.context["groups"]
+    assert [topic.title if topic else None for topic, _ in groups] == ["Caching", None]
+    assert groups[-1][1][0].resource == loose
+    assert "Someone else's find" not in second.content.decode()
+    # A note saved on page 2 comes back to page 2, at its bookmark.
+    assert 'name="next" value="/me/bookmarks/?page=2#bookmark-item-' in second.content.decode()
+
+    for bad in ("0", "x", "99"):  # past the end: the last page; not a number: the first
+        assert learner_client.get(url, {"page": bad}).status_code == 200
+
+
 def test_a_note_is_saved_and_another_learners_bookmark_is_404(learner_client, learner, db):
     mine = BookmarkFactory(user=learner)
     theirs = BookmarkFactory(note="theirs")

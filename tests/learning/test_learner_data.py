@@ -78,7 +78,7 @@ LEARNER_PAGE_QUERIES = {
     "topic": 13,
     "topic in its track": 12,
     "home": 11,
-    "bookmarks": 4,
+    "bookmarks": 5,  # a page of 25: the count, the page, its resources' topics
     "resource": 10,
 }
 
