@@ -207,6 +207,7 @@ def fresh_import(monkeypatch, settings):
     monkeypatch.delitem(sys.modules, "roadmap_site.asgi", raising=False)
 
 
+@pytest.mark.django_db  # a request's start and end close unusable connections (Django's signals)
 def test_the_wsgi_entry_point_serves_the_site(fresh_import):
     application = fresh_import("roadmap_site.wsgi").application
     environ = {"PATH_INFO": "/healthz", "SERVER_NAME": "testserver"}
@@ -217,6 +218,7 @@ def test_the_wsgi_entry_point_serves_the_site(fresh_import):
     assert json.loads(body) == {"status": "ok"}
 
 
+@pytest.mark.django_db  # a request's start and end close unusable connections (Django's signals)
 def test_the_asgi_entry_point_serves_the_site(fresh_import):
     application = fresh_import("roadmap_site.asgi").application
 
