@@ -1,13 +1,20 @@
 """Project wiring: migrations complete, settings from the environment, the real static-file pipeline."""
 
+import asyncio
+import importlib
 import json
+import os
+import sys
+from wsgiref.util import setup_testing_defaults
 
 import pytest
-from django.conf import settings
+from asgiref.testing import ApplicationCommunicator
+from django.conf import LazySettings, settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
 from plumbing.env import env_bool, env_int, env_list, env_seconds, env_str
+from roadmap_site import web_process
 from roadmap_site.web_process import STATEMENT_TIMEOUT_SECONDS
 from tests.processes import run_python
 
@@ -159,3 +166,83 @@ def test_the_statement_timeout_set_explicitly_applies_to_every_process():
     )
     assert server_options("web", DATABASE_STATEMENT_TIMEOUT="2.5") == "-c jit=off -c statement_timeout=2500"
     assert server_options("web", DATABASE_STATEMENT_TIMEOUT="0") == "-c jit=off"  # off for the web too
+
+
+# ---------- The web entry points, in this process ----------
+
+
+def test_a_web_process_limits_statements_unless_told_otherwise(monkeypatch):
+    """configure() runs before Django reads the settings (a fresh LazySettings stands for that moment)."""
+    monkeypatch.setattr(web_process, "settings", LazySettings())
+    monkeypatch.delenv("DATABASE_STATEMENT_TIMEOUT", raising=False)
+    web_process.configure()
+    assert os.environ["DATABASE_STATEMENT_TIMEOUT"] == str(STATEMENT_TIMEOUT_SECONDS)
+    monkeypatch.setenv("DATABASE_STATEMENT_TIMEOUT", "0")  # set by the operator: kept, even "off"
+    web_process.configure()
+    assert os.environ["DATABASE_STATEMENT_TIMEOUT"] == "0"
+
+
+def test_once_the_settings_are_read_configure_changes_nothing(monkeypatch):
+    """As under the development server, which imports wsgi.py after reading the settings."""
+    monkeypatch.delenv("DATABASE_STATEMENT_TIMEOUT", raising=False)
+    web_process.configure()
+    assert "DATABASE_STATEMENT_TIMEOUT" not in os.environ
+
+
+@pytest.fixture
+def fresh_import(monkeypatch, settings):
+    """Imports an entry point module anew, in this process, with its environment changes undone; Django's
+    logging left as the tests configured it (django.setup() would configure it again)."""
+    settings.LOGGING_CONFIG = None
+
+    def load(name):
+        environment = dict(os.environ)
+        monkeypatch.delitem(sys.modules, name, raising=False)
+        module = importlib.import_module(name)
+        assert dict(os.environ) == environment  # the settings were read: configure() set nothing
+        return module
+
+    yield load
+    monkeypatch.delitem(sys.modules, "roadmap_site.wsgi", raising=False)
+    monkeypatch.delitem(sys.modules, "roadmap_site.asgi", raising=False)
+
+
+@pytest.mark.django_db  # a request's start and end close unusable connections (Django's signals)
+def test_the_wsgi_entry_point_serves_the_site(fresh_import):
+    application = fresh_import("roadmap_site.wsgi").application
+    environ = {"PATH_INFO": "/healthz", "SERVER_NAME": "testserver"}
+    setup_testing_defaults(environ)
+    started = []
+    body = b"".join(application(environ, lambda status, headers: started.append(status)))
+    assert started == ["200 OK"]
+    assert json.loads(body) == {"status": "ok"}
+
+
+@pytest.mark.django_db  # a request's start and end close unusable connections (Django's signals)
+def test_the_asgi_entry_point_serves_the_site(fresh_import):
+    application = fresh_import("roadmap_site.asgi").application
+
+    async def get(path):
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"testserver")],
+            "server": ("testserver", 80),
+            "client": ("127.0.0.1", 50000),
+        }
+        communicator = ApplicationCommunicator(application, scope)
+        await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
+        start = await communicator.receive_output(timeout=10)
+        body = await communicator.receive_output(timeout=10)
+        return start["status"], body["body"]
+
+    status, body = asyncio.run(get("/healthz"))
+    assert status == 200
+    assert json.loads(body) == {"status": "ok"}

@@ -134,6 +134,8 @@ class PublicOnlyTransport(httpx.AsyncBaseTransport):
         self._pools: dict[str, httpx.AsyncHTTPTransport] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme not in ("http", "https"):  # a redirect to ftp:, say: httpx checks it after us
+            raise httpx.UnsupportedProtocol(f"unsupported scheme {request.url.scheme!r}", request=request)
         host = request.url.raw_host.decode("ascii")
         addresses = await self._checked_addresses(request, host)
         pool = self._pools.get(host)

@@ -8,6 +8,7 @@ a URL unique (resource URLs are).
 import asyncio
 import re
 import socket
+import struct
 import threading
 import time
 from collections import Counter
@@ -360,6 +361,76 @@ def test_check_connects_to_the_address_it_checked(server, settings, resolving_to
     assert result.final_url == url
     assert server.requests == {("HEAD", "/status/200"): 1}
     assert server.max_in_flight["mirror.example.org"] == 1  # the handler counts by the Host header
+
+
+def test_check_tries_the_next_checked_address_when_one_refuses(server, settings, monkeypatch):
+    """A name with two addresses, the first where nothing listens: the request goes to the second."""
+    settings.ALLOWED_PRIVATE_LINK_TARGETS = ["127.0.0.0/8"]
+    real = socket.getaddrinfo
+
+    def two_addresses(host, port, *args, **kwargs):
+        if host != "dual.example.org":
+            return real(host, port, *args, **kwargs)
+        return [*real("127.0.0.2", port, *args, **kwargs), *real("127.0.0.1", port, *args, **kwargs)]
+
+    monkeypatch.setattr(socket, "getaddrinfo", two_addresses)
+    url = server.url("/status/200", host="dual.example.org")
+
+    result = check_urls([url], Options(timeout=1, retries=0))[url]
+
+    assert result.ok, result
+    assert server.requests == {("HEAD", "/status/200"): 1}
+
+
+def test_check_a_name_that_does_not_resolve_is_not_found_and_retried(monkeypatch):
+    def not_found(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", not_found)
+    url = "http://gone.example.org/page"
+
+    result = check_urls([url], Options(timeout=1, retries=1, backoff=0.01))[url]
+
+    assert (result.status, result.error, result.attempts) == (None, "host not found", 2)
+
+
+def test_check_a_redirect_to_another_scheme_is_broken(server):
+    url = server.url(f"/away/{quote('ftp://files.example.org/book.pdf', safe='')}")
+    result = check_urls([url], Options(timeout=1, retries=1, backoff=0.01))[url]
+    assert result.error == "redirected to a URL that is not http or https"
+    assert result.attempts == 1  # not transient
+
+
+@pytest.fixture
+def resetting_server():
+    """A port whose server accepts each connection and resets it (RST) before answering anything."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    running = True
+
+    def reset_each():
+        while running:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                continue
+            client.recv(65536)  # the request arrived
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.close()  # linger 0: RST instead of FIN
+
+    thread = threading.Thread(target=reset_each, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/page"
+    running = False
+    thread.join(timeout=2)
+    listener.close()
+
+
+def test_check_a_connection_reset_is_retried_and_recorded(resetting_server):
+    url = resetting_server
+    result = check_urls([url], Options(timeout=1, retries=1, backoff=0.01))[url]
+    assert (result.status, result.attempts) == (None, 2)
+    assert result.error == "connection reset"
 
 
 # ---------- across runs, and which resources ----------

@@ -41,6 +41,10 @@ NON_PUBLIC = [
     "http://[ff02::1]/",
     "http://0.0.0.0:8000/",
     "http://[::]/",
+    "http://[fec0::1]/",  # site-local (deprecated, still routed inside some networks)
+    "http://[2002:7f00:1::]/",  # 6to4 carrying 127.0.0.1
+    "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo carrying 127.0.0.1
+    "http://[64:ff9b::a00:7]/",  # NAT64 carrying 10.0.0.7
     "http://240.0.0.1/",  # reserved
     "http://localhost:8000/",
     "http://LOCALHOST./",
@@ -143,7 +147,17 @@ def test_every_non_public_form_is_named_by_the_rule(url):
     assert host_problem(host), host
 
 
-@pytest.mark.parametrize("host", ["docs.python.org", "93.184.215.14", "2606:4700::1111", "::ffff:8.8.8.8"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "docs.python.org",
+        "93.184.215.14",
+        "2606:4700::1111",
+        "::ffff:8.8.8.8",
+        "2002:808:808::",
+        "64:ff9b::808:808",
+    ],
+)
 def test_public_hosts_pass_the_rule(host):
     assert host_problem(host) is None
 
@@ -154,3 +168,20 @@ def test_names_and_networks_allowed_by_the_setting_pass(settings):
     assert host_problem("10.1.2.3") is None
     assert host_problem("10.2.0.1") == "10.2.0.1 is not a public address"
     assert host_problem("127.0.0.1") == "127.0.0.1 is not a public address"
+
+
+@pytest.mark.parametrize(
+    ("host", "problem"),
+    [
+        ("", "it has no host"),
+        ("[]", "it has no host"),
+        ("1.2.3.4.5", "1.2.3.4.5 is neither a host name nor a valid address"),  # five numeric parts
+        ("256.0.0.1", "256.0.0.1 is neither a host name nor a valid address"),  # a part over 255
+        ("1.16777216", "1.16777216 is neither a host name nor a valid address"),  # the last part overflows
+        ("08.0.0.1", "08.0.0.1 is neither a host name nor a valid address"),  # 8 is no octal digit
+        ("example.0x", "example.0x is neither a host name nor a valid address"),  # ends in a number (0x)
+        ("1::2::3", "1::2::3 is neither a host name nor a valid address"),
+    ],
+)
+def test_a_host_no_resolver_would_take_is_named_by_the_rule(host, problem):
+    assert host_problem(host) == problem
