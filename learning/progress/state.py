@@ -7,6 +7,8 @@ done nor skipped (next_open_step: the dashboard's, the track's and "Done — nex
 
 from dataclasses import dataclass, field
 
+from django.db.models import CharField, Value
+
 from learning.progress.models import MilestoneCompletion, TopicProgress
 
 DONE = TopicProgress.Status.DONE
@@ -25,16 +27,31 @@ class LearnerState:
         return self.statuses.get(topic_id)
 
 
+MILESTONE_DONE = "milestone"  # no topic status is spelt so: marks the milestone rows of learner_state's query
+
+
 def learner_state(user, *, milestones: bool = True) -> LearnerState:
-    """Two queries for a learner, none for a visitor, whatever the number of check-offs; one without the
-    milestones (`milestones=False`: a page that shows none, whose state then has none done)."""
+    """One query for a learner, none for a visitor, whatever the number of check-offs: their statuses and,
+    unless `milestones=False` (a page that shows none, whose state then has none done), the milestones they
+    built, read together (UNION ALL: one round trip instead of two)."""
     if not user.is_authenticated:
         return LearnerState()
-    statuses = dict(TopicProgress.objects.filter(user=user).values_list("topic_id", "status"))
+    statuses = TopicProgress.objects.filter(user=user).values_list("topic_id", "status")
     if not milestones:
-        return LearnerState(statuses)
-    done = frozenset(MilestoneCompletion.objects.filter(user=user).values_list("milestone_id", flat=True))
-    return LearnerState(statuses, done)
+        return LearnerState(dict(statuses))
+    built = (
+        MilestoneCompletion.objects.filter(user=user)
+        .annotate(kind=Value(MILESTONE_DONE, output_field=CharField()))
+        .values_list("milestone_id", "kind")
+    )
+    topics: dict = {}
+    done = set()
+    for pk, status in statuses.union(built, all=True):
+        if status == MILESTONE_DONE:
+            done.add(pk)
+        else:
+            topics[pk] = status
+    return LearnerState(topics, frozenset(done))
 
 
 @dataclass(frozen=True)

@@ -73,11 +73,11 @@ def check_off(user, topics):
 # learner reads no milestones (the page shows none).
 # Home: +1 for the tracks the learner follows (Continue shows only those).
 LEARNER_PAGE_QUERIES = {
-    "track": 11,
-    "dashboard": 12,
+    "track": 10,  # a learner's statuses and milestones in one query (learner_state)
+    "dashboard": 11,
     "topic": 13,
     "topic in its track": 12,
-    "home": 11,
+    "home": 10,
     "bookmarks": 5,  # a page of 25: the count, the page, its resources' topics
     "resource": 10,
 }

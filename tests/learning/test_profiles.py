@@ -417,10 +417,10 @@ def grow(user):
 # The queries of a profile or progress card rendered cold (no cached user, page or figure), by (page, viewer);
 # the same for one followed track with one check-off and for four with many.
 PROFILE_QUERIES = {
-    ("profile", "visitor"): 10,
-    ("profile", "owner"): 12,
-    ("card", "visitor"): 6,
-    ("card", "owner"): 6,
+    ("profile", "visitor"): 9,  # a learner's statuses and milestones in one query (learner_state)
+    ("profile", "owner"): 11,
+    ("card", "visitor"): 5,
+    ("card", "owner"): 5,
 }
 
 

@@ -52,7 +52,7 @@ LOOSENED_PASS = 3 + SEARCH_PASS if connection.vendor == "postgresql" else 0
 QUERIES = {
     "home": (4, 7),  # the curator follows no track: their followed tracks are read, nothing more
     "track list": (1, 3),
-    "track": (6, 11),
+    "track": (6, 10),
     # A learner's own: their statuses (not their milestones: the page shows none), bookmarks and the track they
     # followed first (none here).
     "topic": (7, 12),

@@ -229,7 +229,7 @@ def test_track_page_links_to_the_download(client, track):
 
 # The queries of one export with nothing cached, by viewer: the same for 2 topics and for 24 with check-offs.
 # (One fewer than before curated order: each topic's resources rank by their place, not the site mean.)
-EXPORT_QUERIES = {"visitor": 7, "learner": 11, "curator": 11}
+EXPORT_QUERIES = {"visitor": 7, "learner": 10, "curator": 10}
 
 
 @pytest.mark.parametrize("viewer", EXPORT_QUERIES)
