@@ -151,6 +151,12 @@ class Shared:
         self.main = Overlay.of(render_to_string(template_name, context))
         self._parts: dict[Hashable, Overlay] = {}
 
+    @classmethod
+    def for_request(cls, template_name: str, request, context: dict) -> "Shared":
+        """`template_name` rendered in shared_context for this request's path and audience, plus `context`."""
+        shared = shared_context(request.path, authenticated=request.user.is_authenticated)
+        return cls(template_name, shared | context)
+
     def part(self, key: Hashable, template_name: str, **context) -> Overlay:
         """The variant `key` (which must tell it from the others) of a part, rendered once."""
         found = self._parts.get(key)

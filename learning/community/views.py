@@ -52,10 +52,7 @@ def resource_page(request, pk, *, rating_form=None, status=200):
 
     def render_shared():
         context = {"resource": resource, "summary": page.summary, "reviews": page.reviews}
-        return overlay.Shared(
-            "learning/resource_main.html",
-            overlay.shared_context(request.path, authenticated=user.is_authenticated) | context,
-        )
+        return overlay.Shared.for_request("learning/resource_main.html", request, context)
 
     html = catalogue_queries.memoised(
         request,

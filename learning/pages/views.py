@@ -96,10 +96,7 @@ def topic_detail(request, slug):
             "related": page.related,
             "bookmark_slots": user.is_authenticated,
         }
-        return overlay.Shared(
-            "learning/topic_main.html",
-            overlay.shared_context(request.path, authenticated=user.is_authenticated) | context,
-        )
+        return overlay.Shared.for_request("learning/topic_main.html", request, context)
 
     # Besides what it shows of the catalogue, the HTML shows the query string as given (the form), and the
     # walked track (the breadcrumb, the steps).
