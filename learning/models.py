@@ -18,7 +18,7 @@ from learning.catalogue.models import (
     Track,
 )
 from learning.community.models import Rating, ResourceSuggestion, ReviewFlag
-from learning.progress.models import Bookmark, MilestoneCompletion, TopicProgress, TrackFollow
+from learning.progress.models import Bookmark, MilestoneCompletion, TopicNote, TopicProgress, TrackFollow
 
 __all__ = [
     "Bookmark",
@@ -35,6 +35,7 @@ __all__ = [
     "Stage",
     "Step",
     "Topic",
+    "TopicNote",
     "TopicProgress",
     "TopicResource",
     "Track",

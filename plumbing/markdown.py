@@ -1,5 +1,7 @@
 """Curated Markdown rendered to HTML and sanitised, so no stored text can inject script."""
 
+import re
+
 import markdown as markdown_lib
 import nh3
 
@@ -10,12 +12,21 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 
 
-def render_markdown(text: str) -> str:
+_HEADING_TAG = re.compile(r"<(/?)h([2-4])>")
+
+
+def render_markdown(text: str, *, below: int = 0) -> str:
+    """`text` as sanitised HTML. `below`: the level of the heading the text sits under, for text whose
+    author picks heading levels freely (a learner's note under an h2): its headings then start one level
+    lower (h3), keeping the page's outline (h5 and h6 for what would go deeper)."""
     html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
-    return nh3.clean(
+    html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+    if below < 2:
+        return html
+    return _HEADING_TAG.sub(lambda tag: f"<{tag[1]}h{min(6, int(tag[2]) + below - 1)}>", html)

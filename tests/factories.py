@@ -4,7 +4,18 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from learning.community.models import ResourceSuggestion, ReviewFlag
-from learning.models import Bookmark, Milestone, Rating, Resource, Stage, Step, Topic, TopicProgress, Track
+from learning.models import (
+    Bookmark,
+    Milestone,
+    Rating,
+    Resource,
+    Stage,
+    Step,
+    Topic,
+    TopicNote,
+    TopicProgress,
+    Track,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -135,6 +146,15 @@ class BookmarkFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     resource = factory.SubFactory(ResourceFactory)
+
+
+class TopicNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TopicNote
+
+    user = factory.SubFactory(UserFactory)
+    topic = factory.SubFactory(TopicFactory)
+    text = factory.Sequence(lambda n: f"Note {n}: remember the **important** part.")
 
 
 class RatingFactory(factory.django.DjangoModelFactory):

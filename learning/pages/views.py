@@ -4,15 +4,18 @@ community's ratings in its order. Each view only calls the rooms' reads and rend
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 
 from learning.catalogue import fragments, listing, queries
 from learning.catalogue.forms import ResourceFilterForm
 from learning.community.queries import rating_count_of, suggestions_of
 from learning.pages.track import fillers, track_skeleton
 from learning.progress import queries as progress_queries
+from learning.progress.models import TOPIC_NOTE_MAX_LENGTH
 from learning.progress.services import NOT_STARTED, STATUS_CHOICES
 from learning.progress.state import learner_state, next_open_step, track_progress
 from plumbing import cache_tokens, overlay
+from plumbing.markdown import render_markdown
 from plumbing.page_cache import cached_page
 
 
@@ -82,6 +85,7 @@ def topic_detail(request, slug):
     continue_with = next_open_step(path.steps, state, after_topic_id=topic.pk) if path else None
     status = state.status_of(topic.pk) or NOT_STARTED
     bookmarked = progress_queries.bookmarked_ids(user, list(page.resources))
+    note = progress_queries.topic_note(user, topic)
 
     def render_shared():
         context = {
@@ -118,6 +122,13 @@ def topic_detail(request, slug):
             continue_with=continue_with,
         ),
         "bookmark": lambda key: bookmark_part(html, page.resources[int(key)], bookmarked),
+        "notes": lambda key: html.part(
+            ("notes", note is not None),
+            "includes/my_notes.html",
+            has_note=note is not None,
+            note_max_length=TOPIC_NOTE_MAX_LENGTH,
+        ),
+        "note": lambda key: note_slot(note, key),
     }
     context = {
         # What the page shows (the frame renders only the head; the rest is in the shared HTML and its parts).
@@ -133,6 +144,13 @@ def topic_detail(request, slug):
         "fillers": fillers,
     }
     return render(request, "learning/topic_detail.html", context)
+
+
+def note_slot(note, key: str) -> str:
+    """The learner's note in "My notes": its text for the form ("text"), or rendered ("html")."""
+    if note is None:
+        return ""
+    return note.text if key == "text" else mark_safe(render_markdown(note.text, below=2))  # noqa: S308 - nh3-sanitised
 
 
 def track_steps(request, track_id) -> list:

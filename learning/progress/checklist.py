@@ -1,9 +1,10 @@
 """A track as a Markdown checklist: its stages, topics with their top resources, and milestones.
 
 Each step and milestone is a task-list item. With a learner's progress, done ones are ticked (`- [x]`),
-skipped topics are ticked and struck through with "(skipped)" after them, and topics being learned say
-"(learning)"; for a visitor everything is unticked. Titles and summaries are escaped, so no curated text
-can open a link, emphasis, code span or HTML in the document.
+skipped topics are ticked and struck through with "(skipped)" after them, topics being learned say
+"(learning)", and the learner's own notes on a topic follow it as a quote; for a visitor everything is
+unticked. Titles and summaries are escaped, so no curated text can open a link, emphasis, code span or HTML
+in the document.
 """
 
 import re
@@ -57,8 +58,11 @@ def track_for_export(user, slug):
     return track
 
 
-def track_markdown(track, *, state: LearnerState, absolute, with_progress: bool) -> str:
-    """The document; `absolute` turns a path into a full URL (request.build_absolute_uri)."""
+def track_markdown(
+    track, *, state: LearnerState, absolute, with_progress: bool, notes: dict | None = None
+) -> str:
+    """The document; `absolute` turns a path into a full URL (request.build_absolute_uri); `notes`: the
+    learner's notes by topic id (their own Markdown, kept as written)."""
     stages = list(track.stages.all())
     lines = [f"# {escape_markdown(track.title, heading=True)}", "", escape_markdown(track.summary), ""]
     lines += [f"Roadmap: <{markdown_url(absolute(track.get_absolute_url()))}>", ""]
@@ -72,36 +76,41 @@ def track_markdown(track, *, state: LearnerState, absolute, with_progress: bool)
         f"Exported from {settings.SITE_NAME} on {timezone.localdate():%Y-%m-%d}."
     )
     for number, stage in enumerate(stages, start=1):
-        lines += ["", *stage_lines(number, stage, state=state, absolute=absolute)]
+        lines += ["", *stage_lines(number, stage, state=state, absolute=absolute, notes=notes or {})]
     return "\n".join(lines) + "\n"
 
 
-def stage_lines(number: int, stage, *, state: LearnerState, absolute) -> list[str]:
+def stage_lines(number: int, stage, *, state: LearnerState, absolute, notes: dict) -> list[str]:
     duration = f" ({escape_markdown(stage.duration)})" if stage.duration else ""
     head = [f"## {number}. {escape_markdown(stage.title, heading=True)}{duration}", ""]
     if stage.summary:
         head += [escape_markdown(stage.summary), ""]
-    items = [line for step in stage.steps.all() for line in step_lines(step, state, absolute=absolute)]
+    items = [
+        line for step in stage.steps.all() for line in step_lines(step, state, absolute=absolute, notes=notes)
+    ]
     for milestone in stage.milestones.all():
         tick = "x" if milestone.pk in state.milestones_done else " "
         items.append(f"- [{tick}] **Milestone:** {escape_markdown(milestone.title)}")
     return head + (items or ["No steps in this stage yet."])
 
 
-def step_lines(step, state: LearnerState, *, absolute) -> list[str]:
+def step_lines(step, state: LearnerState, *, absolute, notes: dict) -> list[str]:
     topic, status = step.topic, state.status_of(step.topic_id)
     link = markdown_link(topic.title, absolute(topic.get_absolute_url()))
     status_notes: dict[str | None, str] = {DONE: "", SKIPPED: " (skipped)", LEARNING: " (learning)"}
-    notes = status_notes.get(status, "")
+    said = status_notes.get(status, "")
     if status == SKIPPED:
         link = f"~~{link}~~"
     tick = "x" if status in (DONE, SKIPPED) else " "
     optional = " (optional)" if step.is_optional else ""
     summary = f" — {escape_markdown(topic.summary)}" if topic.summary else ""
-    lines = [f"- [{tick}] {link}{optional}{notes}{summary}"]
+    lines = [f"- [{tick}] {link}{optional}{said}{summary}"]
     for resource in topic.ranked_resources[:TOP_RESOURCES]:
         lines.append(
             f"    - {markdown_link(resource.title, resource.url)} — "
             f"{resource.get_kind_display()} · {resource.get_cost_display()}"
         )
+    if note := notes.get(topic.pk):
+        lines.append("    - My notes:")
+        lines += [f"        > {line}".rstrip() for line in note.splitlines()]
     return lines

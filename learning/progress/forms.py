@@ -1,8 +1,9 @@
-"""Forms of a learner's progress actions: a topic's status, a milestone built, a bookmark's note."""
+"""Forms of a learner's progress actions: a topic's status, a milestone built, a bookmark's note, a topic's
+notes."""
 
 from django import forms
 
-from learning.progress.models import NOTE_MAX_LENGTH
+from learning.progress.models import NOTE_MAX_LENGTH, TOPIC_NOTE_MAX_LENGTH
 from learning.progress.services import STATUS_CHOICES
 
 
@@ -40,3 +41,18 @@ class BookmarkNoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Only you can see it.",
     )
+
+
+class TopicNoteForm(forms.Form):
+    text = forms.CharField(
+        label="My notes",
+        required=False,
+        max_length=TOPIC_NOTE_MAX_LENGTH,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Only you can see them. Markdown works. Empty them to delete.",
+    )
+
+
+class NoteSearchForm(forms.Form):
+    q = forms.CharField(label="Search my notes", required=False, max_length=200)

@@ -1,5 +1,5 @@
-"""What a learner keeps of their own learning: followed tracks, progress on topics, completed milestones and
-bookmarks.
+"""What a learner keeps of their own learning: followed tracks, progress on topics, completed milestones,
+bookmarks and notes on topics.
 
 Every row belongs to one user; the database refuses a second row for the same (user, object) and any
 value out of range.
@@ -15,6 +15,7 @@ from learning.catalogue.models import Milestone, Resource, Topic, Track
 from plumbing.token_querysets import OwnedQuerySet
 
 NOTE_MAX_LENGTH = 1000
+TOPIC_NOTE_MAX_LENGTH = 20_000  # a page or two of Markdown per topic
 
 
 class TrackFollow(models.Model):
@@ -108,3 +109,28 @@ class Bookmark(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.resource}"
+
+
+class TopicNote(models.Model):
+    """A learner's own notes on a topic ("My notes" on the topic page): Markdown, private to them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_notes")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(max_length=TOPIC_NOTE_MAX_LENGTH, help_text="Markdown. Private to the learner.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="topic_note_once_per_user_topic"),
+            models.CheckConstraint(condition=Q(text__gt=""), name="topic_note_not_empty"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), TOPIC_NOTE_MAX_LENGTH), name="topic_note_length"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "-updated_at"], name="topic_note_user_recent")]
+
+    def __str__(self):
+        return f"{self.user} · {self.topic}"

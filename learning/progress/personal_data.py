@@ -1,7 +1,7 @@
 """A learner's progress in their personal-data export (accounts.personal_data): one query per section."""
 
 from accounts.personal_data import export_time, register_section
-from learning.progress.models import Bookmark, MilestoneCompletion, TopicProgress, TrackFollow
+from learning.progress.models import Bookmark, MilestoneCompletion, TopicNote, TopicProgress, TrackFollow
 
 
 def followed_tracks(user) -> list[dict]:
@@ -53,8 +53,22 @@ def bookmarks(user) -> list[dict]:
     ]
 
 
+def topic_notes(user) -> list[dict]:
+    return [
+        {
+            "topic": note.topic.slug,
+            "title": note.topic.title,
+            "text": note.text,
+            "created_at": export_time(note.created_at),
+            "updated_at": export_time(note.updated_at),
+        }
+        for note in TopicNote.objects.filter(user=user).select_related("topic").order_by("pk")
+    ]
+
+
 def register() -> None:
     register_section("followed_tracks", followed_tracks)
     register_section("topic_progress", topic_progress)
     register_section("milestones_done", milestones_done)
     register_section("bookmarks", bookmarks)
+    register_section("topic_notes", topic_notes)

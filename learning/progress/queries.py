@@ -1,9 +1,10 @@
-"""Reads of a learner's progress: the dashboard's tracks, bookmarks, follows and the public profile."""
+"""Reads of a learner's progress: the dashboard's tracks, bookmarks, notes, follows and the public profile."""
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import F, OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
 from learning.catalogue.models import Topic
@@ -16,8 +17,9 @@ from learning.catalogue.queries import (
     track_outlines,
     track_path,
 )
-from learning.progress.models import Bookmark, TopicProgress, TrackFollow
+from learning.progress.models import Bookmark, TopicNote, TopicProgress, TrackFollow
 from learning.progress.state import LearnerState, learner_state, track_progress
+from plumbing.subqueries import count_of
 
 RECENT_COMPLETIONS = 8
 
@@ -94,6 +96,7 @@ class Dashboard:
     recently_done: list
     done_count: int
     bookmark_count: int
+    note_count: int
 
 
 def dashboard_for(user) -> Dashboard:
@@ -116,13 +119,23 @@ def dashboard_for(user) -> Dashboard:
         .order_by("-completed_at")[:RECENT_COMPLETIONS]
     )
     done_count = sum(1 for status in state.statuses.values() if status == TopicProgress.Status.DONE)
+    bookmark_count, note_count = (  # one query for both counts
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            bookmark_total=count_of(Bookmark.objects, "user"), note_total=count_of(TopicNote.objects, "user")
+        )
+        .values_list("bookmark_total", "note_total")
+        .get()
+    )
     return Dashboard(
         in_progress=in_progress,
         also_progressing=also_progressing,
         not_started=[track for track in tracks if track.pk not in followed and not progress[track.pk].done],
         recently_done=recently_done,
         done_count=done_count,
-        bookmark_count=Bookmark.objects.filter(user=user).count(),
+        bookmark_count=bookmark_count,
+        note_count=note_count,
     )
 
 
@@ -177,3 +190,29 @@ def public_profile_of(user) -> PublicProfile:
         done_count=dashboard.done_count,
         milestones_done=user.milestone_completions.filter(milestone__stage__track__is_published=True).count(),
     )
+
+
+NOTES_PER_PAGE = 20
+
+
+def topic_note(user, topic) -> TopicNote | None:
+    """The learner's note on the topic: one query for a learner, none for a visitor."""
+    if not user.is_authenticated:
+        return None
+    return TopicNote.objects.filter(user=user, topic=topic).first()
+
+
+def notes_by_topic(user) -> dict:
+    """Topic id → the learner's note on it, for every topic they wrote on (one query; none for a visitor)."""
+    if not user.is_authenticated:
+        return {}
+    return dict(TopicNote.objects.filter(user=user).values_list("topic_id", "text"))
+
+
+def notes_of(user, *, words: str = "", page_number=None) -> Page:
+    """One page of the learner's notes, the most recently edited first, each with its topic (two queries:
+    the count and the page). `words`: only notes whose text or topic title holds every one of them."""
+    notes = TopicNote.objects.filter(user=user).select_related("topic").order_by("-updated_at", "-pk")
+    for word in words.split():
+        notes = notes.filter(Q(text__icontains=word) | Q(topic__title__icontains=word))
+    return Paginator(notes, NOTES_PER_PAGE).get_page(page_number)

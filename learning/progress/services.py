@@ -12,8 +12,10 @@ from django.utils import timezone
 from learning.catalogue.models import Milestone, Step, Track
 from learning.progress.models import (
     NOTE_MAX_LENGTH,
+    TOPIC_NOTE_MAX_LENGTH,
     Bookmark,
     MilestoneCompletion,
+    TopicNote,
     TopicProgress,
     TrackFollow,
 )
@@ -113,3 +115,18 @@ def update_bookmark_note(*, bookmark: Bookmark, note: str) -> Bookmark:
     bookmark.note = _checked_note(note)
     bookmark.save(update_fields=["note", "updated_at"])
     return bookmark
+
+
+@transaction.atomic
+def save_topic_note(*, user, topic, text: str) -> TopicNote | None:
+    """The learner's note on `topic` becomes `text`; an empty text deletes it (None)."""
+    text = clean_learner_text(text)
+    if len(text) > TOPIC_NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"text": f"Keep the note under {TOPIC_NOTE_MAX_LENGTH:,} characters (it has {len(text):,})."}
+        )
+    if not text:
+        TopicNote.objects.filter(user=user, topic=topic).delete()
+        return None
+    note, _ = TopicNote.objects.update_or_create(user=user, topic=topic, defaults={"text": text})
+    return note

@@ -1,9 +1,10 @@
-"""A learner's progress actions (check off, follow, milestones built, bookmarks, reset) and their own pages
-(bookmarks, a track's Markdown checklist). Every action is a POST with CSRF that redirects back
+"""A learner's progress actions (check off, follow, milestones built, bookmarks, notes, reset) and their own
+pages (bookmarks, notes, a track's Markdown checklist). Every action is a POST with CSRF that redirects back
 (plumbing.actions); another learner's objects are never found (404).
 """
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +13,14 @@ from django.views.decorators.cache import cache_control
 
 from learning.catalogue.models import Milestone, Resource, Topic, Track
 from learning.progress import checklist, queries, services
-from learning.progress.forms import BookmarkNoteForm, ContinueForm, MilestoneForm, TopicStatusForm
+from learning.progress.forms import (
+    BookmarkNoteForm,
+    ContinueForm,
+    MilestoneForm,
+    NoteSearchForm,
+    TopicNoteForm,
+    TopicStatusForm,
+)
 from learning.progress.models import TopicProgress
 from learning.progress.state import learner_state, next_open_step
 from plumbing import cache_tokens
@@ -134,6 +142,33 @@ def bookmark_note(request, pk):
     return back(request, reverse("learning:bookmarks"))
 
 
+@learner_action
+@limit_per_learner("note")
+def topic_note(request, slug):
+    """Saves the learner's notes on a topic ("My notes" on its page); emptied, they are deleted."""
+    topic = get_object_or_404(Topic.objects.visible_to(request.user), slug=slug)
+    form = TopicNoteForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form, topic)
+    try:
+        note = services.save_topic_note(user=request.user, topic=topic, text=form.cleaned_data["text"])
+    except ValidationError as error:
+        form.add_error("text", error.message_dict["text"])
+        return refused(request, form, topic)
+    say(request, "Saved your notes." if note else "Your notes on this topic are deleted.", at="my-notes")
+    return back(request, f"{topic.get_absolute_url()}#my-notes")
+
+
+@login_required
+@cache_control(private=True)
+def notes(request):
+    """The learner's notes on every topic, newest first, searchable by their words and the topic's title."""
+    form = NoteSearchForm(request.GET)
+    words = form.cleaned_data["q"] if form.is_valid() else ""
+    page = queries.notes_of(request.user, words=words, page_number=request.GET.get("page"))
+    return render(request, "learning/notes.html", {"form": form, "page": page, "words": words})
+
+
 @login_required
 def reset_track(request, slug):
     track = get_object_or_404(Track.objects.visible_to(request.user), slug=slug)
@@ -166,6 +201,7 @@ def track_markdown(request, slug):
         state=learner_state(request.user),
         absolute=request.build_absolute_uri,
         with_progress=request.user.is_authenticated,
+        notes=queries.notes_by_topic(request.user),
     )
     response = HttpResponse(document, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{track.slug}.md"'

@@ -7,8 +7,9 @@ register = template.Library()
 
 
 @register.filter
-def markdown(text):
-    return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3 in render_markdown
+def markdown(text, below=0):
+    """Curated or learner Markdown as sanitised HTML; `below`: the level of the heading it sits under."""
+    return mark_safe(render_markdown(text, below=int(below)))  # noqa: S308 - sanitised by nh3
 
 
 @register.filter

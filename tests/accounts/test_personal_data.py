@@ -9,10 +9,17 @@ from django.urls import reverse
 
 from accounts import personal_data
 from learning.community import services as community
-from learning.models import Bookmark, Rating, TopicProgress
+from learning.models import Bookmark, Rating, TopicNote, TopicProgress
 from learning.progress import services as progress
 from tests.accounts.conftest import PASSWORD
-from tests.factories import BookmarkFactory, RatingFactory, ResourceFactory, TopicProgressFactory, UserFactory
+from tests.factories import (
+    BookmarkFactory,
+    RatingFactory,
+    ResourceFactory,
+    TopicNoteFactory,
+    TopicProgressFactory,
+    UserFactory,
+)
 from tests.learning.conftest import build_track
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +33,7 @@ def own_data(user, track):
     progress.set_topic_status(user=user, topic=topic, status="done")
     resource = topic.resources.first()
     progress.add_bookmark(user=user, resource=resource, note="Chapter 3 is the good part")
+    progress.save_topic_note(user=user, topic=topic, text="Remember: `git add -p`")
     community.rate_resource(user=user, resource=resource, stars=5, review="Clear <b>and</b> short.")
     return resource
 
@@ -55,6 +63,9 @@ def test_the_export_holds_everything_the_learner_owns_and_nothing_else(logged_in
     assert [follow["track"] for follow in data["followed_tracks"]] == [track.slug]
     assert [progress["status"] for progress in data["topic_progress"]] == ["done"]
     assert data["bookmarks"][0]["note"] == "Chapter 3 is the good part"
+    assert [(note["topic"], note["text"]) for note in data["topic_notes"]] == [
+        (track.steps.first().topic.slug, "Remember: `git add -p`")
+    ]
     assert data["ratings"][0]["review"] == "Clear <b>and</b> short."
     text = response.content.decode()
     assert "not yours" not in text
@@ -62,17 +73,19 @@ def test_the_export_holds_everything_the_learner_owns_and_nothing_else(logged_in
     assert verified_user.password not in text
 
 
-EXPORT_QUERIES = 11  # with nothing cached; the same for one row of each kind and for 21
+EXPORT_QUERIES = 12  # with nothing cached; the same for one row of each kind and for 21
 
 
 def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verified_user, cold_get):
     TopicProgressFactory(user=verified_user)
     RatingFactory(user=verified_user)
+    TopicNoteFactory(user=verified_user)
     assert len(json.loads(cold_get(logged_in_client, EXPORT, EXPORT_QUERIES).content)["ratings"]) == 1
     for _ in range(20):
         TopicProgressFactory(user=verified_user)
         BookmarkFactory(user=verified_user)
         RatingFactory(user=verified_user)
+        TopicNoteFactory(user=verified_user)
     assert len(json.loads(cold_get(logged_in_client, EXPORT, EXPORT_QUERIES).content)["ratings"]) == 21
 
 
@@ -122,6 +135,7 @@ def test_deleting_removes_the_account_its_data_and_every_session(client, verifie
     assert not get_user_model().objects.filter(pk=verified_user.pk).exists()
     assert not TopicProgress.objects.exists()
     assert not Bookmark.objects.exists()
+    assert not TopicNote.objects.exists()
     assert list(Rating.objects.values_list("user", flat=True)) == [other.pk]
     assert ResourceFactory._meta.model.objects.filter(pk=resource.pk).exists()
     for session in (client, elsewhere):
@@ -148,6 +162,7 @@ def test_every_app_section_is_in_the_export_in_a_fixed_order(logged_in_client):
         "topic_progress",
         "milestones_done",
         "bookmarks",
+        "topic_notes",
         "ratings",
         "suggestions",
         "review_flags",

@@ -194,6 +194,11 @@ def build_site() -> dict:
     progress.set_topic_status(user=learner, topic=orm, status=TopicProgress.Status.SKIPPED)
     progress.set_milestone_done(user=learner, milestone=milestone, done=True)
     progress.add_bookmark(user=learner, resource=pro_git, note="Chapters 2 and 3 first.")
+    progress.save_topic_note(
+        user=learner,
+        topic=git,
+        text="## Undo\n\n- `git restore --staged <file>`\n- see [the book](https://git-scm.com/book)",
+    )
     rate_resource(user=learner, resource=pro_git, stars=5, review="The reference I keep coming back to.")
 
     others = [UserFactory(username=f"reviewer-{number}") for number in range(3)]
@@ -313,7 +318,9 @@ def page_kinds(site) -> list[Page]:
             f"{topic}?track={python.slug}",
             who="learner",
             phone=True,
+            shows="my-notes__text",
         ),
+        Page("topic-learner-no-note", "learning:topic_detail", "/topics/http/", who="learner"),
         Page("topic-filtered", "learning:topic_detail", "/topics/http/?kind=docs&sort=newest&min_rating=9"),
         Page("suggest", "learning:suggest_resource", f"{topic}suggest/", who="learner"),
         Page(
@@ -360,6 +367,17 @@ def page_kinds(site) -> list[Page]:
         Page("dashboard-new", "learning:dashboard", "/me/", who="github"),
         Page("bookmarks", "learning:bookmarks", "/me/bookmarks/", who="learner", phone=True),
         Page("bookmarks-none", "learning:bookmarks", "/me/bookmarks/", who="github"),
+        Page("notes", "learning:notes", "/me/notes/", who="learner", phone=True, shows="note-item"),
+        Page("notes-none", "learning:notes", "/me/notes/", who="github"),
+        Page("notes-not-found", "learning:notes", "/me/notes/?q=kubernetes", who="learner"),
+        Page(
+            "topic-note-refused",  # the action_refused page
+            "learning:topic_note",
+            f"{topic}note/",
+            who="learner",
+            status=400,
+            post={"text": "x" * 20_001},
+        ),
         Page(
             "note-refused",  # the action_refused page
             "learning:bookmark_note",

@@ -71,12 +71,13 @@ def check_off(user, topics):
 # and with 200.
 # The topic page: +2 for the track followed first and its ordered steps (memoised per catalogue version); its
 # learner reads no milestones (the page shows none).
-# Home: +1 for the tracks the learner follows (Continue shows only those).
+# Home: +1 for the tracks the learner follows (Continue shows only those). The topic page: +1 for the learner's
+# note on the topic ("My notes").
 LEARNER_PAGE_QUERIES = {
     "track": 10,  # a learner's statuses and milestones in one query (learner_state)
     "dashboard": 11,
-    "topic": 13,
-    "topic in its track": 12,
+    "topic": 14,
+    "topic in its track": 13,
     "home": 10,
     "bookmarks": 5,  # a page of 25: the count, the page, its resources' topics
     "resource": 10,

@@ -53,14 +53,14 @@ QUERIES = {
     "home": (4, 7),  # the curator follows no track: their followed tracks are read, nothing more
     "track list": (1, 3),
     "track": (6, 10),
-    # A learner's own: their statuses (not their milestones: the page shows none), bookmarks and the track they
-    # followed first (none here).
-    "topic": (7, 12),
-    "topic in its track": (8, 12),  # +1: the track's ordered steps, for the previous and next step
+    # A learner's own: their statuses (not their milestones: the page shows none), bookmarks, their note on the
+    # topic and the track they followed first (none here).
+    "topic": (7, 13),
+    "topic in its track": (8, 13),  # +1: the track's ordered steps, for the previous and next step
     "resource list": (5, 7),
     "resource list filtered": (5, 7),
     "resource list by rating": (5, 7),
-    "topic filtered": (7, 12),
+    "topic filtered": (7, 13),
     "resource": (5, 9),
     # Each type's top hits come with their count in one query. On PostgreSQL a loosened pass over the types runs
     # in a transaction whose first statement asks the planner to use the trigram indexes (SEARCH_PASS).
