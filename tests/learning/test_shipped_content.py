@@ -22,7 +22,7 @@ CURRENT_VERSION_OF = {
 }
 TRACKS = {
     "backend-developer", "nodejs-express", "python-django", "python-flask", "python-fastapi", "ruby-on-rails",
-    "java-spring-boot", "go-gin-echo", "dotnet",
+    "java-spring-boot", "go-gin-echo", "dotnet", "php-laravel",
 }  # fmt: skip
 CONCEPTS = {
     "internet-basics", "http-https", "dns", "git-github", "relational-databases", "sql", "nosql-databases",
@@ -149,7 +149,7 @@ def test_loading_the_shipped_roadmap_twice_changes_nothing(shipped):
 TRACK_STACKS = {
     "nodejs-express": "node", "python-django": "python", "python-flask": "python",
     "python-fastapi": "python", "ruby-on-rails": "ruby", "java-spring-boot": "java", "go-gin-echo": "go",
-    "dotnet": "dotnet",
+    "dotnet": "dotnet", "php-laravel": "php",
 }  # fmt: skip
 # Hosts whose every resource belongs to one stack, and hosts whose resources serve any stack. The other
 # resources were classified one by one (content/README.md says how).
