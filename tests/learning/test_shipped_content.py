@@ -19,6 +19,14 @@ CURRENT_VERSION_OF = {
     "https://flask.palletsprojects.com/en/2.0.x/": "https://flask.palletsprojects.com/en/stable/",
     "https://flask.palletsprojects.com/en/2.1.x/": "https://flask.palletsprojects.com/en/stable/",
     "https://flask.palletsprojects.com/en/2.1.x/tutorial/": "https://flask.palletsprojects.com/en/stable/tutorial/",
+    # Retired curriculum paths and bare home pages in the seeds are kept as the page that replaced them
+    # (issue 15: current curriculum pages, deep links that teach the topic instead of home pages).
+    "https://www.freecodecamp.org/learn/2022/apis-and-microservices/": "https://www.freecodecamp.org/learn/back-end-development-and-apis/",
+    "https://www.freecodecamp.org/learn/2022/javascript-algorithms-and-data-structures/": "https://www.freecodecamp.org/learn/javascript-algorithms-and-data-structures-v8/",
+    "https://dotnet.microsoft.com/": "https://learn.microsoft.com/en-us/dotnet/core/introduction",
+    "https://expressjs.com/": "https://expressjs.com/en/starter/hello-world.html",
+    "https://fastapi.tiangolo.com/": "https://fastapi.tiangolo.com/features/",
+    "https://www.djangoproject.com/": "https://www.djangoproject.com/start/",
 }
 TRACKS = {
     "backend-developer", "nodejs-express", "python-django", "python-flask", "python-fastapi", "ruby-on-rails",
