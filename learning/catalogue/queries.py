@@ -193,6 +193,15 @@ def topic_page(user, topic, *, filters: dict, stack_context: str = "") -> TopicP
     )
 
 
+def replacing_topic(user, slug):
+    """The topic that took over the old slug `slug` (its `replaces` names it; for a split, the first by
+    slug), if the viewer may see it; None otherwise. Asked only when no topic has that slug."""
+    for topic in visible_topics(user).exclude(replaces=[]).order_by("slug").only("slug", "replaces"):
+        if slug in topic.replaces:
+            return topic
+    return None
+
+
 def topic_for_page(user, slug):
     """A topic with its tags and its tracks (`placements`: its steps in the tracks the viewer may see). Its
     resources come next (rank_topic_resources), once the page knows which track it is walked in."""

@@ -3,6 +3,7 @@ community's ratings in its order. Each view only calls the rooms' reads and rend
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 
 from learning.catalogue import fragments, listing, queries
@@ -63,7 +64,15 @@ def topic_detail(request, slug):
     filters = form.filters()
     # The topic and its tracks first: the track it is walked in (?track=, else the learner's first followed
     # one) gives its neighbours, and its stack, whose resources the page lists first.
-    placed = queries.memoised(request, "topic", slug, build=lambda: queries.topic_for_page(user, slug))
+    try:
+        placed = queries.memoised(request, "topic", slug, build=lambda: queries.topic_for_page(user, slug))
+    except Http404:
+        # An old slug (renamed, merged or split topic): a permanent redirect, query string (?track=) kept.
+        successor = queries.replacing_topic(user, slug)
+        if successor is None:
+            raise
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(successor.get_absolute_url() + (f"?{query}" if query else ""))
     state = learner_state(user, milestones=False)
     path = progress_queries.topic_path(
         user, placed, request.GET.get("track", ""), steps_of=lambda track_id: track_steps(request, track_id)
