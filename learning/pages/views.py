@@ -9,7 +9,7 @@ from django.shortcuts import render
 from learning.catalogue import fragments, listing, queries
 from learning.catalogue.forms import ResourceFilterForm
 from learning.community.queries import rating_count_of, suggestions_of
-from learning.pages.track import fillers, track_skeleton
+from learning.pages.track import fillers, milestone_fillers, track_skeleton
 from learning.progress import queries as progress_queries
 from learning.progress.services import NOT_STARTED, STATUS_CHOICES
 from learning.progress.state import learner_state, next_open_step, track_progress
@@ -42,6 +42,8 @@ def track_detail(request, slug):
         "stages": skeleton.stages,
         "topic_count": len(skeleton.steps),
         "milestone_count": len(skeleton.milestones),
+        "hours": skeleton.hours,
+        "changes": skeleton.changes,
         "progress": progress,
         "following": progress_queries.follows(request.user, skeleton.track),
         "map": skeleton.map,
@@ -142,6 +144,27 @@ def topic_detail(request, slug):
         "fillers": fillers,
     }
     return render(request, "learning/topic_detail.html", context)
+
+
+@cached_page(cache_tokens.CATALOGUE)
+def milestone_detail(request, pk):
+    """A milestone's brief, checklist, stretch goals and topics, rendered once per catalogue version and
+    audience; per request come only whether the learner built it, messages and the CSRF token."""
+    user = request.user
+    catalogue = (cache_tokens.CATALOGUE,)
+    milestone = queries.memoised(
+        request, "milestone", pk, build=lambda: queries.milestone_for_page(user, pk), depends=catalogue
+    )
+
+    def render_shared():
+        return overlay.Shared.for_request("learning/milestone_main.html", request, {"milestone": milestone})
+
+    html = queries.memoised(
+        request, "milestone-page", request.path, user.is_authenticated, build=render_shared, depends=catalogue
+    )
+    built = milestone.pk in learner_state(user).milestones_done
+    context = {"milestone": milestone, "main": html.main, "fillers": milestone_fillers(built)}
+    return render(request, "learning/milestone_detail.html", context)
 
 
 def track_steps(request, track_id) -> list:

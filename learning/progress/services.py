@@ -118,8 +118,11 @@ def update_bookmark_note(*, bookmark: Bookmark, note: str) -> Bookmark:
 # ---------- Curated rows taken over by others (the content loader's `replaces`) ----------
 
 # The more advanced of two statuses wins when a learner had progress on both topics of a merge.
-Status = TopicProgress.Status
-STATUS_RANK = {Status.SKIPPED: 0, Status.LEARNING: 1, Status.DONE: 2}
+STATUS_RANK: dict[str, int] = {
+    TopicProgress.Status.SKIPPED: 0,
+    TopicProgress.Status.LEARNING: 1,
+    TopicProgress.Status.DONE: 2,
+}
 
 
 def carry_topic_progress(*, old, new: list) -> None:
@@ -139,10 +142,18 @@ def carry_topic_progress(*, old, new: list) -> None:
             elif STATUS_RANK[row.status] > STATUS_RANK[mine.status]:
                 mine.status, mine.completed_at = row.status, row.completed_at
                 mine.save(update_fields=["status", "completed_at", "updated_at"])
-            elif row.status == mine.status == Status.DONE and row.completed_at < mine.completed_at:
+            elif row.status == mine.status == TopicProgress.Status.DONE and _earlier(row, mine):
                 mine.completed_at = row.completed_at
                 mine.save(update_fields=["completed_at", "updated_at"])
     TopicProgress.objects.filter(pk__in=[row.pk for row in rows]).delete()
+
+
+def _earlier(row: TopicProgress, than: TopicProgress) -> bool:
+    return (
+        row.completed_at is not None
+        and than.completed_at is not None
+        and row.completed_at < than.completed_at
+    )
 
 
 def move_bookmarks(*, old, new) -> None:

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import yaml
 
@@ -279,7 +280,7 @@ def _read_track(path: Path, directory: Path, topic_slugs: set, problems: Problem
 
 def _read_changes(raw_changes: list, problems: Problems, name: str, label: str) -> list[dict]:
     """The track's "What changed" entries: a date (YYYY-MM-DD) and one sentence each, newest first."""
-    changes = []
+    changes: list[dict] = []
     for index, raw in enumerate(raw_changes, start=1):
         change_label = f"{label}, change #{index}"
         if isinstance(raw, dict) and isinstance(raw.get("date"), datetime.date):
@@ -351,7 +352,7 @@ def _read_stage(raw, problems: Problems, name: str, label: str) -> StageEntry | 
 def _check_texts(milestone: dict, problems: Problems, name: str, label: str) -> bool:
     """Checklist items and stretch goals are non-empty one-line texts; an item fits a ChecklistItem."""
     before = len(problems.errors)
-    limit = ChecklistItem._meta.get_field("text").max_length
+    limit = cast(int, ChecklistItem._meta.get_field("text").max_length)
     for key in ("checklist", "stretch"):
         for index, text in enumerate(milestone[key], start=1):
             if not text.strip():
