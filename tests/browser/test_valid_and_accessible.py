@@ -112,6 +112,7 @@ NOT_PAGES = {
     "admin:learning_track_export": "a YAML download",
     "admin:learning_track_move": "a POST action that redirects",
     "admin:learning_stage_move": "a POST action that redirects",
+    "admin:learning_milestone_move": "a POST action that redirects",
     "admin:learning_topic_move": "a POST action that redirects",
     "account_confirm_login_code": "login by code is off: it redirects to the login page",
     "socialaccount_signup": "only during a GitHub sign-up that needs more details; allauth redirects otherwise",
@@ -318,7 +319,7 @@ def page_kinds(site) -> list[Page]:
             "learning:milestone_detail",
             site["milestone"].get_absolute_url(),
             who="learner",
-            shows="I built it",
+            shows='name="done"',
         ),
         Page("topic", "learning:topic_detail", topic, phone=True),
         Page(

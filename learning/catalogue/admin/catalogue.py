@@ -176,6 +176,7 @@ class MilestoneInline(PositionedInline):
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("topics",)
     show_change_link = True  # its checklist and stretch goals are edited on its own page
+    view_on_site = False  # its own page has "View on site"; in a row, a second bare link beside the first
 
 
 class ChecklistItemInline(PositionedInline):

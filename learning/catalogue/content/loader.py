@@ -162,7 +162,7 @@ def _load_milestones(track: Track, entry: TrackEntry, stages: list, topics: dict
             old.delete()
             report.note("replaced milestones", "merged")
     gone = track.milestones.exclude(slug__in=wanted)
-    built = sorted(gone.filter(completions__isnull=False).distinct().values_list("slug", flat=True))
+    built = sorted(set(gone.filter(completions__isnull=False).order_by().values_list("slug", flat=True)))
     if built:
         raise ContentInvalid(
             [
