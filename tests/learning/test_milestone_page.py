@@ -2,10 +2,20 @@
 "I built it" control that comes back to it, drafts kept from visitors, and a constant number of queries."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from learning.models import ChecklistItem, MilestoneCompletion
-from tests.factories import MilestoneFactory, StageFactory, StepFactory, TopicFactory, TrackFactory
+from tests.conftest import logged_in
+from tests.factories import (
+    MilestoneFactory,
+    StageFactory,
+    StepFactory,
+    TopicFactory,
+    TrackFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +136,21 @@ def test_queries_do_not_grow_with_the_checklist(client, learner, cold_get, who):
     large = build_milestone(10, 8)
     MilestoneCompletion.objects.create(user=learner, milestone=large)
     cold_get(client, large.get_absolute_url(), QUERIES[who])
+
+
+@pytest.mark.usefixtures("rendered_every_time")
+def test_the_page_is_rendered_once_per_catalogue_version_and_a_learners_mark_is_their_own(client, learner):
+    milestone = build_milestone(3, 2)
+    url = milestone.get_absolute_url()
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as visitor:
+        again = client.get(url)
+    assert len(visitor) == 0  # the catalogue's part comes from the memo
+    builder, other = logged_in(learner), logged_in(UserFactory())
+    MilestoneCompletion.objects.create(user=learner, milestone=milestone)
+    assert "Mark as not built yet" in builder.get(url).content.decode()
+    assert "I built it ✓" in other.get(url).content.decode()
+    assert "Item 2 holds" in again.content.decode()
+    # A curated change shows on the next request.
+    ChecklistItem.objects.create(milestone=milestone, position=3, text="Item 3 holds")
+    assert "Item 3 holds" in client.get(url).content.decode()
