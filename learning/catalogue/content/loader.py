@@ -67,9 +67,9 @@ def load_catalogue(catalogue: Catalogue) -> LoadReport:
         _order_resources(topics[values["slug"]], values, report)
     for entry in catalogue.tracks:
         _load_track(entry, topics, report)
-    # An old topic goes once no step holds it (a track the files don't describe may still have it).
+    # An old topic goes once no step or milestone holds it (a track the files don't describe may still).
     for old in replaced_topics:
-        if not old.steps.exists():
+        if not (old.steps.exists() or old.milestones.exists()):
             old.delete()
             report.note("replaced topics", "deleted")
     return report
