@@ -5,7 +5,9 @@ Code inside `learning` imports a model from its own room (`learning.catalogue.mo
 """
 
 from learning.catalogue.models import (
+    ChecklistItem,
     Cost,
+    Difficulty,
     Kind,
     Level,
     Milestone,
@@ -16,13 +18,16 @@ from learning.catalogue.models import (
     Topic,
     TopicResource,
     Track,
+    TrackChange,
 )
 from learning.community.models import Rating, ResourceSuggestion, ReviewFlag
 from learning.progress.models import Bookmark, MilestoneCompletion, TopicNote, TopicProgress, TrackFollow
 
 __all__ = [
     "Bookmark",
+    "ChecklistItem",
     "Cost",
+    "Difficulty",
     "Kind",
     "Level",
     "Milestone",
@@ -39,5 +44,6 @@ __all__ = [
     "TopicProgress",
     "TopicResource",
     "Track",
+    "TrackChange",
     "TrackFollow",
 ]

@@ -9,8 +9,11 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag, TaggedItem
 
+from learning.catalogue.content import replacements
+from learning.community import services as community_services
 from learning.models import (  # the app's wiring sits above every room
     Bookmark,
+    ChecklistItem,
     Milestone,
     MilestoneCompletion,
     Rating,
@@ -24,11 +27,25 @@ from learning.models import (  # the app's wiring sits above every room
     TopicProgress,
     TopicResource,
     Track,
+    TrackChange,
     TrackFollow,
 )
+from learning.progress import services as progress_services
 from plumbing import cache_tokens
 
-CATALOGUE_MODELS = (Track, Stage, Step, Milestone, Topic, Resource, TopicResource, Tag, TaggedItem)
+CATALOGUE_MODELS = (
+    Track,
+    TrackChange,
+    Stage,
+    Step,
+    Milestone,
+    ChecklistItem,
+    Topic,
+    Resource,
+    TopicResource,
+    Tag,
+    TaggedItem,
+)
 # Rating and Bookmark rows also show to visitors (averages, rankings, reviews, bookmark counts).
 LEARNER_MODELS = (
     Rating,
@@ -62,6 +79,21 @@ def user_changed(sender, instance, update_fields=None, **kwargs):
     cache_tokens.bump(*names)
 
 
+def topic_replaced(sender, old, new, **kwargs):
+    progress_services.carry_topic_progress(old=old, new=new)
+    progress_services.carry_topic_notes(old=old, new=new)
+    community_services.move_topic_suggestions(old=old, new=new)
+
+
+def resource_replaced(sender, old, new, **kwargs):
+    progress_services.move_bookmarks(old=old, new=new)
+    community_services.move_ratings(old=old, new=new)
+
+
+def milestone_replaced(sender, old, new, **kwargs):
+    progress_services.move_completions(old=old, new=new)
+
+
 def _on_save_and_delete(receiver, model, label: str) -> None:
     post_save.connect(receiver, sender=model, dispatch_uid=f"{label}-save-{model.__name__}")
     post_delete.connect(receiver, sender=model, dispatch_uid=f"{label}-delete-{model.__name__}")
@@ -77,3 +109,7 @@ def connect():
     for model in LEARNER_MODELS:
         _on_save_and_delete(learner_row_changed, model, "learner")
     post_save.connect(user_changed, sender=get_user_model(), dispatch_uid="learner-user-save")
+    # The content loader's `replaces`: learners' rows follow the curated rows that take over.
+    replacements.topic_replaced.connect(topic_replaced, dispatch_uid="replaced-topic")
+    replacements.resource_replaced.connect(resource_replaced, dispatch_uid="replaced-resource")
+    replacements.milestone_replaced.connect(milestone_replaced, dispatch_uid="replaced-milestone")

@@ -219,7 +219,8 @@ def _milestones(stage: int, topics: list[int], rng: random.Random) -> list[Miles
         milestones.append(
             MilestoneSpec(
                 stage=stage,
-                slug=slugify(f"build {project}"),
+                # The stage's number keeps the slug unique in the track when two stages build alike.
+                slug=slugify(f"build {project} {stage}"),
                 title=f"Build {project}",
                 description=(
                     f"Build {project} that puts this stage into practice.\n\n"

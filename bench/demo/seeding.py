@@ -80,7 +80,7 @@ def _insert_catalogue(catalogue: Catalogue) -> Ids:
         tracks=tracks,
         stages=stages,
         topics=topics,
-        milestones=_insert_milestones(catalogue, stages, topics),
+        milestones=_insert_milestones(catalogue, tracks, stages, topics),
         resources=_insert_resources(catalogue, topics),
     )
     _insert_tags(catalogue, ids)
@@ -125,11 +125,18 @@ def _insert_topics(catalogue: Catalogue) -> list[int]:
     )
 
 
-def _insert_milestones(catalogue: Catalogue, stages: list[int], topics: list[int]) -> list[int]:
+def _insert_milestones(
+    catalogue: Catalogue, tracks: list[int], stages: list[int], topics: list[int]
+) -> list[int]:
+    # A milestone carries its stage's track (its slug is unique per track), as Milestone.save sets it.
+    track_of = [tracks[stage.track] for stage in catalogue.stages]
     insert_rows(
         Milestone,
-        ("stage", "slug", "title", "description", "position"),
-        ((stages[m.stage], m.slug, m.title, m.description, m.position) for m in catalogue.milestones),
+        ("track", "stage", "slug", "title", "description", "position"),
+        (
+            (track_of[m.stage], stages[m.stage], m.slug, m.title, m.description, m.position)
+            for m in catalogue.milestones
+        ),
     )
     keys = [(stages[m.stage], m.slug) for m in catalogue.milestones]
     milestones = _ids(Milestone.objects.filter(stage__in=stages), keys, "stage_id", "slug")

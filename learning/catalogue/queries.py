@@ -7,11 +7,22 @@ from functools import cached_property
 from typing import cast
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, Prefetch, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from taggit.models import Tag
 
-from learning.catalogue.models import BEST_FIRST, Milestone, Resource, Stage, Step, Topic, Track, sees_drafts
+from learning.catalogue.models import (
+    BEST_FIRST,
+    ChecklistItem,
+    Milestone,
+    Resource,
+    Stage,
+    Step,
+    Topic,
+    Track,
+    TrackChange,
+    sees_drafts,
+)
 from plumbing import cache_tokens, overlay
 from plumbing.overlay import memo
 
@@ -82,8 +93,41 @@ def track_for_roadmap(user, slug):
     stages = Stage.objects.order_by("position").prefetch_related(
         Prefetch("steps", queryset=steps), Prefetch("milestones", queryset=milestones)
     )
-    queryset = Track.objects.visible_to(user).prefetch_related("tags", Prefetch("stages", queryset=stages))
+    # Whether it has a "What changed" list rides on the track's row: a track without one reads no more.
+    queryset = (
+        Track.objects.visible_to(user)
+        .annotate(has_changes=Exists(TrackChange.objects.filter(track=OuterRef("pk"))))
+        .prefetch_related("tags", Prefetch("stages", queryset=stages))
+    )
     return get_object_or_404(queryset, slug=slug)
+
+
+# How many of a track's latest changes its page lists.
+CHANGES_SHOWN = 10
+
+
+def track_changes(track) -> list:
+    """The track's latest changes, newest first: one query, none when `has_changes` (track_for_roadmap)
+    says it has none."""
+    if not getattr(track, "has_changes", True):
+        return []
+    return list(track.changes.order_by("position")[:CHANGES_SHOWN])
+
+
+def milestone_for_page(user, pk):
+    """A milestone of a track the viewer may see, with its track and stage, its checklist in order and the
+    topics it exercises that the viewer may see, by title: three queries, whatever their
+    number. 404 otherwise."""
+    topics = visible_topics(user).order_by("title")
+    queryset = (
+        Milestone.objects.filter(track__in=Track.objects.visible_to(user))
+        .select_related("track", "stage")
+        .prefetch_related(
+            Prefetch("checklist", queryset=ChecklistItem.objects.order_by("position")),
+            Prefetch("topics", queryset=topics),
+        )
+    )
+    return get_object_or_404(queryset, pk=pk)
 
 
 def ordered_steps(track_ids):
@@ -191,6 +235,15 @@ def topic_page(user, topic, *, filters: dict, stack_context: str = "") -> TopicP
     return TopicPage(
         topic=topic, tags=list(resource_tags(user, topic=topic)), related=list(related_topics(user, topic))
     )
+
+
+def replacing_topic(user, slug):
+    """The topic that took over the old slug `slug` (its `replaces` names it; for a split, the first by
+    slug), if the viewer may see it; None otherwise. Asked only when no topic has that slug."""
+    for topic in visible_topics(user).exclude(replaces=[]).order_by("slug").only("slug", "replaces"):
+        if slug in topic.replaces:
+            return topic
+    return None
 
 
 def topic_for_page(user, slug):

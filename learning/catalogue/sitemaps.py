@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from learning.catalogue.models import Resource, Topic, Track
+from learning.catalogue.models import Milestone, Resource, Topic, Track
 from learning.catalogue.queries import tags_in_use
 
 
@@ -41,6 +41,13 @@ class ResourceSitemap(CatalogueSitemap):
     fields = ("pk", "updated_at")
 
 
+class MilestoneSitemap(Sitemap):
+    """Milestones of published tracks (a milestone has no date of its own)."""
+
+    def items(self):
+        return Milestone.objects.filter(track__is_published=True).only("pk").order_by("pk")
+
+
 class TagSitemap(Sitemap):
     """Tags carried by at least one published track, topic or resource (the tag pages that exist)."""
 
@@ -56,5 +63,6 @@ SITEMAPS = {
     "tracks": TrackSitemap,
     "topics": TopicSitemap,
     "resources": ResourceSitemap,
+    "milestones": MilestoneSitemap,
     "tags": TagSitemap,
 }

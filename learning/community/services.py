@@ -232,3 +232,26 @@ def flag_review(*, user, rating: Rating, reason: str, note: str = "") -> ReviewF
         reason=reason,
         note=note,
     )
+
+
+# ---------- Curated rows taken over by others (the content loader's `replaces`) ----------
+
+
+def move_ratings(*, old, new) -> None:
+    """Ratings (with their reviews and reports) of resource `old` move to `new`; a learner who rated both
+    keeps the rating they changed last. Suggestions that led to `old` now point at `new`."""
+    for rating in Rating.objects.filter(resource=old):
+        kept = Rating.objects.filter(user_id=rating.user_id, resource=new).first()
+        if kept is not None and kept.updated_at >= rating.updated_at:
+            rating.delete()
+            continue
+        if kept is not None:
+            kept.delete()
+        rating.resource = new
+        rating.save(update_fields=["resource"])
+    ResourceSuggestion.objects.filter(resource=old).update(resource=new)
+
+
+def move_topic_suggestions(*, old, new: list) -> None:
+    """Suggestions made on a replaced topic go to the first topic replacing it, so curators still see them."""
+    ResourceSuggestion.objects.filter(topic=old).update(topic=new[0])

@@ -30,6 +30,8 @@ class TrackSkeleton:
     steps: list  # in track order
     milestones: list
     intro: str  # the track's body, rendered from Markdown
+    hours: int  # its stages' hours (required steps and milestones), as each stage shows them
+    changes: list  # its "What changed", newest first
     map: overlay.Overlay
     roadmap: overlay.Overlay
 
@@ -46,16 +48,30 @@ def track_skeleton(request, slug) -> TrackSkeleton:
 def _build(request, slug, learner) -> TrackSkeleton:
     track = queries.track_for_roadmap(request.user, slug)
     stages = list(track.stages.all())
+    for stage in stages:
+        _count_hours(stage)
     context = {"track": track, "stages": stages, "learner": learner}
     return TrackSkeleton(
         track=track,
         stages=stages,
+        hours=sum(stage.hours for stage in stages),
+        changes=queries.track_changes(track),
         steps=[step for stage in stages for step in stage.steps.all()],
         milestones=[milestone for stage in stages for milestone in stage.milestones.all()],
         intro=mark_safe(render_markdown(track.body)) if track.body else "",  # noqa: S308 - nh3-sanitised
         map=overlay.Overlay.of(render_to_string("includes/track_map.html", context, request)),
         roadmap=overlay.Overlay.of(render_to_string("learning/track_roadmap.html", context, request)),
     )
+
+
+def _count_hours(stage) -> None:
+    """A stage's `hours` (its required steps' topics and its milestones, as far as they are estimated) and
+    `optional_hours` (its optional steps' topics), from the rows already read."""
+    steps = list(stage.steps.all())
+    stage.hours = sum(step.topic.hours or 0 for step in steps if not step.is_optional) + sum(
+        milestone.hours or 0 for milestone in stage.milestones.all()
+    )
+    stage.optional_hours = sum(step.topic.hours or 0 for step in steps if step.is_optional)
 
 
 STATE_SAID = {NOT_STARTED: "not started"}
@@ -68,6 +84,24 @@ OPTIONS = {
 }
 BUILT_LABEL = mark_safe(' · <span class="milestone__done">✓ Built</span>')
 CURRENT = mark_safe(' aria-current="step"')
+
+
+MILESTONE_SLOTS = {
+    # slot: (its text when built, when not built yet)
+    "milestone": (" milestone--done", ""),
+    "milestone-label": (BUILT_LABEL, ""),
+    "milestone-primary": ("", " button--primary"),
+    "milestone-value": ("0", "1"),
+    "milestone-action": ("Mark as not built yet", "I built it ✓"),
+    "map-built": (" is-built", ""),
+    "built": ("built", "not built yet"),
+}
+
+
+def milestone_fillers(built: bool) -> dict:
+    """The slots of one milestone's page (its control), for a learner who built it or not."""
+    chosen = 0 if built else 1
+    return {kind: (lambda key, text=texts[chosen]: text) for kind, texts in MILESTONE_SLOTS.items()}
 
 
 def fillers(state: LearnerState, progress: TrackProgress) -> dict:
@@ -92,11 +126,5 @@ def fillers(state: LearnerState, progress: TrackProgress) -> dict:
         "state": lambda key: STATE_SAID.get(status(key), status(key)),
         "next": lambda key: ", your next step" if key == next_id else "",
         "current": lambda key: CURRENT if key == next_id else "",
-        "milestone": either(" milestone--done", ""),
-        "milestone-label": either(BUILT_LABEL, ""),
-        "milestone-primary": either("", " button--primary"),
-        "milestone-value": either("0", "1"),
-        "milestone-action": either("Mark as not built yet", "I built it ✓"),
-        "map-built": either(" is-built", ""),
-        "built": either("built", "not built yet"),
+        **{kind: either(*texts) for kind, texts in MILESTONE_SLOTS.items()},
     }

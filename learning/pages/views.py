@@ -3,13 +3,14 @@ community's ratings in its order. Each view only calls the rooms' reads and rend
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from learning.catalogue import fragments, listing, queries
 from learning.catalogue.forms import ResourceFilterForm
 from learning.community.queries import rating_count_of, suggestions_of
-from learning.pages.track import fillers, track_skeleton
+from learning.pages.track import fillers, milestone_fillers, track_skeleton
 from learning.progress import queries as progress_queries
 from learning.progress.models import TOPIC_NOTE_MAX_LENGTH
 from learning.progress.services import NOT_STARTED, STATUS_CHOICES
@@ -44,6 +45,8 @@ def track_detail(request, slug):
         "stages": skeleton.stages,
         "topic_count": len(skeleton.steps),
         "milestone_count": len(skeleton.milestones),
+        "hours": skeleton.hours,
+        "changes": skeleton.changes,
         "progress": progress,
         "following": progress_queries.follows(request.user, skeleton.track),
         "map": skeleton.map,
@@ -66,7 +69,15 @@ def topic_detail(request, slug):
     filters = form.filters()
     # The topic and its tracks first: the track it is walked in (?track=, else the learner's first followed
     # one) gives its neighbours, and its stack, whose resources the page lists first.
-    placed = queries.memoised(request, "topic", slug, build=lambda: queries.topic_for_page(user, slug))
+    try:
+        placed = queries.memoised(request, "topic", slug, build=lambda: queries.topic_for_page(user, slug))
+    except Http404:
+        # An old slug (renamed, merged or split topic): a permanent redirect, query string (?track=) kept.
+        successor = queries.replacing_topic(user, slug)
+        if successor is None:
+            raise
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(successor.get_absolute_url() + (f"?{query}" if query else ""))
     state = learner_state(user, milestones=False)
     path = progress_queries.topic_path(
         user, placed, request.GET.get("track", ""), steps_of=lambda track_id: track_steps(request, track_id)
@@ -151,6 +162,27 @@ def note_slot(note, key: str) -> str:
     if note is None:
         return ""
     return note.text if key == "text" else mark_safe(render_markdown(note.text, below=2))  # noqa: S308 - nh3-sanitised
+
+
+@cached_page(cache_tokens.CATALOGUE)
+def milestone_detail(request, pk):
+    """A milestone's brief, checklist, stretch goals and topics, rendered once per catalogue version and
+    audience; per request come only whether the learner built it, messages and the CSRF token."""
+    user = request.user
+    catalogue = (cache_tokens.CATALOGUE,)
+    milestone = queries.memoised(
+        request, "milestone", pk, build=lambda: queries.milestone_for_page(user, pk), depends=catalogue
+    )
+
+    def render_shared():
+        return overlay.Shared.for_request("learning/milestone_main.html", request, {"milestone": milestone})
+
+    html = queries.memoised(
+        request, "milestone-page", request.path, user.is_authenticated, build=render_shared, depends=catalogue
+    )
+    built = milestone.pk in learner_state(user).milestones_done
+    context = {"milestone": milestone, "main": html.main, "fillers": milestone_fillers(built)}
+    return render(request, "learning/milestone_detail.html", context)
 
 
 def track_steps(request, track_id) -> list:

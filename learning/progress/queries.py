@@ -2,9 +2,18 @@
 
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.shortcuts import get_object_or_404
 
 from learning.catalogue.models import Topic
@@ -19,7 +28,6 @@ from learning.catalogue.queries import (
 )
 from learning.progress.models import Bookmark, TopicNote, TopicProgress, TrackFollow
 from learning.progress.state import LearnerState, learner_state, track_progress
-from plumbing.subqueries import count_of
 
 RECENT_COMPLETIONS = 8
 
@@ -99,6 +107,22 @@ class Dashboard:
     note_count: int
 
 
+def own_counts(user) -> tuple[int, int]:
+    """How many bookmarks and notes the learner has, in one query (UNION ALL of the two counts)."""
+
+    def counted(rows, kind):
+        return (
+            rows.filter(user=user)
+            .order_by()
+            .values("user")
+            .annotate(kind=Value(kind, output_field=CharField()), n=Count("pk"))
+            .values_list("kind", "n")
+        )
+
+    counts = dict(counted(Bookmark.objects, "bookmarks").union(counted(TopicNote.objects, "notes"), all=True))
+    return counts.get("bookmarks", 0), counts.get("notes", 0)
+
+
 def dashboard_for(user) -> Dashboard:
     state = learner_state(user)
     tracks = published_tracks()
@@ -119,15 +143,7 @@ def dashboard_for(user) -> Dashboard:
         .order_by("-completed_at")[:RECENT_COMPLETIONS]
     )
     done_count = sum(1 for status in state.statuses.values() if status == TopicProgress.Status.DONE)
-    bookmark_count, note_count = (  # one query for both counts
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(
-            bookmark_total=count_of(Bookmark.objects, "user"), note_total=count_of(TopicNote.objects, "user")
-        )
-        .values_list("bookmark_total", "note_total")
-        .get()
-    )
+    bookmark_count, note_count = own_counts(user)
     return Dashboard(
         in_progress=in_progress,
         also_progressing=also_progressing,

@@ -130,3 +130,88 @@ def save_topic_note(*, user, topic, text: str) -> TopicNote | None:
         return None
     note, _ = TopicNote.objects.update_or_create(user=user, topic=topic, defaults={"text": text})
     return note
+
+
+# ---------- Curated rows taken over by others (the content loader's `replaces`) ----------
+
+# The more advanced of two statuses wins when a learner had progress on both topics of a merge.
+STATUS_RANK: dict[str, int] = {
+    TopicProgress.Status.SKIPPED: 0,
+    TopicProgress.Status.LEARNING: 1,
+    TopicProgress.Status.DONE: 2,
+}
+
+
+def carry_topic_progress(*, old, new: list) -> None:
+    """Learners' progress on `old` moves to each topic of `new` (one for a rename or merge, several for a
+    split). A learner with progress on both keeps the more advanced status (done > learning > skipped) and
+    the earliest completion. `old`'s rows are then removed: a later load carries nothing twice."""
+    rows = list(TopicProgress.objects.filter(topic=old))
+    for topic in new:
+        learners = [row.user_id for row in rows]
+        have = {row.user_id: row for row in TopicProgress.objects.filter(topic=topic, user_id__in=learners)}
+        for row in rows:
+            mine = have.get(row.user_id)
+            if mine is None:
+                TopicProgress.objects.create(
+                    user_id=row.user_id, topic=topic, status=row.status, completed_at=row.completed_at
+                )
+            elif STATUS_RANK[row.status] > STATUS_RANK[mine.status]:
+                mine.status, mine.completed_at = row.status, row.completed_at
+                mine.save(update_fields=["status", "completed_at", "updated_at"])
+            elif row.status == mine.status == TopicProgress.Status.DONE and _earlier(row, mine):
+                mine.completed_at = row.completed_at
+                mine.save(update_fields=["completed_at", "updated_at"])
+    TopicProgress.objects.filter(pk__in=[row.pk for row in rows]).delete()
+
+
+def carry_topic_notes(*, old, new: list) -> None:
+    """Learners' notes on `old` go to each topic of `new`: copied where they have none there, added below
+    the one they have otherwise (within the length a note may have). `old`'s notes are then removed."""
+    notes = list(TopicNote.objects.filter(topic=old))
+    for topic in new:
+        have = {
+            note.user_id: note
+            for note in TopicNote.objects.filter(topic=topic, user__in=[n.user_id for n in notes])
+        }
+        for note in notes:
+            mine = have.get(note.user_id)
+            if mine is None:
+                TopicNote.objects.create(user_id=note.user_id, topic=topic, text=note.text)
+            elif note.text not in mine.text:
+                mine.text = f"{mine.text}\n\n{note.text}"[:TOPIC_NOTE_MAX_LENGTH]
+                mine.save(update_fields=["text", "updated_at"])
+    TopicNote.objects.filter(pk__in=[note.pk for note in notes]).delete()
+
+
+def _earlier(row: TopicProgress, than: TopicProgress) -> bool:
+    return (
+        row.completed_at is not None
+        and than.completed_at is not None
+        and row.completed_at < than.completed_at
+    )
+
+
+def move_bookmarks(*, old, new) -> None:
+    """Bookmarks of resource `old` move to `new`; a learner who bookmarked both keeps `new`'s, with `old`'s
+    note added when `new`'s has none."""
+    for bookmark in Bookmark.objects.filter(resource=old):
+        kept = Bookmark.objects.filter(user_id=bookmark.user_id, resource=new).first()
+        if kept is None:
+            bookmark.resource = new
+            bookmark.save(update_fields=["resource", "updated_at"])
+            continue
+        if bookmark.note and not kept.note:
+            kept.note = bookmark.note
+            kept.save(update_fields=["note", "updated_at"])
+        bookmark.delete()
+
+
+def move_completions(*, old, new) -> None:
+    """ "Built" marks of milestone `old` move to `new` (a learner who marked both keeps `new`'s)."""
+    for completion in MilestoneCompletion.objects.filter(milestone=old):
+        if MilestoneCompletion.objects.filter(user_id=completion.user_id, milestone=new).exists():
+            completion.delete()
+        else:
+            completion.milestone = new
+            completion.save(update_fields=["milestone"])

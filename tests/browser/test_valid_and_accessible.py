@@ -41,7 +41,7 @@ from taggit.models import Tag
 from learning.community import moderation
 from learning.community.models import ResourceSuggestion
 from learning.community.services import flag_review, rate_resource
-from learning.models import Resource
+from learning.models import ChecklistItem, Resource, TrackChange
 from learning.progress import services as progress
 from learning.progress.models import TopicProgress
 from plumbing import errors
@@ -112,6 +112,7 @@ NOT_PAGES = {
     "admin:learning_track_export": "a YAML download",
     "admin:learning_track_move": "a POST action that redirects",
     "admin:learning_stage_move": "a POST action that redirects",
+    "admin:learning_milestone_move": "a POST action that redirects",
     "admin:learning_topic_move": "a POST action that redirects",
     "account_confirm_login_code": "login by code is off: it redirects to the login page",
     "socialaccount_signup": "only during a GitHub sign-up that needs more details; allauth redirects otherwise",
@@ -160,9 +161,20 @@ def build_site() -> dict:
     StepFactory(stage=web, topic=postgres, position=2)
     StepFactory(stage=StageFactory(track=backend, title="Foundations", position=1), topic=git, position=1)
     milestone = MilestoneFactory(
-        stage=basics, title="Build a command-line to-do app", description="Commit every step with **Git**."
+        stage=basics,
+        title="Build a command-line to-do app",
+        description="Commit every step with **Git**.\n\n| Command | Success | Errors |\n|---|---|---|\n"
+        "| `todo add` | exit 0 | exit 2 |\n",
+        difficulty="beginner",
+        hours=8,
+        stretch=["Sync the list over HTTP"],
     )
     milestone.topics.set([git, http])
+    for position, text in enumerate(
+        ["`todo add milk` adds an item", "`todo list` prints the items in order"]
+    ):
+        ChecklistItem.objects.create(milestone=milestone, position=position, text=text)
+    TrackChange.objects.create(track=python, date="2026-12-02", change="Milestones have checklists.")
     MilestoneFactory(stage=web, title="Build a blog", position=2).topics.set([orm])
 
     pro_git = ResourceFactory(
@@ -251,6 +263,7 @@ def build_site() -> dict:
     return {
         "users": {"learner": learner, "github": github, "curator": curator, "superuser": superuser},
         "python": python,
+        "milestone": milestone,
         "git": git,
         "http": http,
         "basics": basics,
@@ -271,6 +284,7 @@ def build_site() -> dict:
             "accounts.user": learner,
             "learning.track": python,
             "learning.stage": basics,
+            "learning.milestone": milestone,
             "learning.topic": git,
             "learning.resource": pro_git,
             "learning.rating": reported,
@@ -304,6 +318,14 @@ def page_kinds(site) -> list[Page]:
             shows="roadmap-node--skipped",
         ),
         Page("track-reset", "learning:track_reset", f"{track}reset/", who="learner"),
+        Page("milestone", "learning:milestone_detail", site["milestone"].get_absolute_url(), phone=True),
+        Page(
+            "milestone-learner",
+            "learning:milestone_detail",
+            site["milestone"].get_absolute_url(),
+            who="learner",
+            shows='name="done"',
+        ),
         Page("topic", "learning:topic_detail", topic, phone=True),
         Page(
             "topic-in-track",
@@ -478,6 +500,7 @@ def page_kinds(site) -> list[Page]:
 INLINES = {
     "learning.track": 'id="stages-group"',
     "learning.stage": 'id="milestones-group"',
+    "learning.milestone": 'id="checklist-group"',
     "learning.topic": 'id="resource_links-group"',
 }
 
@@ -528,6 +551,7 @@ def admin_pages(site) -> Iterator[Page]:
         post={
             **{"title": "", "slug": track.slug, "summary": track.summary, "tags": "python", "position": 1},
             **{"stages-TOTAL_FORMS": 2, "stages-INITIAL_FORMS": 2},
+            **{"changes-TOTAL_FORMS": 0, "changes-INITIAL_FORMS": 0},
             **{
                 f"stages-{index}-{key}": value for index, row in enumerate(rows) for key, value in row.items()
             },

@@ -281,6 +281,7 @@ def test_create_a_track_with_an_inline_stage(curator_client, db):
         "position": "4",
         "is_published": "on",
         **inline("stages", [{"position": 1, "title": "Basics", "slug": "basics", "duration": "months 1–3"}]),
+        **inline("changes", []),
         "_save": "Save",
     }
 
@@ -310,6 +311,7 @@ def test_swap_two_stages_of_a_track_in_one_save(curator_client, catalogue):
         "position": track.position,
         "is_published": "on",
         **inline("stages", stages, initial=2),
+        **inline("changes", []),
         "_save": "Save",
     }
 

@@ -732,6 +732,7 @@ def track_form(track, *, stages=None, **changes):
         "position": track.position,
         "is_published": "on" if track.is_published else "",
         **inline("stages", stages, initial=track.stages.count()),
+        **inline("changes", []),
         "_save": "Save",
     }
     return {key: value for key, value in {**data, **changes}.items() if value != ""}
@@ -885,6 +886,7 @@ def test_adding_a_track_with_a_stage_is_described(curator_client, db):
         "position": "4",
         "is_published": "on",
         **inline("stages", [{"title": "Basics", "slug": "basics"}]),
+        **inline("changes", []),
         "_save": "Save",
     }
 

@@ -15,8 +15,8 @@ PRO_GIT = "https://git-scm.com/book/en/v2"
 SQL_DOCS = "https://www.postgresql.org/docs/current/tutorial-sql.html"
 TOPICS = [
     # Git's order is not URL order, and its Start here is not its first resource: both must survive.
-    {"slug": "git", "title": "Git & GitHub", "summary": "Version control.", "tags": ["tools"],
-     "start_here": PRO_GIT, "resources": [SQL_DOCS, PRO_GIT],
+    {"slug": "git", "title": "Git & GitHub", "summary": "Version control.", "hours": 12, "tags": ["tools"],
+     "replaces": ["version-control"], "start_here": PRO_GIT, "resources": [SQL_DOCS, PRO_GIT],
      "body": "### What to learn\n\n- commits\n- branches\n"},
     {"slug": "sql", "title": "SQL", "summary": "Query data.", "resources": [SQL_DOCS]},
     {"slug": "docker", "title": "Docker", "summary": "Containers.", "published": False},
@@ -25,8 +25,8 @@ RESOURCES = [
     {"url": "https://git-scm.com/book/en/v2", "title": "Pro Git", "kind": "book", "cost": "free",
      "level": "beginner", "author": "Scott Chacon", "topics": ["git"], "description": "The Git book."},
     {"url": "https://www.postgresql.org/docs/current/tutorial-sql.html", "title": "The SQL Language",
-     "kind": "docs", "cost": "free", "level": "beginner", "minutes": 90, "topics": ["git", "sql"],
-     "tags": ["databases"]},
+     "kind": "tutorial", "cost": "free", "level": "beginner", "minutes": 90, "topics": ["git", "sql"],
+     "tags": ["databases"], "replaces": ["https://www.postgresql.org/docs/9.6/tutorial-sql.html"]},
 ]  # fmt: skip
 TRACK = {
     "slug": "demo",
@@ -35,10 +35,16 @@ TRACK = {
     "position": 0,
     "tags": ["general"],
     "body": "Intro.\n",
+    "changes": [{"date": "2026-12-02", "change": "Added the CRUD milestone's checklist."},
+                {"date": "2026-11-30", "change": "First version."}],
     "stages": [
         {"slug": "basics", "title": "Basics", "duration": "months 1–3",
          "steps": [{"topic": "git"}, {"topic": "sql", "optional": True}],
-         "milestones": [{"slug": "crud", "title": "Build a CRUD app", "topics": ["sql"], "description": "Do it.\n"}]},
+         "milestones": [{"slug": "crud", "title": "Build a CRUD app", "difficulty": "beginner", "hours": 15,
+                         "replaces": ["old-crud"], "topics": ["sql"], "description": "Do it.\n",
+                         "checklist": ["GET /books/999 answers 404 with a JSON error body",
+                                       "POST /books with a missing title answers 400"],
+                         "stretch": ["Paginate GET /books"]}]},
         {"slug": "advanced", "title": "Advanced", "steps": [{"topic": "docker"}]},
     ],
 }  # fmt: skip
@@ -89,6 +95,80 @@ def test_load_creates_the_catalogue(tmp_path):
         (SQL_DOCS, 0, False),
         (PRO_GIT, 1, True),
     ]
+
+
+def test_load_stores_hours_milestone_specification_and_changes(tmp_path):
+    load(write_content(tmp_path))
+    assert Topic.objects.get(slug="git").hours == 12
+    assert Topic.objects.get(slug="sql").hours is None
+    sql_docs = Resource.objects.get(url=SQL_DOCS)
+    assert (sql_docs.kind, sql_docs.is_hands_on) == ("tutorial", True)
+    assert not Resource.objects.get(url=PRO_GIT).is_hands_on
+    crud = Milestone.objects.get(slug="crud")
+    assert (crud.difficulty, crud.hours, crud.track.slug) == ("beginner", 15, "demo")
+    assert crud.stretch == ["Paginate GET /books"]
+    assert list(crud.checklist.values_list("position", "text")) == [
+        (0, "GET /books/999 answers 404 with a JSON error body"),
+        (1, "POST /books with a missing title answers 400"),
+    ]
+    changes = Track.objects.get(slug="demo").changes.order_by("position")
+    assert [(c.date.isoformat(), c.change) for c in changes] == [
+        ("2026-12-02", "Added the CRUD milestone's checklist."),
+        ("2026-11-30", "First version."),
+    ]
+
+
+def test_new_keys_are_written_in_schema_order_and_left_out_when_default(tmp_path):
+    load(write_content(tmp_path / "source"))
+    files = export(tmp_path / "out")
+    topics = files["topics.yaml"].decode()
+    assert "summary: Version control.\n  hours: 12\n  tags:\n" in topics
+    assert "published: false\n" in topics
+    assert "- version-control\n  start_here:" in topics
+    sql = next(t for t in yaml_io.read(tmp_path / "out" / "topics.yaml") if t["slug"] == "sql")
+    assert "hours" not in sql
+    assert "replaces" not in sql
+    resources = files["resources.yaml"].decode()
+    assert (
+        "  - databases\n  replaces:\n  - https://www.postgresql.org/docs/9.6/tutorial-sql.html\n" in resources
+    )
+    track = files["tracks/demo.yaml"].decode()
+    assert (
+        track.index("body:")
+        < track.index("changes:\n- date: '2026-12-02'\n  change:")
+        < track.index("stages:")
+    )
+    milestone = yaml_io.read(tmp_path / "out" / "tracks" / "demo.yaml")["stages"][0]["milestones"][0]
+    assert list(milestone) == [
+        "slug", "title", "difficulty", "hours", "replaces", "topics", "description", "checklist", "stretch"
+    ]  # fmt: skip
+    bare = yaml_io.read(tmp_path / "out" / "tracks" / "demo.yaml")
+    assert "changes" in bare
+    assert "milestones" not in bare["stages"][1]
+
+
+def test_reloading_a_changed_checklist_and_changes_replaces_them(tmp_path):
+    load(write_content(tmp_path))
+    track = copy.deepcopy(TRACK)
+    milestone = track["stages"][0]["milestones"][0]
+    milestone["checklist"] = ["One item only"]
+    milestone.pop("stretch")
+    track["changes"] = [{"date": "2026-12-03", "change": "Shorter checklist."}]
+    load(write_content(tmp_path, tracks=[track]))
+    crud = Milestone.objects.get(slug="crud")
+    assert list(crud.checklist.values_list("text", flat=True)) == ["One item only"]
+    assert crud.stretch == []
+    assert list(Track.objects.get(slug="demo").changes.values_list("change", flat=True)) == [
+        "Shorter checklist."
+    ]
+
+
+def test_an_unquoted_change_date_is_read_as_the_same_date(tmp_path):
+    root = write_content(tmp_path)
+    path = root / "tracks" / "demo.yaml"
+    path.write_text(path.read_text().replace("date: '2026-12-02'", "date: 2026-12-02"))
+    load(root)
+    assert Track.objects.get(slug="demo").changes.first().date.isoformat() == "2026-12-02"
 
 
 def test_reload_reorders_a_topic_moves_its_start_here_and_puts_unlisted_resources_last(tmp_path):
@@ -297,6 +377,62 @@ MALFORMED = {
     "start here not among the topic's resources": (
         broken(lambda t, r, k: t[1].update(start_here=PRO_GIT)),
         f"topics.yaml: topic #2 'sql': start_here: '{PRO_GIT}' must be one of the topic's resources",
+    ),
+    "hours zero": (
+        broken(lambda t, r, k: t[0].update(hours=0)),
+        "topics.yaml: topic #1 'git': hours: Ensure this value is greater than or equal to 1",
+    ),
+    "hours as text": (
+        broken(lambda t, r, k: k["stages"][0]["milestones"][0].update(hours="ten")),
+        "tracks/demo.yaml: stage #1 'basics', milestone #1 'crud': hours: must be a whole number",
+    ),
+    "unknown difficulty": (
+        broken(lambda t, r, k: k["stages"][0]["milestones"][0].update(difficulty="expert")),
+        "milestone #1 'crud': difficulty: 'expert' is not one of beginner, intermediate, advanced",
+    ),
+    "checklist item too long": (
+        broken(lambda t, r, k: k["stages"][0]["milestones"][0]["checklist"].append("x" * 301)),
+        "milestone #1 'crud': checklist #3: at most 300 characters (it has 301)",
+    ),
+    "empty stretch goal": (
+        broken(lambda t, r, k: k["stages"][0]["milestones"][0]["stretch"].append("  ")),
+        "milestone #1 'crud': stretch #2: is empty",
+    ),
+    "checklist not a list of texts": (
+        broken(lambda t, r, k: k["stages"][0]["milestones"][0].update(checklist=[{"text": "x"}])),
+        "milestone #1 'crud': checklist: must be a list of names",
+    ),
+    "milestone slug twice in a track": (
+        broken(lambda t, r, k: k["stages"][1].update(milestones=[{"slug": "crud", "title": "Again"}])),
+        "tracks/demo.yaml: stage #2 'advanced', milestone 'crud': duplicate milestone slug 'crud' in this track",
+    ),
+    "change with a bad date": (
+        broken(lambda t, r, k: k["changes"][0].update(date="2 Dec 2026")),
+        "tracks/demo.yaml: track 'demo', change #1: date: '2 Dec 2026' is not a date written YYYY-MM-DD",
+    ),
+    "changes oldest first": (
+        broken(lambda t, r, k: k["changes"].reverse()),
+        "tracks/demo.yaml: track 'demo', change #2: changes: list the newest first",
+    ),
+    "change without its sentence": (
+        broken(lambda t, r, k: k["changes"][0].pop("change")),
+        "tracks/demo.yaml: track 'demo', change #1: missing required key 'change'",
+    ),
+    "topic replaces a topic still listed": (
+        broken(lambda t, r, k: t[0]["replaces"].append("sql")),
+        "topics.yaml: topic #1 'git': replaces: 'sql' is still a topic in this file",
+    ),
+    "resource replaces a URL still listed": (
+        broken(lambda t, r, k: r[1]["replaces"].append(PRO_GIT)),
+        f"resources.yaml: resource #2 '{SQL_DOCS}': replaces: '{PRO_GIT}' is still a resource in this file",
+    ),
+    "milestone replaces a milestone still there": (
+        broken(
+            lambda t, r, k: k["stages"][1].update(
+                milestones=[{"slug": "deploy", "title": "Deploy", "replaces": ["crud"]}]
+            )
+        ),
+        "tracks/demo.yaml: milestone 'deploy': replaces: 'crud' is still a milestone of this track",
     ),
     "entry not a mapping": (
         broken(lambda t, r, k: t.append("just a string")),

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from learning.models import Resource, Step, Topic
+from learning.models import ChecklistItem, Milestone, Resource, Step, Topic, TrackChange
 from tests.factories import (
     MilestoneFactory,
     ResourceFactory,
@@ -67,10 +67,48 @@ def test_step_clean_names_the_duplicate_topic():
         duplicate.full_clean()
 
 
-def test_milestone_slug_and_position_unique_per_stage():
+def test_milestone_slug_unique_per_track_and_position_per_stage():
     milestone = MilestoneFactory(slug="crud-app", position=0)
+    assert milestone.track_id == milestone.stage.track_id
     assert_refused(lambda: MilestoneFactory(stage=milestone.stage, slug="crud-app", position=1))
     assert_refused(lambda: MilestoneFactory(stage=milestone.stage, slug="other", position=0))
+    later = StageFactory(track=milestone.stage.track)
+    assert_refused(lambda: MilestoneFactory(stage=later, slug="crud-app", position=0))
+    with pytest.raises(ValidationError, match="already a milestone of this track"):
+        Milestone(stage=later, slug="crud-app", title="Again", position=0).full_clean()
+    MilestoneFactory(slug="crud-app")  # another track's: fine
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "value"),
+    [
+        (Topic, "hours", 0),
+        (Milestone, "hours", 0),
+        (Milestone, "difficulty", "expert"),
+        (Resource, "kind", "walkthrough"),
+    ],
+)
+def test_curriculum_check_constraints_refuse_what_bypasses_save(model, field, value):
+    row = {Topic: TopicFactory, Milestone: MilestoneFactory, Resource: ResourceFactory}[model]()
+    assert_refused(lambda: model.objects.filter(pk=row.pk).update(**{field: value}))
+
+
+def test_hours_are_whole_hours_from_one():
+    with pytest.raises(ValidationError, match="greater than or equal to 1"):
+        Topic(slug="x", title="X", summary="x", hours=0).full_clean()
+    Topic(slug="x", title="X", summary="x", hours=12).full_clean()
+    assert ResourceFactory(kind="tutorial").is_hands_on
+
+
+def test_checklist_items_and_track_changes_have_one_row_per_position():
+    milestone = MilestoneFactory()
+    ChecklistItem.objects.create(milestone=milestone, position=0, text="GET /books answers 200")
+    assert_refused(lambda: ChecklistItem.objects.create(milestone=milestone, position=0, text="again"))
+    track = milestone.stage.track
+    TrackChange.objects.create(track=track, position=0, date="2026-12-02", change="First.")
+    assert_refused(lambda: TrackChange.objects.create(track=track, position=0, date="2026-12-02", change="x"))
+    with pytest.raises(ValidationError, match="list of texts"):
+        Milestone(stage=milestone.stage, slug="s", title="S", stretch="not a list").full_clean()
 
 
 def test_resource_url_is_stored_normalised_and_unique():

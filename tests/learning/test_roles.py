@@ -16,7 +16,10 @@ def test_the_migration_gives_the_curator_group_exactly_the_curating_permissions(
     )
     catalogue = {
         ("learning", f"{action}_{model}")
-        for model in ("track", "stage", "step", "milestone", "topic", "resource", "topicresource")
+        for model in (
+            *("track", "trackchange", "stage", "step", "milestone", "checklistitem"),
+            *("topic", "resource", "topicresource"),
+        )
         for action in ("add", "change", "delete", "view")
     }
     moderation = {

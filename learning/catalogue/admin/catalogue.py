@@ -19,6 +19,7 @@ from learning.catalogue.admin.link_health import BrokenLinkFilter, unpublish_bro
 from learning.catalogue.admin.ordering import OrderedRowsFormSet, ReorderableInline, ReorderChildrenMixin
 from learning.catalogue.content.exporter import export_track
 from learning.catalogue.models import (
+    ChecklistItem,
     Milestone,
     Resource,
     ResourceQuerySet,
@@ -27,6 +28,7 @@ from learning.catalogue.models import (
     Topic,
     TopicResource,
     Track,
+    TrackChange,
 )
 from learning.catalogue.positions import MAX_POSITION, park
 from plumbing.admin_labels import LabelledFieldsAdmin, LabelledFieldsInline
@@ -170,9 +172,87 @@ class StepInline(PositionedInline):
 
 class MilestoneInline(PositionedInline):
     model = Milestone
-    fields = ("position", "title", "slug", "description", "topics")
+    fields = ("position", "title", "slug", "difficulty", "hours", "description", "topics")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("topics",)
+    show_change_link = True  # its checklist and stretch goals are edited on its own page
+    view_on_site = False  # its own page has "View on site"; in a row, a second bare link beside the first
+
+
+class ChecklistItemInline(PositionedInline):
+    model = ChecklistItem
+    fields = ("position", "text")
+    verbose_name = "acceptance checklist item"
+    verbose_name_plural = "acceptance checklist (5–10 verifiable items, in order)"
+
+
+class TrackChangeInline(PositionedInline):
+    """The track's public "What changed" list, newest first (as its content file's `changes`)."""
+
+    model = TrackChange
+    fields = ("position", "date", "change")
+    verbose_name_plural = "what changed (newest first: position 0)"
+
+
+class StretchField(forms.CharField):
+    """Stretch goals as one per line in a textarea, stored as a list of texts."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class MilestoneForm(forms.ModelForm):
+    stretch = StretchField(
+        label="Stretch goals", required=False, help_text="One per line, plain text (no Markdown)."
+    )
+
+    class Meta:
+        model = Milestone
+        fields = (
+            "stage",
+            "title",
+            "slug",
+            "difficulty",
+            "hours",
+            "description",
+            "stretch",
+            "topics",
+            "position",
+        )
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(PositionedChildrenAdmin):
+    """A milestone's specification: its brief, difficulty, hours, acceptance checklist and stretch goals."""
+
+    form = MilestoneForm
+    list_display = ("title", "track", "stage", "difficulty", "hours", "checklist_count")
+    list_filter = ("track", "difficulty")
+    list_select_related = ("track", "stage")
+    search_fields = ("title", "slug", "track__title")
+    fields = ("stage", "title", "slug", "difficulty", "hours", "description", "stretch", "topics", "position")
+    autocomplete_fields = ("topics",)
+    inlines = (ChecklistItemInline,)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(checklist_total=count_of(ChecklistItem.objects, "milestone"))
+        )
+
+    checklist_count = annotated_column("checklist_total", "checklist items")
+
+    def get_model_perms(self, request):
+        # Milestones are reached from their stage; keep the index uncluttered.
+        return {}
 
 
 @admin.register(Track)
@@ -193,7 +273,7 @@ class TrackAdmin(PositionedChildrenAdmin):
     search_fields = ("title", "slug", "summary")
     prepopulated_fields = {"slug": ("title",)}
     fields = ("title", "slug", "summary", "body", "tags", "position", "stack", "is_published")
-    inlines = (StageInline,)
+    inlines = (StageInline, TrackChangeInline)
     actions = (publish, unpublish)
 
     change_form_template = "admin/learning/track/change_form.html"
@@ -286,11 +366,11 @@ class TopicResourceInline(PositionedInline):
 
 @admin.register(Topic)
 class TopicAdmin(PositionedChildrenAdmin):
-    list_display = ("title", "slug", "resource_count", "track_count", "is_published", "updated_at")
+    list_display = ("title", "slug", "hours", "resource_count", "track_count", "is_published", "updated_at")
     list_filter = ("is_published", PublishedResourcesFilter, "tags")
     search_fields = ("title", "slug", "summary")
     prepopulated_fields = {"slug": ("title",)}
-    fields = ("title", "slug", "summary", "body", "tags", "is_published")
+    fields = ("title", "slug", "summary", "hours", "body", "tags", "is_published")
     inlines = (TopicResourceInline,)
     actions = (publish, unpublish)
     show_full_result_count = False

@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from learning.catalogue.content import yaml_io
 from learning.catalogue.content.reader import RESOURCES_FILE, TOPICS_FILE, TRACKS_DIR
 from learning.catalogue.content.schema import (
+    CHANGE_KEYS,
     MILESTONE_KEYS,
     RESOURCE_KEYS,
     STAGE_KEYS,
@@ -14,7 +15,17 @@ from learning.catalogue.content.schema import (
     TOPIC_KEYS,
     TRACK_KEYS,
 )
-from learning.catalogue.models import Milestone, Resource, Stage, Step, Topic, TopicResource, Track
+from learning.catalogue.models import (
+    ChecklistItem,
+    Milestone,
+    Resource,
+    Stage,
+    Step,
+    Topic,
+    TopicResource,
+    Track,
+    TrackChange,
+)
 
 
 def export_directory(directory: Path) -> dict[str, int]:
@@ -56,10 +67,12 @@ def _tracks():
     """Tracks with everything their file holds, in file order, prefetched in a fixed number of queries."""
     return Track.objects.prefetch_related(  # type: ignore[misc]  # taggit's "tags", unknown to the plugin
         "tags",
+        Prefetch("changes", queryset=TrackChange.objects.order_by("position")),
         Prefetch("stages", queryset=Stage.objects.order_by("position")),
         Prefetch("stages__steps", queryset=Step.objects.select_related("topic").order_by("position")),
         Prefetch("stages__milestones", queryset=Milestone.objects.order_by("position")),
         Prefetch("stages__milestones__topics", queryset=Topic.objects.order_by("slug")),
+        Prefetch("stages__milestones__checklist", queryset=ChecklistItem.objects.order_by("position")),
     )
 
 
@@ -73,7 +86,8 @@ def _track_entry(track: Track) -> dict:
         )
         for stage in track.stages.all()
     ]
-    return _entry(track, TRACK_KEYS, stages=stages)
+    changes = [_entry(change, CHANGE_KEYS, date=change.date.isoformat()) for change in track.changes.all()]
+    return _entry(track, TRACK_KEYS, stages=stages, changes=changes)
 
 
 def _entry(instance, keys, **given) -> dict:
@@ -91,6 +105,8 @@ def _value(instance, attr: str):
         return sorted(tag.name for tag in instance.tags.all())
     if attr == "topics":
         return [topic.slug for topic in instance.topics.all()]
+    if attr == "checklist":
+        return [item.text for item in instance.checklist.all()]
     if attr == "resource_order":
         return [link.resource.url for link in instance.resource_links.all()]
     if attr == "start_here":

@@ -6,8 +6,20 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Q
 
-from learning.catalogue.content.reader import Catalogue, StageEntry, TrackEntry, read_catalogue
-from learning.catalogue.models import Milestone, Resource, Stage, Step, Topic, TopicResource, Track
+from learning.catalogue.content import replacements
+from learning.catalogue.content.reader import Catalogue, TrackEntry, read_catalogue
+from learning.catalogue.content.schema import ContentError, ContentInvalid
+from learning.catalogue.models import (
+    ChecklistItem,
+    Milestone,
+    Resource,
+    Stage,
+    Step,
+    Topic,
+    TopicResource,
+    Track,
+    TrackChange,
+)
 from learning.catalogue.positions import park
 
 
@@ -22,11 +34,15 @@ class LoadReport:
 
     def lines(self) -> list[str]:
         kinds = dict.fromkeys(kind for kind, _ in self.counts)
-        return [
-            f"{kind}: {self.counts[(kind, 'created')]} created, {self.counts[(kind, 'updated')]} updated, "
-            f"{self.counts[(kind, 'unchanged')]} unchanged"
-            for kind in kinds
-        ]
+        return [f"{kind}: {self._outcomes(kind)}" for kind in kinds]
+
+    def _outcomes(self, kind: str) -> str:
+        outcomes = dict.fromkeys(outcome for counted, outcome in self.counts if counted == kind)
+        if set(outcomes) <= set(self.UPSERT):
+            outcomes = dict.fromkeys(self.UPSERT)
+        return ", ".join(f"{self.counts[(kind, outcome)]} {outcome}" for outcome in outcomes)
+
+    UPSERT = ("created", "updated", "unchanged")
 
 
 def load_directory(directory: Path) -> LoadReport:
@@ -40,21 +56,59 @@ def load_catalogue(catalogue: Catalogue) -> LoadReport:
     topics = {}
     for values in catalogue.topics:
         topics[values["slug"]] = _upsert(Topic, {"slug": values["slug"]}, values, report, "topics")
+    replaced_topics = _carry_topics(catalogue, topics, report)
     missing = {slug for slug in _referenced_topics(catalogue) if slug not in topics}
     topics.update({topic.slug: topic for topic in Topic.objects.filter(slug__in=missing)})
     for values in catalogue.resources:
+        _take_over_urls(values, report)
         resource = _upsert(Resource, {"url": values["url"]}, values, report, "resources")
         _set_related(resource.topics, [topics[slug] for slug in values["topics"]])
     for values in catalogue.topics:
         _order_resources(topics[values["slug"]], values, report)
     for entry in catalogue.tracks:
         _load_track(entry, topics, report)
+    # An old topic goes once no step or milestone holds it (a track the files don't describe may still).
+    for old in replaced_topics:
+        if not (old.steps.exists() or old.milestones.exists()):
+            old.delete()
+            report.note("replaced topics", "deleted")
     return report
+
+
+def _carry_topics(catalogue: Catalogue, topics: dict, report: LoadReport) -> list[Topic]:
+    """Learners' progress on each topic a `replaces` names moves to every topic naming it (a rename, a
+    merge, a split); returns the old topics still stored, for deletion once the tracks no longer use them."""
+    successors: dict[str, list[Topic]] = {}
+    for values in catalogue.topics:
+        for old_slug in values["replaces"]:
+            successors.setdefault(old_slug, []).append(topics[values["slug"]])
+    olds = list(Topic.objects.filter(slug__in=successors).order_by("slug"))
+    for old in olds:
+        replacements.topic_replaced.send(sender=Topic, old=old, new=successors[old.slug])
+        report.note("replaced topics", "carried")
+    return olds
+
+
+def _take_over_urls(values: dict, report: LoadReport) -> None:
+    """A resource's old URLs (`replaces`): the stored resource with an old URL is renamed in place, or,
+    when the new URL is stored too, its bookmarks and ratings move to that one and it is deleted."""
+    for old_url in values["replaces"]:
+        old = Resource.objects.filter(url=old_url).first()
+        if old is None:
+            continue
+        current = Resource.objects.filter(url=values["url"]).first()
+        if current is None:
+            old.url = values["url"]
+            old.save()
+            report.note("replaced resources", "renamed")
+            continue
+        replacements.resource_replaced.send(sender=Resource, old=old, new=current)
+        old.delete()
+        report.note("replaced resources", "merged")
 
 
 def _load_track(entry: TrackEntry, topics: dict, report: LoadReport) -> None:
     track = _upsert(Track, {"slug": entry.values["slug"]}, entry.values, report, "tracks")
-    track.stages.exclude(slug__in=[stage.values["slug"] for stage in entry.stages]).delete()
     wanted = {stage.values["slug"]: position for position, stage in enumerate(entry.stages)}
     park(track.stages.exclude(_in_place({"slug": slug, "position": pos} for slug, pos in wanted.items())))
     stages = []
@@ -80,18 +134,85 @@ def _load_track(entry: TrackEntry, topics: dict, report: LoadReport) -> None:
         values = {"stage": stage, "position": position, "is_optional": optional}
         _upsert(Step, {"track": track, "topic_id": topic_id}, values, report, "steps")
 
-    for stage, stage_entry in zip(stages, entry.stages, strict=True):
-        _load_milestones(stage, stage_entry, topics, report)
+    _load_milestones(track, entry, stages, topics, report)
+    # Stages go last: their steps and milestones that stay in the track have moved out of them by now.
+    track.stages.exclude(slug__in=[stage.values["slug"] for stage in entry.stages]).delete()
+    _load_changes(track, entry, report)
 
 
-def _load_milestones(stage: Stage, entry: StageEntry, topics: dict, report: LoadReport) -> None:
-    stage.milestones.exclude(slug__in=[m["slug"] for m in entry.milestones]).delete()
-    wanted = {milestone["slug"]: position for position, milestone in enumerate(entry.milestones)}
-    park(stage.milestones.exclude(_in_place({"slug": slug, "position": pos} for slug, pos in wanted.items())))
-    for values in entry.milestones:
-        values = {**values, "position": wanted[values["slug"]]}
-        milestone = _upsert(Milestone, {"stage": stage, "slug": values["slug"]}, values, report, "milestones")
-        _set_related(milestone.topics, [topics[slug] for slug in values["topics"]])
+def _load_milestones(track: Track, entry: TrackEntry, stages: list, topics: dict, report: LoadReport) -> None:
+    """The track's milestones, by slug (unique in the track): old slugs a milestone `replaces` are renamed
+    to it or merged into it; a milestone learners marked built may only go when another replaces it."""
+    wanted = {
+        milestone["slug"]: (stage, position, milestone)
+        for stage, stage_entry in zip(stages, entry.stages, strict=True)
+        for position, milestone in enumerate(stage_entry.milestones)
+    }
+    for slug, (_, _, values) in wanted.items():
+        for old_slug in values["replaces"]:
+            old = track.milestones.filter(slug=old_slug).first()
+            if old is None:
+                continue
+            current = track.milestones.filter(slug=slug).first()
+            if current is None:
+                Milestone.objects.filter(pk=old.pk).update(slug=slug)
+                report.note("replaced milestones", "renamed")
+                continue
+            replacements.milestone_replaced.send(sender=Milestone, old=old, new=current)
+            old.delete()
+            report.note("replaced milestones", "merged")
+    gone = track.milestones.exclude(slug__in=wanted)
+    built = sorted(set(gone.filter(completions__isnull=False).order_by().values_list("slug", flat=True)))
+    if built:
+        raise ContentInvalid(
+            [
+                ContentError(
+                    entry.file,
+                    f"milestone {slug!r}",
+                    "learners marked it built: it may only leave the track when another milestone of the "
+                    "track names it in `replaces`",
+                )
+                for slug in built
+            ]
+        )
+    gone.delete()
+    park(
+        track.milestones.exclude(
+            _in_place(
+                {"slug": slug, "stage": stage, "position": pos} for slug, (stage, pos, _) in wanted.items()
+            )
+        )
+    )
+    for slug, (stage, position, values) in wanted.items():
+        values = {**values, "stage": stage, "position": position}
+        milestone = _upsert(Milestone, {"track": track, "slug": slug}, values, report, "milestones")
+        _set_related(milestone.topics, [topics[topic] for topic in values["topics"]])
+        _set_list(milestone.checklist, ChecklistItem, "milestone", milestone, values["checklist"], report)
+
+
+def _load_changes(track: Track, entry: TrackEntry, report: LoadReport) -> None:
+    stored = [(change.date.isoformat(), change.change) for change in track.changes.order_by("position")]
+    wanted = [(change["date"], change["change"]) for change in entry.changes]
+    if stored == wanted:
+        return
+    track.changes.all().delete()
+    TrackChange.objects.bulk_create(
+        TrackChange(track=track, date=date, change=text, position=position)
+        for position, (date, text) in enumerate(wanted)
+    )
+    report.note("track changes", "updated")
+
+
+def _set_list(manager, model, parent_field: str, parent, texts: list[str], report: LoadReport) -> None:
+    """Replaces a parent's ordered text rows (checklist items) when they differ from `texts`."""
+    if [row.text for row in manager.order_by("position")] == texts:
+        return
+    manager.all().delete()
+    model.objects.bulk_create(
+        model(**{parent_field: parent, "position": position, "text": text})
+        for position, text in enumerate(texts)
+    )
+    report.note("checklists", "updated")
 
 
 def _order_resources(topic: Topic, values: dict, report: LoadReport) -> None:
@@ -132,7 +253,7 @@ def _upsert(model, lookup: dict, values: dict, report: LoadReport, kind: str):
     created = instance is None
     if created:
         instance = model(**lookup)
-    model_fields = {f.name for f in model._meta.get_fields()} - {"tags", "topics"}
+    model_fields = {f.name for f in model._meta.concrete_fields}
     fields = {name: value for name, value in values.items() if name in model_fields}
     changed = created or any(_differs(instance, name, value) for name, value in fields.items())
     for name, value in fields.items():

@@ -1,12 +1,15 @@
 """Reading a content folder into plain entries, checking everything before the database is touched."""
 
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import yaml
 
 from learning.catalogue.content import yaml_io
 from learning.catalogue.content.schema import (
+    CHANGE_KEYS,
     MILESTONE_KEYS,
     RESOURCE_KEYS,
     STAGE_KEYS,
@@ -18,7 +21,16 @@ from learning.catalogue.content.schema import (
     read_entry,
 )
 from learning.catalogue.links import UnsupportedURL, normalize_url
-from learning.catalogue.models import Milestone, Resource, Stage, Topic, TopicResource, Track
+from learning.catalogue.models import (
+    ChecklistItem,
+    Milestone,
+    Resource,
+    Stage,
+    Topic,
+    TopicResource,
+    Track,
+    TrackChange,
+)
 
 TOPICS_FILE = "topics.yaml"
 RESOURCES_FILE = "resources.yaml"
@@ -36,6 +48,8 @@ class StageEntry:
 class TrackEntry:
     values: dict
     stages: list[StageEntry] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
+    file: str = ""
 
 
 @dataclass
@@ -103,6 +117,20 @@ def _read_topics(path: Path, directory: Path, problems: Problems) -> list[dict]:
     entries = _read_entries(
         path, directory, problems, kind="topic", model=Topic, keys=TOPIC_KEYS, identity="slug"
     )
+    name = _name(path, directory)
+    listed = {values["slug"] for _, values in entries}
+    for label, values in entries:
+        for old in values["replaces"]:
+            if not _is_slug(old):
+                problems.add(name, label, f"replaces: {old!r} is not a topic slug")
+            elif old in listed:
+                problems.add(
+                    name,
+                    label,
+                    f"replaces: {old!r} is still a topic in this file; remove its entry (its learners' "
+                    "progress moves to the topics that replace it)",
+                )
+        _check_no_repeats(values["replaces"], problems, name, label)
     return [values for _, values in entries]
 
 
@@ -120,8 +148,26 @@ def _read_resources(path: Path, directory: Path, topic_slugs: set, problems: Pro
         identity="url",
         prepare=normalise,
     )
+    name = _name(path, directory)
+    listed = {values["url"] for _, values in entries}
+    claimed: dict[str, str] = {}
     for label, values in entries:
-        _check_topic_slugs(values["topics"], topic_slugs, problems, _name(path, directory), label)
+        _check_topic_slugs(values["topics"], topic_slugs, problems, name, label)
+        replaces = []
+        for old in values["replaces"]:
+            try:
+                old = normalize_url(old)
+            except UnsupportedURL as error:
+                problems.add(name, label, f"replaces: {old!r}: {error}")
+                continue
+            if old in listed:
+                problems.add(name, label, f"replaces: {old!r} is still a resource in this file; remove it")
+            elif old in claimed:
+                problems.add(name, label, f"replaces: {old!r} is already replaced by {claimed[old]!r}")
+            claimed[old] = values["url"]
+            replaces.append(old)
+        values["replaces"] = replaces
+        _check_no_repeats(replaces, problems, name, label)
     return [values for _, values in entries]
 
 
@@ -203,8 +249,9 @@ def _read_track(path: Path, directory: Path, topic_slugs: set, problems: Problem
         return None
     if values["slug"] != path.stem:
         problems.add(name, label, f"slug {values['slug']!r} must match the file name {path.stem!r}")
-    track = TrackEntry(values={k: v for k, v in values.items() if k != "stages"})
-    stage_slugs, track_topics = set(), set()
+    track = TrackEntry(values={k: v for k, v in values.items() if k not in ("stages", "changes")}, file=name)
+    track.changes = _read_changes(values["changes"], problems, name, label)
+    stage_slugs, track_topics, milestone_slugs = set(), set(), set()
     for index, raw_stage in enumerate(values["stages"], start=1):
         stage_label = _label("stage", index, raw_stage, "slug")
         stage = _read_stage(raw_stage, problems, name, stage_label)
@@ -222,8 +269,62 @@ def _read_track(path: Path, directory: Path, topic_slugs: set, problems: Problem
         for milestone in stage.milestones:
             milestone_label = f"{stage_label}, milestone {milestone['slug']!r}"
             _check_topic_slugs(milestone["topics"], topic_slugs, problems, name, milestone_label)
+            if milestone["slug"] in milestone_slugs:
+                message = f"duplicate milestone slug {milestone['slug']!r} in this track"
+                problems.add(name, milestone_label, message)
+            milestone_slugs.add(milestone["slug"])
         track.stages.append(stage)
+    _check_milestone_replaces(track, milestone_slugs, problems, name)
     return track
+
+
+def _read_changes(raw_changes: list, problems: Problems, name: str, label: str) -> list[dict]:
+    """The track's "What changed" entries: a date (YYYY-MM-DD) and one sentence each, newest first."""
+    changes: list[dict] = []
+    for index, raw in enumerate(raw_changes, start=1):
+        change_label = f"{label}, change #{index}"
+        if isinstance(raw, dict) and isinstance(raw.get("date"), datetime.date):
+            raw = {**raw, "date": raw["date"].isoformat()}  # written unquoted, YAML reads a date
+        values = read_entry(raw, CHANGE_KEYS, problems, name, change_label)
+        if values is None:
+            continue
+        try:
+            datetime.date.fromisoformat(values["date"])
+        except ValueError:
+            problems.add(name, change_label, f"date: {values['date']!r} is not a date written YYYY-MM-DD")
+            continue
+        if not check_model_fields(TrackChange, values, CHANGE_KEYS, problems, name, change_label):
+            continue
+        if changes and values["date"] > changes[-1]["date"]:
+            problems.add(name, change_label, "changes: list the newest first")
+        changes.append(values)
+    return changes
+
+
+def _check_milestone_replaces(track: TrackEntry, present: set, problems: Problems, name: str) -> None:
+    """A milestone replaces old slugs of the same track that the file no longer names, each at most once."""
+    claimed: dict[str, str] = {}
+    for stage in track.stages:
+        for milestone in stage.milestones:
+            label = f"milestone {milestone['slug']!r}"
+            for old in milestone["replaces"]:
+                if not _is_slug(old):
+                    problems.add(name, label, f"replaces: {old!r} is not a milestone slug")
+                elif old in present:
+                    problems.add(name, label, f"replaces: {old!r} is still a milestone of this track")
+                elif old in claimed:
+                    problems.add(name, label, f"replaces: {old!r} is already replaced by {claimed[old]!r}")
+                claimed[old] = milestone["slug"]
+
+
+def _check_no_repeats(items: list, problems: Problems, name: str, label: str) -> None:
+    repeated = sorted({item for item in items if items.count(item) > 1})
+    if repeated:
+        problems.add(name, label, f"replaces: {', '.join(map(repr, repeated))} listed twice")
+
+
+def _is_slug(text: str) -> bool:
+    return bool(text) and all(c.isascii() and (c.isalnum() or c in "-_") for c in text)
 
 
 def _read_stage(raw, problems: Problems, name: str, label: str) -> StageEntry | None:
@@ -235,7 +336,6 @@ def _read_stage(raw, problems: Problems, name: str, label: str) -> StageEntry | 
         step = read_entry(raw_step, STEP_KEYS, problems, name, f"{label}, step {index}")
         if step is not None:
             stage.steps.append(step)
-    milestone_slugs = set()
     for index, raw_milestone in enumerate(values["milestones"], start=1):
         milestone_label = f"{label}, {_label('milestone', index, raw_milestone, 'slug')}"
         milestone = read_entry(raw_milestone, MILESTONE_KEYS, problems, name, milestone_label)
@@ -243,11 +343,23 @@ def _read_stage(raw, problems: Problems, name: str, label: str) -> StageEntry | 
             Milestone, milestone, MILESTONE_KEYS, problems, name, milestone_label
         ):
             continue
-        if milestone["slug"] in milestone_slugs:
-            problems.add(name, milestone_label, f"duplicate milestone slug {milestone['slug']!r}")
-        milestone_slugs.add(milestone["slug"])
+        if not _check_texts(milestone, problems, name, milestone_label):
+            continue
         stage.milestones.append(milestone)
     return stage
+
+
+def _check_texts(milestone: dict, problems: Problems, name: str, label: str) -> bool:
+    """Checklist items and stretch goals are non-empty one-line texts; an item fits a ChecklistItem."""
+    before = len(problems.errors)
+    limit = cast(int, ChecklistItem._meta.get_field("text").max_length)
+    for key in ("checklist", "stretch"):
+        for index, text in enumerate(milestone[key], start=1):
+            if not text.strip():
+                problems.add(name, label, f"{key} #{index}: is empty")
+            elif len(text) > limit:
+                problems.add(name, label, f"{key} #{index}: at most {limit} characters (it has {len(text)})")
+    return len(problems.errors) == before
 
 
 def _check_topic_slugs(slugs, known: set, problems: Problems, name: str, label: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from learning.catalogue.models import Cost, Kind, Level, Stack
+from learning.catalogue.models import Cost, Difficulty, Kind, Level, Stack
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,11 @@ TOPIC_KEYS = (
     Key("slug", "slug", required=True),
     Key("title", "title", required=True),
     Key("summary", "summary", required=True),
+    Key("hours", "hours", int, default=None),
     Key("tags", "tags", list, default=[]),
     Key("published", "is_published", bool, default=True),
+    # Old topic slugs this one takes over: their learners' progress moves here, their URL redirects here.
+    Key("replaces", "replaces", list, default=[]),
     # The curator's order of the topic's resources (URLs of resources naming the topic), and the one to
     # open first. Not fields of the topic: the loader writes them to TopicResource.
     Key("start_here", "start_here"),
@@ -50,6 +53,8 @@ RESOURCE_KEYS = (
     Key("topics", "topics", list, default=[]),
     Key("tags", "tags", list, default=[]),
     Key("published", "is_published", bool, default=True),
+    # Old URLs this resource takes over: renamed in place, or merged (bookmarks and ratings move here).
+    Key("replaces", "replaces", list, default=[]),
     Key("description", "description"),
 )
 TRACK_KEYS = (
@@ -61,7 +66,13 @@ TRACK_KEYS = (
     Key("tags", "tags", list, default=[]),
     Key("published", "is_published", bool, default=True),
     Key("body", "body"),
+    # The public "What changed" list, newest first.
+    Key("changes", "changes", list, default=[]),
     Key("stages", "stages", list, default=[]),
+)
+CHANGE_KEYS = (
+    Key("date", "date", required=True),
+    Key("change", "change", required=True),
 )
 STAGE_KEYS = (
     Key("slug", "slug", required=True),
@@ -78,8 +89,14 @@ STEP_KEYS = (
 MILESTONE_KEYS = (
     Key("slug", "slug", required=True),
     Key("title", "title", required=True),
+    Key("difficulty", "difficulty"),
+    Key("hours", "hours", int, default=None),
+    # Old milestone slugs of the same track: learners' "built" marks move here.
+    Key("replaces", "replaces", list, default=[]),
     Key("topics", "topics", list, default=[]),
     Key("description", "description"),
+    Key("checklist", "checklist", list, default=[]),
+    Key("stretch", "stretch", list, default=[]),
 )
 
 # Keys whose values must come from a fixed list; the message names the allowed values.
@@ -89,9 +106,10 @@ CHOICES = {
     "cost": Cost.values,
     "level": Level.values,
     "stack": [value for value in Stack.values if value],
+    "difficulty": Difficulty.values,
 }
 # Lists of mappings rather than of strings.
-NESTED = {"stages", "steps", "milestones"}
+NESTED = {"stages", "steps", "milestones", "changes"}
 
 
 @dataclass(frozen=True)

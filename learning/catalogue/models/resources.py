@@ -25,6 +25,12 @@ class Kind(models.TextChoices):
     TOOL = "tool", "Tool"
     REPO = "repo", "Open-source repo"
     PODCAST = "podcast", "Podcast"
+    # Last, so the tie-breaking order of the kinds above (kind_rank) stays as it was.
+    TUTORIAL = "tutorial", "Tutorial"
+
+
+# Kinds in which the learner does the work: they count as hands-on.
+HANDS_ON = frozenset({Kind.INTERACTIVE, Kind.COURSE, Kind.TUTORIAL})
 
 
 class Cost(models.TextChoices):
@@ -203,6 +209,9 @@ class Resource(CuratedText):
     estimated_minutes = models.PositiveIntegerField(
         null=True, blank=True, help_text="Roughly how long it takes to work through, in minutes."
     )
+    replaces = models.JSONField(
+        default=list, blank=True, editable=False, help_text="Old URLs this resource took over (`replaces`)."
+    )
     is_published = models.BooleanField("published", default=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="resources", through="TopicResource")
     tags = TaggableManager(blank=True)
@@ -265,6 +274,10 @@ class Resource(CuratedText):
             except UnsupportedURL as error:
                 raise ValidationError({"url": str(error)}) from error
         super().clean_fields(exclude=exclude)
+
+    @property
+    def is_hands_on(self) -> bool:
+        return self.kind in HANDS_ON
 
     @property
     def link_is_broken(self) -> bool:

@@ -2,6 +2,7 @@
 milestones."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from taggit.managers import TaggableManager
@@ -103,6 +104,50 @@ class Track(CuratedText):
         return reversed_url("learning:track_detail", slug=self.slug)
 
 
+# Hours of a topic or milestone: whole hours, at least one, at most a few months of full-time work.
+MAX_HOURS = 2000
+hours_validators = [MinValueValidator(1), MaxValueValidator(MAX_HOURS)]
+
+
+def hours_field(help_text: str) -> models.PositiveSmallIntegerField:
+    """A topic's or milestone's honest estimate in whole hours; blank while nobody has estimated it."""
+    return models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=hours_validators, help_text=help_text
+    )
+
+
+def hours_constraint(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(hours__isnull=True) | Q(hours__gte=1, hours__lte=MAX_HOURS), name=name
+    )
+
+
+def replaces_field(help_text: str) -> models.JSONField:
+    """What a row took over (old slugs or URLs), kept as the content file's list so the export round-trips."""
+    return models.JSONField(default=list, blank=True, editable=False, help_text=help_text)
+
+
+class TrackChange(models.Model):
+    """One line of a track's public "What changed" list, newest first (position 0)."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="changes")
+    date = models.DateField()
+    change = models.CharField(max_length=300, help_text="One sentence.")
+    position = models.PositiveIntegerField(default=0, validators=position_validators)
+
+    objects = CuratedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["track", "position"]
+        verbose_name = "change"
+        constraints = [
+            models.UniqueConstraint(fields=["track", "position"], name="trackchange_unique_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.date}: {self.change}"
+
+
 class Stage(models.Model):
     """An ordered phase of a track, e.g. "Basics", months 1–3."""
 
@@ -145,6 +190,10 @@ class Topic(CuratedText):
     slug = models.SlugField(max_length=120, unique=True)
     summary = models.CharField(max_length=300, help_text="One or two sentences; also the page's description.")
     body = models.TextField(blank=True, help_text="Markdown.")
+    hours = hours_field(
+        "Estimate in whole hours to learn the topic to its “ready when” (guide, Start here, practice)."
+    )
+    replaces = replaces_field("Old topic slugs this topic took over (content files' `replaces`).")
     is_published = models.BooleanField("published", default=True)
     tags = TaggableManager(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -154,6 +203,7 @@ class Topic(CuratedText):
 
     class Meta:
         ordering = ["title"]
+        constraints = [hours_constraint("topic_hours_range")]
 
     def __str__(self):
         return self.title
@@ -197,15 +247,31 @@ class Step(models.Model):
             raise ValidationError({"topic": f"“{self.topic}” is already a step of this track."})
 
 
+class Difficulty(models.TextChoices):
+    BEGINNER = "beginner", "Beginner"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    ADVANCED = "advanced", "Advanced"
+
+
 class Milestone(CuratedText):
-    """A checkpoint that closes a stage: usually something to build."""
+    """A checkpoint that closes a stage: a project to build, specified by its brief (`description`), an
+    acceptance checklist (ChecklistItem) and optional stretch goals. Its slug is unique within its track."""
 
     text_fields = ("description",)
 
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="milestones", editable=False)
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="milestones")
     slug = models.SlugField(max_length=80)
     title = models.CharField(max_length=160)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    difficulty = models.CharField(max_length=20, choices=Difficulty.choices, blank=True, default="")
+    hours = hours_field("Honest estimate, in whole hours, to build it to its checklist.")
+    replaces = replaces_field('Old milestone slugs of this track whose "built" marks moved here.')
+    description = models.TextField(
+        blank=True, help_text="Markdown: the brief — what to build, for whom, the features or endpoints."
+    )
+    stretch = models.JSONField(
+        "stretch goals", default=list, blank=True, help_text="A list of short plain-text goals."
+    )
     topics = models.ManyToManyField(Topic, blank=True, related_name="milestones")
     position = models.PositiveIntegerField(default=0, validators=position_validators)
 
@@ -214,9 +280,52 @@ class Milestone(CuratedText):
     class Meta:
         ordering = ["stage__position", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["stage", "slug"], name="milestone_unique_slug_per_stage"),
+            models.UniqueConstraint(fields=["track", "slug"], name="milestone_unique_slug_per_track"),
             models.UniqueConstraint(fields=["stage", "position"], name="milestone_unique_position_per_stage"),
+            models.CheckConstraint(
+                condition=Q(difficulty__in=["", *Difficulty.values]), name="milestone_difficulty_valid"
+            ),
+            hours_constraint("milestone_hours_range"),
         ]
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.track_id = self.stage.track_id
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reversed_url("learning:milestone_detail", pk=self.pk)
+
+    def clean(self):
+        if not isinstance(self.stretch, list) or not all(isinstance(goal, str) for goal in self.stretch):
+            raise ValidationError({"stretch": "Give the stretch goals as a list of texts."})
+        stage = self.stage if "stage" in self._state.fields_cache or self.stage_id else None
+        if stage is None or stage.track_id is None or not self.slug:
+            return
+        self.track_id = stage.track_id
+        clash = Milestone.objects.filter(track_id=self.track_id, slug=self.slug).exclude(pk=self.pk)
+        if clash.exists():
+            raise ValidationError({"slug": f"“{self.slug}” is already a milestone of this track."})
+
+
+class ChecklistItem(models.Model):
+    """One verifiable acceptance item of a milestone, in order. Kept as rows (not text) so a learner may
+    later tick them one by one."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="checklist")
+    position = models.PositiveIntegerField(default=0, validators=position_validators)
+    text = models.CharField(max_length=300)
+
+    objects = CuratedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["milestone", "position"]
+        verbose_name = "checklist item"
+        constraints = [
+            models.UniqueConstraint(fields=["milestone", "position"], name="checklistitem_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.text
