@@ -105,11 +105,33 @@ def test_e_every_milestone_is_specified(shipped):  # noqa: F811
     assert not problems, failing(problems)
 
 
-def test_f_only_tools_link_to_a_home_page(shipped):  # noqa: F811
+# Sites whose home page is the work itself, not a door to it: the one place a learner should be sent.
+SITE_IS_THE_WORK = {
+    "12factor.net": "the Twelve-Factor App: its home page is the text",
+    "bootcamp.laravel.com": "Laravel's own step-by-step bootcamp starts on its home page",
+    "courses.nestjs.com": "the NestJS team's official course",
+    "dataintensive.net": "the book's own site",
+    "docker-curriculum.com": "the whole tutorial is one page",
+    "gobyexample.com": "the index of the examples is the work",
+    "guides.rubyonrails.org": "the official Rails Guides as a whole (a seed article's link)",
+    "phptherightway.com": "the whole guide is one page",
+    "producingoss.com": "the book's own site, free to read",
+    "www.gopl.io": "the book's own site",
+    "www.learndapper.com": "a tutorial site wholly about Dapper",
+    "www.poodr.com": "the book's own site",
+    "www.railstutorial.org": "the book's own site (a seed article's link)",
+}
+# Kinds whose home page is the resource: a tool, a learning platform, an interactive app.
+HOME_PAGE_KINDS = (Kind.TOOL, Kind.PLATFORM, Kind.INTERACTIVE)
+
+
+def test_f_only_tools_platforms_and_whole_works_link_to_a_home_page(shipped):  # noqa: F811
     problems = [
         f"{url} ({kind})"
-        for url, kind in Resource.objects.exclude(kind=Kind.TOOL).order_by("url").values_list("url", "kind")
-        if urlsplit(url).path in ("", "/")
+        for url, kind in Resource.objects.exclude(kind__in=HOME_PAGE_KINDS)
+        .order_by("url")
+        .values_list("url", "kind")
+        if urlsplit(url).path in ("", "/") and urlsplit(url).hostname not in SITE_IS_THE_WORK
     ]
     assert not problems, failing(problems)
 

@@ -27,6 +27,9 @@ class Kind(models.TextChoices):
     PODCAST = "podcast", "Podcast"
     # Last, so the tie-breaking order of the kinds above (kind_rank) stays as it was.
     TUTORIAL = "tutorial", "Tutorial"
+    # A learning platform: courses or exercises by many authors (Udemy, Coursera, LeetCode); its home page is
+    # the resource.
+    PLATFORM = "platform", "Learning platform"
 
 
 # Kinds in which the learner does the work: they count as hands-on.
