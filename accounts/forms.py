@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts import services
+from accounts.models import time_zone_names
 
 
 class ProfileSettingsForm(forms.Form):
@@ -37,6 +38,19 @@ class ProfileSettingsForm(forms.Form):
             self.add_error(None, error)
             return False
         return True
+
+
+class TimeZoneForm(forms.Form):
+    """The zone of the learner's days: streaks and the activity calendar count days from midnight there."""
+
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=lambda: [(name, name.replace("_", " ")) for name in time_zone_names()],
+        help_text="Your days start at midnight here: for your streak and your activity calendar.",
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a time zone this site knows. Pick one from the list."
+        },
+    )
 
 
 class DeleteAccountForm(forms.Form):

@@ -1,6 +1,24 @@
+import zoneinfo
+from functools import cache
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+
+DEFAULT_TIME_ZONE = "UTC"
+
+
+@cache
+def time_zone_names() -> tuple[str, ...]:
+    """The IANA time zones this system knows, sorted (Python's zoneinfo; the tzdata package where the OS
+    has none)."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def validate_time_zone(name: str) -> None:
+    if name not in time_zone_names():
+        raise ValidationError(f"“{name}” is not a time zone this site knows. Pick one from the list.")
 
 
 class User(AbstractUser):
@@ -19,6 +37,13 @@ class User(AbstractUser):
         ),
     )
 
+    time_zone = models.CharField(
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text="The learner's days (streaks, the activity calendar) start at midnight in this IANA zone.",
+    )
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         constraints = [
@@ -28,6 +53,14 @@ class User(AbstractUser):
                 violation_error_message="A user with that handle already exists.",
             )
         ]
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The learner's time zone (UTC if the stored name is unknown to this system)."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(DEFAULT_TIME_ZONE)
 
 
 def users_with_handle(handle: str):

@@ -5,7 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from accounts.models import users_with_handle
+from accounts.models import users_with_handle, validate_time_zone
 
 HANDLE_MIN_LENGTH = 3
 HANDLE_MAX_LENGTH = 30
@@ -48,3 +48,15 @@ def update_public_profile(*, user, handle: str, is_public: bool) -> None:
     except IntegrityError as error:  # another learner took the handle between the check and the save
         user.username, user.profile_is_public = before
         raise ValidationError({"username": [HANDLE_TAKEN]}) from error
+
+
+@transaction.atomic
+def update_time_zone(*, user, time_zone: str) -> None:
+    """Sets the zone whose midnight starts the learner's days. Days already recorded keep the date they had
+    where the learner was then; only what comes next is dated in the new zone."""
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError as error:
+        raise ValidationError({"time_zone": error.messages}) from error
+    user.time_zone = time_zone
+    user.save(update_fields=["time_zone"])  # its signals move the learner's page tokens

@@ -10,14 +10,17 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from accounts import personal_data
-from accounts.forms import DeleteAccountForm, ProfileSettingsForm
+from accounts import personal_data, services
+from accounts.forms import DeleteAccountForm, ProfileSettingsForm, TimeZoneForm
+from plumbing.actions import say
 
 
 @login_required
 def profile_settings(request):
-    """GET shows the form; POST saves it for request.user only (a posted user or pk is ignored)."""
+    """GET shows the forms; POST saves the public profile for request.user only (a posted user or pk is
+    ignored). The time zone has its own form and URL (time_zone)."""
     user = request.user
     if request.method == "POST":
         form = ProfileSettingsForm(request.POST, user=user)
@@ -27,14 +30,29 @@ def profile_settings(request):
             else:
                 messages.success(request, "Saved. Your profile is private: only you can see it.")
             return redirect("accounts:profile_settings")
-        status = 400
-    else:
-        form = ProfileSettingsForm(
-            initial={"username": user.username, "profile_is_public": user.profile_is_public}, user=user
-        )
-        status = 200
+        return settings_page(request, profile_form=form, status=400)
+    return settings_page(request)
+
+
+@require_POST
+@login_required
+def time_zone(request):
+    form = TimeZoneForm(request.POST)
+    if not form.is_valid():
+        return settings_page(request, zone_form=form, status=400)
+    services.update_time_zone(user=request.user, time_zone=form.cleaned_data["time_zone"])
+    say(request, f"Saved. Your days now start at midnight in {request.user.time_zone}.", at="time-zone")
+    return redirect(reverse("accounts:profile_settings") + "#time-zone")
+
+
+def settings_page(request, *, profile_form=None, zone_form=None, status=200):
+    user = request.user
     context = {
-        "form": form,
+        "form": profile_form
+        or ProfileSettingsForm(
+            initial={"username": user.username, "profile_is_public": user.profile_is_public}, user=user
+        ),
+        "zone_form": zone_form or TimeZoneForm(initial={"time_zone": user.time_zone}),
         "profile_url": request.build_absolute_uri(reverse("learning:profile", args=[user.username])),
     }
     return render(request, "accounts/profile_settings.html", context, status=status)

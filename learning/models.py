@@ -21,9 +21,17 @@ from learning.catalogue.models import (
     TrackChange,
 )
 from learning.community.models import Rating, ResourceSuggestion, ReviewFlag
-from learning.progress.models import Bookmark, MilestoneCompletion, TopicNote, TopicProgress, TrackFollow
+from learning.progress.models import (
+    Activity,
+    Bookmark,
+    MilestoneCompletion,
+    TopicNote,
+    TopicProgress,
+    TrackFollow,
+)
 
 __all__ = [
+    "Activity",
     "Bookmark",
     "ChecklistItem",
     "Cost",

@@ -12,6 +12,7 @@ from taggit.models import Tag, TaggedItem
 from learning.catalogue.content import replacements
 from learning.community import services as community_services
 from learning.models import (  # the app's wiring sits above every room
+    Activity,
     Bookmark,
     ChecklistItem,
     Milestone,
@@ -52,6 +53,7 @@ LEARNER_MODELS = (
     Bookmark,
     TopicProgress,
     TopicNote,
+    Activity,
     MilestoneCompletion,
     TrackFollow,
     ResourceSuggestion,

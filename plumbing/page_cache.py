@@ -39,15 +39,17 @@ PAGE_PREFIX = "page:3:"
 LOCAL_COPIES_BYTES = 32 * 1024 * 1024  # per process
 
 
-def cached_page(*depends: str, timeout: int | None = None):
-    """Caches the view's page under the version tokens named in `depends` (cache_tokens.CATALOGUE, ...)."""
+def cached_page(*depends: str, timeout: int | None = None, vary=None):
+    """Caches the view's page under the version tokens named in `depends` (cache_tokens.CATALOGUE, ...).
+    `vary(request)`: a string the page also depends on besides the tokens (a learner's date: a streak
+    changes at midnight with nothing written), part of the key."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not _cacheable(request):
                 return view(request, *args, **kwargs)
-            page = _Page(request, depends)
+            page = _Page(request, depends, vary(request) if vary else "")
             if not page.personal:
                 not_modified = get_conditional_response(
                     request, etag=page.etag, last_modified=int(page.last_modified)
@@ -69,14 +71,14 @@ def cached_page(*depends: str, timeout: int | None = None):
 class _Page:
     """One request's view of its cached page: the key, the tokens it depends on and what the cache holds."""
 
-    def __init__(self, request, depends):
+    def __init__(self, request, depends, varies: str = ""):
         self.request = request
         user = request.user
         self.personal = user.is_authenticated
         names = [*depends, *([cache_tokens.learner(user.pk)] if self.personal else [])]
         scope = f"u{user.pk}" if self.personal else "anon"
         self.key = PAGE_PREFIX + _digest(
-            f"{scope}|{request.scheme}://{request.get_host()}{request.get_full_path()}"
+            f"{scope}|{varies}|{request.scheme}://{request.get_host()}{request.get_full_path()}"
         )
         tokens = cache_tokens.read(names)
         request.version_tokens = tokens  # what the page's own fragments are keyed on (cache_tokens.current)

@@ -11,6 +11,7 @@ from learning.catalogue import fragments, listing, queries
 from learning.catalogue.forms import ResourceFilterForm
 from learning.community.queries import rating_count_of, suggestions_of
 from learning.pages.track import fillers, milestone_fillers, track_skeleton
+from learning.progress import activity
 from learning.progress import queries as progress_queries
 from learning.progress.models import TOPIC_NOTE_MAX_LENGTH
 from learning.progress.services import NOT_STARTED, STATUS_CHOICES
@@ -236,11 +237,16 @@ def filter_form(request) -> ResourceFilterForm:
     return form
 
 
+def learners_date(request) -> str:
+    return activity.learners_day(request.user).isoformat()
+
+
 @login_required
-@cached_page(cache_tokens.CATALOGUE)
+@cached_page(cache_tokens.CATALOGUE, vary=learners_date)  # the streak moves at the learner's midnight
 def dashboard(request):
     context = {
         "dashboard": progress_queries.dashboard_for(request.user),
+        "activity": activity.activity_of(request.user, activity.learners_day(request.user)),
         "rating_count": rating_count_of(request.user),
         "suggestions": suggestions_of(request.user),
     }

@@ -1,5 +1,5 @@
 """What a learner keeps of their own learning: followed tracks, progress on topics, completed milestones,
-bookmarks and notes on topics.
+bookmarks, notes on topics, and the record of learning actions that streaks and the activity calendar count.
 
 Every row belongs to one user; the database refuses a second row for the same (user, object) and any
 value out of range.
@@ -134,3 +134,43 @@ class TopicNote(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.topic}"
+
+
+class Activity(models.Model):
+    """One learning action on one of the learner's days: a topic's status set, a milestone built, a note
+    written. At most one row per (learner, day, kind, subject), so a day's count is of different actions,
+    not of clicks. `day` is the date in the learner's time zone when it happened, kept as it was if they
+    later change zone."""
+
+    class Kind(models.TextChoices):
+        LEARNING = "learning", "Started a topic"
+        DONE = "done", "Finished a topic"
+        SKIPPED = "skipped", "Skipped a topic"
+        MILESTONE = "milestone", "Built a milestone"
+        NOTE = "note", "Wrote notes"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # What it was about: "topic:<id>" or "milestone:<id>", kept when the topic or milestone is deleted.
+    subject = models.CharField(max_length=40)
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    milestone = models.ForeignKey(
+        Milestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+    day = models.DateField()
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day", "kind", "subject"], name="activity_once_per_day"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["learning", "done", "skipped", "milestone", "note"]),
+                name="activity_kind_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "day"], name="activity_user_day")]
+
+    def __str__(self):
+        return f"{self.user} · {self.day} · {self.kind} {self.subject}"

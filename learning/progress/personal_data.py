@@ -1,7 +1,14 @@
 """A learner's progress in their personal-data export (accounts.personal_data): one query per section."""
 
 from accounts.personal_data import export_time, register_section
-from learning.progress.models import Bookmark, MilestoneCompletion, TopicNote, TopicProgress, TrackFollow
+from learning.progress.models import (
+    Activity,
+    Bookmark,
+    MilestoneCompletion,
+    TopicNote,
+    TopicProgress,
+    TrackFollow,
+)
 
 
 def followed_tracks(user) -> list[dict]:
@@ -66,9 +73,26 @@ def topic_notes(user) -> list[dict]:
     ]
 
 
+def activity(user) -> list[dict]:
+    return [
+        {
+            "day": action.day.isoformat(),
+            "kind": action.kind,
+            "subject": action.subject,
+            "topic": action.topic.slug if action.topic else None,
+            "milestone": action.milestone.title if action.milestone else None,
+            "at": export_time(action.at),
+        }
+        for action in Activity.objects.filter(user=user)
+        .select_related("topic", "milestone")
+        .order_by("at", "pk")
+    ]
+
+
 def register() -> None:
     register_section("followed_tracks", followed_tracks)
     register_section("topic_progress", topic_progress)
     register_section("milestones_done", milestones_done)
     register_section("bookmarks", bookmarks)
     register_section("topic_notes", topic_notes)
+    register_section("activity", activity)

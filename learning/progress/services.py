@@ -10,9 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from learning.catalogue.models import Milestone, Step, Track
+from learning.progress.activity import learners_day
 from learning.progress.models import (
     NOTE_MAX_LENGTH,
     TOPIC_NOTE_MAX_LENGTH,
+    Activity,
     Bookmark,
     MilestoneCompletion,
     TopicNote,
@@ -25,11 +27,42 @@ NOT_STARTED = "not_started"
 STATUS_CHOICES = [(NOT_STARTED, "Not started"), *TopicProgress.Status.choices]
 
 
+def record_activity(*, user, kind: str, topic=None, milestone=None) -> None:
+    """Counts a learning action on the learner's today (once per kind and subject a day: INSERT … ON
+    CONFLICT DO NOTHING, so two identical requests at once still leave one row)."""
+    now = timezone.now()
+    subject = f"topic:{topic.pk}" if topic is not None else f"milestone:{milestone.pk}"
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                user=user,
+                kind=kind,
+                subject=subject,
+                topic=topic,
+                milestone=milestone,
+                at=now,
+                day=learners_day(user, now),
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def undo_todays_activity(*, user, topic=None, milestone=None) -> None:
+    """An action taken back the day it was taken (a check-off undone, a milestone unmarked) no longer counts
+    for that day: a streak can't be kept by ticking and unticking."""
+    subject = f"topic:{topic.pk}" if topic is not None else f"milestone:{milestone.pk}"
+    Activity.objects.filter(user=user, subject=subject, day=learners_day(user)).delete()
+
+
 def set_topic_status(*, user, topic, status: str) -> None:
-    """Sets a learner's status for a topic; `not_started` removes it. Done keeps its first completion time."""
+    """Sets a learner's status for a topic; `not_started` removes it. A change counts as the day's activity;
+    going back to not started the same day takes that day's activity on the topic back."""
     if status == NOT_STARTED:
         with transaction.atomic():
-            TopicProgress.objects.filter(user=user, topic=topic).delete()
+            removed, _ = TopicProgress.objects.filter(user=user, topic=topic).delete()
+            if removed:
+                undo_todays_activity(user=user, topic=topic)
         return
     if status not in TopicProgress.Status.values:
         raise ValidationError({"status": f"Unknown status {status!r}."})
@@ -41,17 +74,20 @@ def set_topic_status(*, user, topic, status: str) -> None:
         .exclude(status=status)
         .update_of(user, status=status, completed_at=completed_at, updated_at=timezone.now())
     )
+    if not changed:
+        # No row yet, or one with this status already, or a concurrent write in between: decided in a
+        # transaction.
+        with transaction.atomic():
+            progress, created = TopicProgress.objects.get_or_create(
+                user=user, topic=topic, defaults={"status": status, "completed_at": completed_at}
+            )
+            changed = created or progress.status != status
+            if not created and changed:
+                progress.status = status
+                progress.completed_at = completed_at
+                progress.save(update_fields=["status", "completed_at", "updated_at"])
     if changed:
-        return
-    # No row yet, or one with this status already, or a concurrent write in between: decided in a transaction.
-    with transaction.atomic():
-        progress, created = TopicProgress.objects.get_or_create(
-            user=user, topic=topic, defaults={"status": status, "completed_at": completed_at}
-        )
-        if not created and progress.status != status:
-            progress.status = status
-            progress.completed_at = completed_at
-            progress.save(update_fields=["status", "completed_at", "updated_at"])
+        record_activity(user=user, kind=status, topic=topic)
 
 
 @transaction.atomic
@@ -67,10 +103,14 @@ def unfollow_track(*, user, track: Track) -> None:
 @transaction.atomic
 def set_milestone_done(*, user, milestone: Milestone, done: bool) -> None:
     if done:
-        MilestoneCompletion.objects.get_or_create(user=user, milestone=milestone)
+        _, created = MilestoneCompletion.objects.get_or_create(user=user, milestone=milestone)
         follow_track(user=user, track=milestone.stage.track)
+        if created:
+            record_activity(user=user, kind=Activity.Kind.MILESTONE, milestone=milestone)
     else:
-        MilestoneCompletion.objects.filter(user=user, milestone=milestone).delete()
+        removed, _ = MilestoneCompletion.objects.filter(user=user, milestone=milestone).delete()
+        if removed:
+            undo_todays_activity(user=user, milestone=milestone)
 
 
 @transaction.atomic
@@ -129,6 +169,7 @@ def save_topic_note(*, user, topic, text: str) -> TopicNote | None:
         TopicNote.objects.filter(user=user, topic=topic).delete()
         return None
     note, _ = TopicNote.objects.update_or_create(user=user, topic=topic, defaults={"text": text})
+    record_activity(user=user, kind=Activity.Kind.NOTE, topic=topic)
     return note
 
 

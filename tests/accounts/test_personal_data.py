@@ -73,7 +73,7 @@ def test_the_export_holds_everything_the_learner_owns_and_nothing_else(logged_in
     assert verified_user.password not in text
 
 
-EXPORT_QUERIES = 12  # with nothing cached; the same for one row of each kind and for 21
+EXPORT_QUERIES = 13  # with nothing cached; the same for one row of each kind and for 21
 
 
 def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verified_user, cold_get):
@@ -163,6 +163,7 @@ def test_every_app_section_is_in_the_export_in_a_fixed_order(logged_in_client):
         "milestones_done",
         "bookmarks",
         "topic_notes",
+        "activity",
         "ratings",
         "suggestions",
         "review_flags",

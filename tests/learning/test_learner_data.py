@@ -75,7 +75,7 @@ def check_off(user, topics):
 # note on the topic ("My notes").
 LEARNER_PAGE_QUERIES = {
     "track": 10,  # a learner's statuses and milestones in one query (learner_state)
-    "dashboard": 11,
+    "dashboard": 12,  # +1: the learner's active days (streaks and the calendar)
     "topic": 14,
     "topic in its track": 13,
     "home": 10,

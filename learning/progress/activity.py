@@ -1,0 +1,150 @@
+"""A learner's activity: the days they learned on, their streaks, and the calendar of the last year.
+
+The streak rule, as the dashboard states it: a day counts when the learner did something there (set a
+topic's status, built a milestone, wrote notes; an action taken back the same day doesn't count). The
+current streak is the run of such days up to today; today joins it as soon as they do something, and until
+then the run up to yesterday stands. Days are the learner's: each action is dated where they were when they
+took it (learners_day).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from learning.progress.models import Activity
+
+ONE_DAY = timedelta(days=1)
+CALENDAR_WEEKS = 53  # the last twelve months, whole weeks from Monday
+LEVELS = (0, 1, 2, 4, 7)  # the fewest actions a day needs for each shade of the calendar
+
+
+def learners_day(user, moment=None) -> date:
+    """The date it is (or was at `moment`) where the learner lives: their days start at midnight there."""
+    return (moment or timezone.now()).astimezone(user.zone).date()
+
+
+def current_streak(days: Iterable[date], today: date) -> int:
+    """Days in a row with activity, ending today, or yesterday while today has none yet."""
+    active = set(days)
+    day = today if today in active else today - ONE_DAY
+    streak = 0
+    while day in active:
+        streak += 1
+        day -= ONE_DAY
+    return streak
+
+
+def longest_streak(days: Iterable[date]) -> int:
+    """The longest run of consecutive days with activity, ever."""
+    longest = run = 0
+    previous = None
+    for day in sorted(set(days)):
+        run = run + 1 if previous is not None and day - previous == ONE_DAY else 1
+        longest = max(longest, run)
+        previous = day
+    return longest
+
+
+def level(actions: int) -> int:
+    return max(index for index, least in enumerate(LEVELS) if actions >= least)
+
+
+@dataclass(frozen=True)
+class ActivitySummary:
+    today: date
+    current_streak: int
+    longest_streak: int
+    active_days: int  # in the calendar's year
+    actions: int  # in the calendar's year
+    weeks: list  # CALENDAR_WEEKS lists of 7 (day, actions) from Monday; days after today are None
+    months: list  # (first day of the month, active days, actions), oldest first, months the calendar shows
+
+    @property
+    def calendar(self) -> SafeString:
+        """The year as a table of days drawn with CSS (weeks in columns, Monday on top, months over their
+        weeks): a cell a day, its shade its level; a day with activity says its date and count in a
+        tooltip. It is a picture (aria-hidden): the page says the same in words, and by month."""
+        spans: list[list] = []  # [month, weeks] in column order
+        for week in self.weeks:
+            month = week[0][0].replace(day=1)
+            if spans and spans[-1][0] == month:
+                spans[-1][1] += 1
+            else:
+                spans.append([month, 1])
+        head = format_html_join(
+            "",
+            '<th colspan="{}" scope="colgroup">{}</th>',
+            ((weeks, f"{month:%b}" if weeks >= 2 else "") for month, weeks in spans),
+        )
+        rows = []
+        for weekday, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "")):
+            cells = format_html_join("", "{}", ((day_cell(week[weekday]),) for week in self.weeks))
+            rows.append(format_html('<tr><th scope="row">{}</th>{}</tr>', name, cells))
+        return format_html(
+            '<table class="calendar" aria-hidden="true"><thead><tr><td></td>{}</tr></thead>'
+            "<tbody>{}</tbody></table>",
+            head,
+            format_html_join("", "{}", ((row,) for row in rows)),
+        )
+
+
+FUTURE_CELL = mark_safe("<td></td>")
+EMPTY_CELL = mark_safe('<td><span class="calendar__day"></span></td>')
+
+
+def day_cell(entry) -> SafeString:
+    if entry is None:
+        return FUTURE_CELL
+    day, actions = entry
+    if not actions:
+        return EMPTY_CELL
+    said = f"{day.day} {day:%b %Y}: {actions} action{'' if actions == 1 else 's'}"
+    return format_html(
+        '<td><span class="calendar__day calendar__day--{}" title="{}"></span></td>', level(actions), said
+    )
+
+
+def summary_of(days: dict[date, int], today: date) -> ActivitySummary:
+    """`days`: actions per day, every day the learner was active."""
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=CALENDAR_WEEKS - 1)
+    weeks: list[list[tuple[date, int] | None]] = []
+    months: dict[date, list[int]] = {}
+    for week in range(CALENDAR_WEEKS):
+        column: list[tuple[date, int] | None] = []
+        for weekday in range(7):
+            day = first + timedelta(weeks=week, days=weekday)
+            if day > today:
+                column.append(None)
+                continue
+            actions = days.get(day, 0)
+            column.append((day, actions))
+            month = months.setdefault(day.replace(day=1), [0, 0])
+            month[0] += 1 if actions else 0
+            month[1] += actions
+        weeks.append(column)
+    in_year = [actions for day, actions in days.items() if first <= day <= today]
+    return ActivitySummary(
+        today=today,
+        current_streak=current_streak(days, today),
+        longest_streak=longest_streak(days),
+        active_days=len(in_year),
+        actions=sum(in_year),
+        weeks=weeks,
+        months=[(month, active, actions) for month, (active, actions) in months.items()],
+    )
+
+
+def activity_of(user, today: date) -> ActivitySummary:
+    """The learner's activity up to `today` (their date): one query, a row per active day."""
+    days = dict(
+        Activity.objects.filter(user=user)
+        .values("day")
+        .annotate(actions=Count("pk"))
+        .values_list("day", "actions")
+    )
+    return summary_of(days, today)
