@@ -94,7 +94,7 @@ MILESTONE_SLOTS = {
     "milestone-value": ("0", "1"),
     "milestone-action": ("Mark as not built yet", "I built it ✓"),
     "map-built": (" is-built", ""),
-    "built": ("built", "not built yet"),
+    "built": ("You built it.", "Not built yet."),
 }
 
 

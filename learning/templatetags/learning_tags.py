@@ -13,6 +13,14 @@ def markdown(text, below=0):
 
 
 @register.filter
+def lead(text):
+    """The first paragraph of Markdown text, rendered: a milestone's brief where the track lists it (its
+    page has the whole brief)."""
+    first = (text or "").strip().split("\n\n", 1)[0]
+    return mark_safe(render_markdown(first))  # noqa: S308 - sanitised by nh3
+
+
+@register.filter
 def duration(minutes):
     """120 → "2 h", 90 → "1 h 30 min", 45 → "45 min"."""
     if not minutes:

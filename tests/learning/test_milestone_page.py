@@ -89,7 +89,7 @@ def test_i_built_it_from_the_page_comes_back_to_it(client, learner):
     page = client.get(response["Location"]).content.decode()
     assert "Mark as not built yet" in page
     assert "Built: “Build a bookshelf API”. Well done." in page
-    assert "You have built." in page
+    assert "You built it." in page
 
 
 def test_another_learners_mark_does_not_show(client, learner, django_user_model):
@@ -99,7 +99,7 @@ def test_another_learners_mark_does_not_show(client, learner, django_user_model)
     client.force_login(learner)
     page = client.get(milestone.get_absolute_url()).content.decode()
     assert "I built it ✓" in page
-    assert "You have not built yet." in page
+    assert "Not built yet." in page
 
 
 def test_a_milestone_of_a_draft_track_is_staff_only_and_unknown_is_404(client, curator):
