@@ -94,7 +94,8 @@ MILESTONE_SLOTS = {
     "milestone-value": ("0", "1"),
     "milestone-action": ("Mark as not built yet", "I built it ✓"),
     "map-built": (" is-built", ""),
-    "built": ("You built it.", "Not built yet."),
+    "built": ("built", "not built yet"),
+    "built-said": ("You built it.", "Not built yet."),
 }
 
 

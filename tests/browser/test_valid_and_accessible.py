@@ -420,6 +420,14 @@ def page_kinds(site) -> list[Page]:
         Page("profile-own-private", "learning:profile", "/u/octocat/", who="github"),
         Page("profile-settings", "accounts:profile_settings", "/me/profile/", who="learner"),
         Page(
+            "time-zone-refused",  # the settings page with the time zone's error
+            "accounts:time_zone",
+            "/me/profile/time-zone/",
+            who="learner",
+            status=400,
+            post={"time_zone": "Mars/Olympus_Mons"},
+        ),
+        Page(
             "profile-settings-refused",
             "accounts:profile_settings",
             "/me/profile/",
