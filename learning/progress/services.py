@@ -119,8 +119,9 @@ def answer_review(*, user, review: TopicReview, answer: str, relearn: bool = Fal
     """The learner's answer to a review that is due: "solid" moves the topic up a box (the last box keeps it)
     and it comes due after that box's interval; "refresh" sends it back to box 1 (three days), or with
     `relearn` sets the topic back to learning, which ends its schedule until it is done again. Either counts
-    as the day's activity. Returns False, changing nothing, when the review isn't due on the learner's today
-    (already answered, or answered twice at once: the update names the box and date it read)."""
+    as the day's activity; `review` then holds its new box and date. Returns False, changing nothing, when
+    the review isn't due on the learner's today (already answered, or answered twice at once: the update
+    names the box and date it read)."""
     if answer not in (SOLID, REFRESH) or (relearn and answer != REFRESH):
         raise ValidationError({"answer": f"Unknown answer {answer!r}."})
     now = timezone.now()
@@ -132,11 +133,13 @@ def answer_review(*, user, review: TopicReview, answer: str, relearn: bool = Fal
             set_topic_status(user=user, topic=review.topic, status=TopicProgress.Status.LEARNING)
         else:
             box = min(review.box + 1, LAST_BOX) if answer == SOLID else 1
+            due = today + timedelta(days=REVIEW_INTERVALS[box])
             changed = TopicReview.objects.filter(pk=review.pk, box=review.box, due=review.due).update_of(
-                user, box=box, due=today + timedelta(days=REVIEW_INTERVALS[box]), last_reviewed=now
+                user, box=box, due=due, last_reviewed=now
             )
             if not changed:
                 return False
+            review.box, review.due, review.last_reviewed = box, due, now
         record_activity(user=user, kind=Activity.Kind.REVIEW, topic=review.topic)
     return True
 
