@@ -44,7 +44,7 @@ class ReviewAnswerForm(forms.Form):
     relearn = forms.BooleanField(required=False, label="and set it back to learning")
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("relearn") and data.get("answer") == SOLID:
             raise forms.ValidationError("Setting a topic back to learning goes with “Need a refresher”.")
         return data
