@@ -1,6 +1,7 @@
 """Reads of a learner's progress: the dashboard's tracks, bookmarks, notes, follows and the public profile."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -164,7 +165,7 @@ REVIEWS_SHOWN = 10
 class DueReviews:
     shown: list  # the oldest due reviews, at most REVIEWS_SHOWN, each with its topic
     more: int  # how many more are due
-    next_due: object = None  # when nothing is due: the date the next review comes due (None: no reviews)
+    next_due: date | None = None  # when nothing is due: the date the next review comes due (None: no reviews)
 
 
 def due_reviews(user, today) -> DueReviews:
