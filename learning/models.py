@@ -27,6 +27,7 @@ from learning.progress.models import (
     MilestoneCompletion,
     TopicNote,
     TopicProgress,
+    TopicReview,
     TrackFollow,
 )
 
@@ -51,6 +52,7 @@ __all__ = [
     "TopicNote",
     "TopicProgress",
     "TopicResource",
+    "TopicReview",
     "Track",
     "TrackChange",
     "TrackFollow",

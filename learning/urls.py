@@ -46,6 +46,7 @@ urlpatterns = [
     path("resources/<int:pk>/rating/", community.rate, name="rate"),
     path("resources/<int:pk>/rating/delete/", community.delete_rating, name="rating_delete"),
     path("reviews/<int:pk>/flag/", community.flag_review, name="flag_review"),
+    path("reviews/<slug:slug>/", progress.topic_review, name="topic_review"),
     path("search/", search.search, name="search"),
     path("tags/", browse.tag_list, name="tag_list"),
     path("tags/<slug:slug>/", browse.tag_detail, name="tag_detail"),

@@ -13,6 +13,7 @@ from learning.community.queries import rating_count_of, suggestions_of
 from learning.pages.track import fillers, milestone_fillers, track_skeleton
 from learning.progress import activity
 from learning.progress import queries as progress_queries
+from learning.progress.forms import ReviewAnswerForm
 from learning.progress.models import TOPIC_NOTE_MAX_LENGTH
 from learning.progress.services import NOT_STARTED, STATUS_CHOICES
 from learning.progress.state import learner_state, next_open_step, track_progress
@@ -242,11 +243,14 @@ def learners_date(request) -> str:
 
 
 @login_required
-@cached_page(cache_tokens.CATALOGUE, vary=learners_date)  # the streak moves at the learner's midnight
+@cached_page(cache_tokens.CATALOGUE, vary=learners_date)  # streaks and reviews move at the learner's midnight
 def dashboard(request):
+    today = activity.learners_day(request.user)
     context = {
         "dashboard": progress_queries.dashboard_for(request.user),
-        "activity": activity.activity_of(request.user, activity.learners_day(request.user)),
+        "activity": activity.activity_of(request.user, today),
+        "reviews": progress_queries.due_reviews(request.user, today),
+        "review_form": ReviewAnswerForm(),
         "rating_count": rating_count_of(request.user),
         "suggestions": suggestions_of(request.user),
     }

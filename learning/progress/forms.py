@@ -1,10 +1,10 @@
-"""Forms of a learner's progress actions: a topic's status, a milestone built, a bookmark's note, a topic's
-notes."""
+"""Forms of a learner's progress actions: a topic's status, a milestone built, an answer to a review, a
+bookmark's note, a topic's notes."""
 
 from django import forms
 
 from learning.progress.models import NOTE_MAX_LENGTH, TOPIC_NOTE_MAX_LENGTH
-from learning.progress.services import STATUS_CHOICES
+from learning.progress.services import REFRESH, SOLID, STATUS_CHOICES
 
 
 class TopicStatusForm(forms.Form):
@@ -32,6 +32,22 @@ class MilestoneForm(forms.Form):
     done = forms.TypedChoiceField(
         choices=[("1", "Done"), ("0", "Not done")], coerce=lambda value: value == "1"
     )
+
+
+class ReviewAnswerForm(forms.Form):
+    """The learner's answer to a topic due for review (the dashboard's "Due for review")."""
+
+    answer = forms.ChoiceField(
+        choices=[(SOLID, "Still solid"), (REFRESH, "Need a refresher")],
+        error_messages={"required": "Say whether the topic is still solid or needs a refresher."},
+    )
+    relearn = forms.BooleanField(required=False, label="and set it back to learning")
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("relearn") and data.get("answer") == SOLID:
+            raise forms.ValidationError("Setting a topic back to learning goes with “Need a refresher”.")
+        return data
 
 
 class BookmarkNoteForm(forms.Form):

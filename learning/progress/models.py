@@ -1,5 +1,6 @@
 """What a learner keeps of their own learning: followed tracks, progress on topics, completed milestones,
-bookmarks, notes on topics, and the record of learning actions that streaks and the activity calendar count.
+bookmarks, notes on topics, the record of learning actions that streaks and the activity calendar count, and
+the review schedule of done topics.
 
 Every row belongs to one user; the database refuses a second row for the same (user, object) and any
 value out of range.
@@ -148,6 +149,7 @@ class Activity(models.Model):
         SKIPPED = "skipped", "Skipped a topic"
         MILESTONE = "milestone", "Built a milestone"
         NOTE = "note", "Wrote notes"
+        REVIEW = "review", "Reviewed a topic"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -166,7 +168,7 @@ class Activity(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "day", "kind", "subject"], name="activity_once_per_day"),
             models.CheckConstraint(
-                condition=Q(kind__in=["learning", "done", "skipped", "milestone", "note"]),
+                condition=Q(kind__in=["learning", "done", "skipped", "milestone", "note", "review"]),
                 name="activity_kind_known",
             ),
         ]
@@ -174,3 +176,33 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.day} · {self.kind} {self.subject}"
+
+
+# Leitner boxes: a topic answered "Still solid" moves up a box and comes back after that box's interval;
+# "Need a refresher" sends it back to box 1. The last box keeps it, every 60 days.
+REVIEW_INTERVALS = {1: 3, 2: 7, 3: 21, 4: 60}  # box → days until it is due again
+LAST_BOX = max(REVIEW_INTERVALS)
+
+
+class TopicReview(models.Model):
+    """When the learner next reviews a topic they finished: one row per done topic, made when it is marked
+    done (box 1, due three days later) and removed when it is no longer done. `due` is a date on the
+    learner's calendar (their time zone's): it comes due at their midnight."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_reviews")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="spaced_reviews")
+    box = models.PositiveSmallIntegerField(default=1)
+    due = models.DateField()
+    last_reviewed = models.DateTimeField(null=True, blank=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="review_once_per_user_topic"),
+            models.CheckConstraint(condition=Q(box__gte=1, box__lte=LAST_BOX), name="review_box_known"),
+        ]
+        indexes = [models.Index(fields=["user", "due"], name="review_user_due")]
+
+    def __str__(self):
+        return f"{self.user} · {self.topic}: box {self.box}, due {self.due}"

@@ -7,6 +7,7 @@ from learning.progress.models import (
     MilestoneCompletion,
     TopicNote,
     TopicProgress,
+    TopicReview,
     TrackFollow,
 )
 
@@ -89,6 +90,19 @@ def activity(user) -> list[dict]:
     ]
 
 
+def topic_reviews(user) -> list[dict]:
+    return [
+        {
+            "topic": review.topic.slug,
+            "title": review.topic.title,
+            "box": review.box,
+            "due": review.due.isoformat(),
+            "last_reviewed": export_time(review.last_reviewed),
+        }
+        for review in TopicReview.objects.filter(user=user).select_related("topic").order_by("pk")
+    ]
+
+
 def register() -> None:
     register_section("followed_tracks", followed_tracks)
     register_section("topic_progress", topic_progress)
@@ -96,3 +110,4 @@ def register() -> None:
     register_section("bookmarks", bookmarks)
     register_section("topic_notes", topic_notes)
     register_section("activity", activity)
+    register_section("topic_reviews", topic_reviews)

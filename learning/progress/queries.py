@@ -1,17 +1,20 @@
 """Reads of a learner's progress: the dashboard's tracks, bookmarks, notes, follows and the public profile."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     CharField,
     Count,
     F,
+    Min,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
     Value,
+    Window,
     prefetch_related_objects,
 )
 from django.shortcuts import get_object_or_404
@@ -26,7 +29,7 @@ from learning.catalogue.queries import (
     track_outlines,
     track_path,
 )
-from learning.progress.models import Bookmark, TopicNote, TopicProgress, TrackFollow
+from learning.progress.models import Bookmark, TopicNote, TopicProgress, TopicReview, TrackFollow
 from learning.progress.state import LearnerState, learner_state, track_progress
 
 RECENT_COMPLETIONS = 8
@@ -153,6 +156,33 @@ def dashboard_for(user) -> Dashboard:
         bookmark_count=bookmark_count,
         note_count=note_count,
     )
+
+
+REVIEWS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class DueReviews:
+    shown: list  # the oldest due reviews, at most REVIEWS_SHOWN, each with its topic
+    more: int  # how many more are due
+    next_due: date | None = None  # when nothing is due: the date the next review comes due (None: no reviews)
+
+
+def due_reviews(user, today) -> DueReviews:
+    """The learner's reviews due on `today` (their date) or earlier, oldest first, with how many more there
+    are: one query (a window counts them all before the limit). When none is due, one more finds the date the
+    next one comes due."""
+    due = TopicReview.objects.filter(user=user, due__lte=today, topic__is_published=True)
+    shown = list(
+        due.select_related("topic")
+        .only("box", "due", "last_reviewed", "topic__slug", "topic__title")
+        .annotate(total=Window(Count("pk")))
+        .order_by("due", "pk")[:REVIEWS_SHOWN]
+    )
+    if shown:
+        return DueReviews(shown=shown, more=shown[0].total - len(shown))
+    next_due = TopicReview.objects.filter(user=user, topic__is_published=True).aggregate(first=Min("due"))
+    return DueReviews(shown=[], more=0, next_due=next_due["first"])
 
 
 BOOKMARKS_PER_PAGE = 25

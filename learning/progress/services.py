@@ -1,9 +1,12 @@
-"""Writes of a learner's progress: topic status, follows, milestones built, bookmarks. Keyword-only functions
+"""Writes of a learner's progress: topic status, follows, milestones built, bookmarks, reviews of done topics.
+Keyword-only functions
 that validate, then save in a transaction.
 
 Views, the admin and commands call these, so one rule holds everywhere. Each write is idempotent: two
 identical requests at once leave one row (the unique constraints decide, and get_or_create retries).
 """
+
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,13 +15,16 @@ from django.utils import timezone
 from learning.catalogue.models import Milestone, Step, Track
 from learning.progress.activity import learners_day
 from learning.progress.models import (
+    LAST_BOX,
     NOTE_MAX_LENGTH,
+    REVIEW_INTERVALS,
     TOPIC_NOTE_MAX_LENGTH,
     Activity,
     Bookmark,
     MilestoneCompletion,
     TopicNote,
     TopicProgress,
+    TopicReview,
     TrackFollow,
 )
 from plumbing.text import clean_learner_text
@@ -57,12 +63,14 @@ def undo_todays_activity(*, user, topic=None, milestone=None) -> None:
 
 def set_topic_status(*, user, topic, status: str) -> None:
     """Sets a learner's status for a topic; `not_started` removes it. A change counts as the day's activity;
-    going back to not started the same day takes that day's activity on the topic back."""
+    going back to not started the same day takes that day's activity on the topic back. A topic that becomes
+    done gets its review schedule (box 1); one that is no longer done loses it."""
     if status == NOT_STARTED:
         with transaction.atomic():
             removed, _ = TopicProgress.objects.filter(user=user, topic=topic).delete()
             if removed:
                 undo_todays_activity(user=user, topic=topic)
+                TopicReview.objects.filter(user=user, topic=topic).delete()
         return
     if status not in TopicProgress.Status.values:
         raise ValidationError({"status": f"Unknown status {status!r}."})
@@ -88,6 +96,52 @@ def set_topic_status(*, user, topic, status: str) -> None:
                 progress.save(update_fields=["status", "completed_at", "updated_at"])
     if changed:
         record_activity(user=user, kind=status, topic=topic)
+        if status == TopicProgress.Status.DONE:
+            schedule_review(user=user, topic=topic)
+        else:
+            TopicReview.objects.filter(user=user, topic=topic).delete()
+
+
+def schedule_review(*, user, topic) -> None:
+    """The first review of a topic just done: box 1, due on the learner's today + 3 days. One INSERT … ON
+    CONFLICT DO NOTHING (a schedule already there stays as it is), like record_activity."""
+    due = learners_day(user) + timedelta(days=REVIEW_INTERVALS[1])
+    TopicReview.objects.bulk_create(
+        [TopicReview(user=user, topic=topic, box=1, due=due)], ignore_conflicts=True
+    )
+
+
+SOLID = "solid"
+REFRESH = "refresh"
+
+
+def answer_review(*, user, review: TopicReview, answer: str, relearn: bool = False) -> bool:
+    """The learner's answer to a review that is due: "solid" moves the topic up a box (the last box keeps it)
+    and it comes due after that box's interval; "refresh" sends it back to box 1 (three days), or with
+    `relearn` sets the topic back to learning, which ends its schedule until it is done again. Either counts
+    as the day's activity; `review` then holds its new box and date. Returns False, changing nothing, when
+    the review isn't due on the learner's today (already answered, or answered twice at once: the update
+    names the box and date it read)."""
+    if answer not in (SOLID, REFRESH) or (relearn and answer != REFRESH):
+        raise ValidationError({"answer": f"Unknown answer {answer!r}."})
+    now = timezone.now()
+    today = learners_day(user, now)
+    if review.due > today:
+        return False
+    with transaction.atomic():
+        if relearn:
+            set_topic_status(user=user, topic=review.topic, status=TopicProgress.Status.LEARNING)
+        else:
+            box = min(review.box + 1, LAST_BOX) if answer == SOLID else 1
+            due = today + timedelta(days=REVIEW_INTERVALS[box])
+            changed = TopicReview.objects.filter(pk=review.pk, box=review.box, due=review.due).update_of(
+                user, box=box, due=due, last_reviewed=now
+            )
+            if not changed:
+                return False
+            review.box, review.due, review.last_reviewed = box, due, now
+        record_activity(user=user, kind=Activity.Kind.REVIEW, topic=review.topic)
+    return True
 
 
 @transaction.atomic
@@ -122,6 +176,7 @@ def reset_track_progress(*, user, track: Track) -> int:
     """
     topic_ids = Step.objects.filter(track=track).values("topic_id")
     removed, _ = TopicProgress.objects.filter(user=user, topic_id__in=topic_ids).delete()
+    TopicReview.objects.filter(user=user, topic_id__in=topic_ids).delete()
     completions, _ = MilestoneCompletion.objects.filter(user=user, milestone__stage__track=track).delete()
     return removed + completions
 
@@ -186,7 +241,8 @@ STATUS_RANK: dict[str, int] = {
 def carry_topic_progress(*, old, new: list) -> None:
     """Learners' progress on `old` moves to each topic of `new` (one for a rename or merge, several for a
     split). A learner with progress on both keeps the more advanced status (done > learning > skipped) and
-    the earliest completion. `old`'s rows are then removed: a later load carries nothing twice."""
+    the earliest completion, and their review schedule moves too. `old`'s rows are then removed: a later load
+    carries nothing twice."""
     rows = list(TopicProgress.objects.filter(topic=old))
     for topic in new:
         learners = [row.user_id for row in rows]
@@ -204,6 +260,23 @@ def carry_topic_progress(*, old, new: list) -> None:
                 mine.completed_at = row.completed_at
                 mine.save(update_fields=["completed_at", "updated_at"])
     TopicProgress.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    # Their review schedules go along (a learner with one on the new topic already keeps theirs).
+    reviews = list(TopicReview.objects.filter(topic=old))
+    for topic in new:
+        TopicReview.objects.bulk_create(
+            [
+                TopicReview(
+                    user_id=review.user_id,
+                    topic=topic,
+                    box=review.box,
+                    due=review.due,
+                    last_reviewed=review.last_reviewed,
+                )
+                for review in reviews
+            ],
+            ignore_conflicts=True,
+        )
+    TopicReview.objects.filter(pk__in=[review.pk for review in reviews]).delete()
 
 
 def carry_topic_notes(*, old, new: list) -> None:

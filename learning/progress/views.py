@@ -1,6 +1,6 @@
-"""A learner's progress actions (check off, follow, milestones built, bookmarks, notes, reset) and their own
-pages (bookmarks, notes, a track's Markdown checklist). Every action is a POST with CSRF that redirects back
-(plumbing.actions); another learner's objects are never found (404).
+"""A learner's progress actions (check off, follow, milestones built, reviews, bookmarks, notes, reset) and
+their own pages (bookmarks, notes, a track's Markdown checklist). Every action is a POST with CSRF that
+redirects back (plumbing.actions); another learner's objects are never found (404).
 """
 
 from django.contrib.auth.decorators import login_required
@@ -18,10 +18,11 @@ from learning.progress.forms import (
     ContinueForm,
     MilestoneForm,
     NoteSearchForm,
+    ReviewAnswerForm,
     TopicNoteForm,
     TopicStatusForm,
 )
-from learning.progress.models import TopicProgress
+from learning.progress.models import TopicProgress, TopicReview
 from learning.progress.state import learner_state, next_open_step
 from plumbing import cache_tokens
 from plumbing.actions import back, learner_action, refused, say
@@ -88,6 +89,32 @@ def topic_done_next(request, slug):
         return redirect(f"{track.get_absolute_url()}#node-{topic.slug}")
     say(request, f"“{topic.title}” is done.")  # the next topic opens at its top, where this shows
     return redirect(f"{following.topic.get_absolute_url()}?{urlencode({'track': track.slug})}")
+
+
+@learner_action
+def topic_review(request, slug):
+    """The learner's answer to a topic due for review, from the dashboard's "Due for review", which it goes
+    back to. Only their own review is found (another learner's, or a topic not done: 404)."""
+    review = get_object_or_404(
+        TopicReview.objects.select_related("topic").filter(
+            user=request.user, topic__in=Topic.objects.visible_to(request.user)
+        ),
+        topic__slug=slug,
+    )
+    topic = review.topic
+    form = ReviewAnswerForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form, topic)
+    answer, relearn = form.cleaned_data["answer"], form.cleaned_data["relearn"]
+    if not services.answer_review(user=request.user, review=review, answer=answer, relearn=relearn):
+        said = f"“{topic.title}” isn't due for review yet."
+    elif relearn:
+        said = f"“{topic.title}” is back to learning: its reviews start again when you finish it."
+    else:
+        said = f"“{topic.title}”: next review on {review.due:%-d %B}."
+        said = f"Still solid. {said}" if answer == services.SOLID else f"Refresher noted. {said}"
+    say(request, said, at="reviews")
+    return redirect(f"{reverse('learning:dashboard')}#reviews")
 
 
 @learner_action

@@ -1,6 +1,7 @@
 """/me/export/ downloads everything a learner owns; /me/delete/ deletes it after re-authentication."""
 
 import json
+from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,13 +10,14 @@ from django.urls import reverse
 
 from accounts import personal_data
 from learning.community import services as community
-from learning.models import Bookmark, Rating, TopicNote, TopicProgress
+from learning.models import Bookmark, Rating, TopicNote, TopicProgress, TopicReview
 from learning.progress import services as progress
 from tests.accounts.conftest import PASSWORD
 from tests.factories import (
     BookmarkFactory,
     RatingFactory,
     ResourceFactory,
+    TopicFactory,
     TopicNoteFactory,
     TopicProgressFactory,
     UserFactory,
@@ -67,26 +69,37 @@ def test_the_export_holds_everything_the_learner_owns_and_nothing_else(logged_in
         (track.steps.first().topic.slug, "Remember: `git add -p`")
     ]
     assert data["ratings"][0]["review"] == "Clear <b>and</b> short."
+    assert [(review["topic"], review["box"]) for review in data["topic_reviews"]] == [
+        (track.steps.first().topic.slug, 1)
+    ]
     text = response.content.decode()
     assert "not yours" not in text
     assert "someone.else" not in text
     assert verified_user.password not in text
 
 
-EXPORT_QUERIES = 13  # with nothing cached; the same for one row of each kind and for 21
+# With nothing cached; the same for one row of each kind and for 21. +1: the topic_reviews section.
+EXPORT_QUERIES = 14
+
+
+def a_review(user):
+    return TopicReview.objects.create(user=user, topic=TopicFactory(), box=2, due=date(2026, 12, 9))
 
 
 def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verified_user, cold_get):
     TopicProgressFactory(user=verified_user)
     RatingFactory(user=verified_user)
     TopicNoteFactory(user=verified_user)
+    a_review(verified_user)
     assert len(json.loads(cold_get(logged_in_client, EXPORT, EXPORT_QUERIES).content)["ratings"]) == 1
     for _ in range(20):
         TopicProgressFactory(user=verified_user)
         BookmarkFactory(user=verified_user)
         RatingFactory(user=verified_user)
         TopicNoteFactory(user=verified_user)
-    assert len(json.loads(cold_get(logged_in_client, EXPORT, EXPORT_QUERIES).content)["ratings"]) == 21
+        a_review(verified_user)
+    data = json.loads(cold_get(logged_in_client, EXPORT, EXPORT_QUERIES).content)
+    assert (len(data["ratings"]), len(data["topic_reviews"])) == (21, 21)
 
 
 def log_in_for_real(client, user):
@@ -136,6 +149,7 @@ def test_deleting_removes_the_account_its_data_and_every_session(client, verifie
     assert not TopicProgress.objects.exists()
     assert not Bookmark.objects.exists()
     assert not TopicNote.objects.exists()
+    assert not TopicReview.objects.exists()
     assert list(Rating.objects.values_list("user", flat=True)) == [other.pk]
     assert ResourceFactory._meta.model.objects.filter(pk=resource.pk).exists()
     for session in (client, elsewhere):
@@ -164,6 +178,7 @@ def test_every_app_section_is_in_the_export_in_a_fixed_order(logged_in_client):
         "bookmarks",
         "topic_notes",
         "activity",
+        "topic_reviews",
         "ratings",
         "suggestions",
         "review_flags",

@@ -43,7 +43,7 @@ from learning.community.models import ResourceSuggestion
 from learning.community.services import flag_review, rate_resource
 from learning.models import ChecklistItem, Resource, TrackChange
 from learning.progress import services as progress
-from learning.progress.models import TopicProgress
+from learning.progress.models import TopicProgress, TopicReview
 from plumbing import errors
 from tests.factories import (
     CuratorFactory,
@@ -202,6 +202,8 @@ def build_site() -> dict:
     EmailAddress.objects.create(user=learner, email="ada@work.example", primary=False, verified=False)
     progress.follow_track(user=learner, track=python)
     progress.set_topic_status(user=learner, topic=git, status=TopicProgress.Status.DONE)
+    # Its review is due (the dashboard's "Due for review" with its forms).
+    TopicReview.objects.filter(user=learner, topic=git).update(due=timezone.now().date() - timedelta(days=1))
     progress.set_topic_status(user=learner, topic=http, status=TopicProgress.Status.LEARNING)
     progress.set_topic_status(user=learner, topic=orm, status=TopicProgress.Status.SKIPPED)
     progress.set_milestone_done(user=learner, milestone=milestone, done=True)
@@ -407,6 +409,14 @@ def page_kinds(site) -> list[Page]:
             who="learner",
             status=400,
             post={"note": "x" * 5000},
+        ),
+        Page(
+            "review-answer-refused",  # the action_refused page
+            "learning:topic_review",
+            f"/reviews/{git.slug}/",
+            who="learner",
+            status=400,
+            post={"answer": "maybe"},
         ),
         Page(
             "report-refused",  # the action_refused page

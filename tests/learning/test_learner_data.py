@@ -8,7 +8,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from learning.models import Bookmark, MilestoneCompletion, Rating, TopicProgress, TrackFollow
+from learning.models import (
+    Bookmark,
+    MilestoneCompletion,
+    Rating,
+    TopicProgress,
+    TopicReview,
+    TrackFollow,
+)
 from tests.factories import (
     BookmarkFactory,
     MilestoneFactory,
@@ -62,9 +69,12 @@ class TestConstraints:
 
 
 def check_off(user, topics):
+    """Done, each with its review due today (the dashboard lists them)."""
     TopicProgress.objects.bulk_create(
         TopicProgress(user=user, topic=topic, status="done", completed_at=timezone.now()) for topic in topics
     )
+    today = timezone.now().date()  # the learner's zone is UTC
+    TopicReview.objects.bulk_create(TopicReview(user=user, topic=topic, due=today) for topic in topics)
 
 
 # The queries of each learner page rendered cold (nothing cached, PAGE_CACHE off), the same with 1 check-off
@@ -75,7 +85,9 @@ def check_off(user, topics):
 # note on the topic ("My notes").
 LEARNER_PAGE_QUERIES = {
     "track": 10,  # a learner's statuses and milestones in one query (learner_state)
-    "dashboard": 12,  # +1: the learner's active days (streaks and the calendar)
+    # +1: the learner's active days (streaks and the calendar); +1: the reviews due, with their topics and how
+    # many there are (a window count), which leaves no need for the date of the next one.
+    "dashboard": 13,
     "topic": 14,
     "topic in its track": 13,
     "home": 10,
