@@ -28,6 +28,7 @@ from learning.progress.models import (
     TopicNote,
     TopicProgress,
     TrackFollow,
+    TrackGoal,
 )
 
 __all__ = [
@@ -54,4 +55,5 @@ __all__ = [
     "Track",
     "TrackChange",
     "TrackFollow",
+    "TrackGoal",
 ]

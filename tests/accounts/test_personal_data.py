@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts import personal_data
 from learning.community import services as community
-from learning.models import Bookmark, Rating, TopicNote, TopicProgress
+from learning.models import Bookmark, Rating, TopicNote, TopicProgress, TrackGoal
 from learning.progress import services as progress
 from tests.accounts.conftest import PASSWORD
 from tests.factories import (
@@ -18,6 +18,7 @@ from tests.factories import (
     ResourceFactory,
     TopicNoteFactory,
     TopicProgressFactory,
+    TrackFactory,
     UserFactory,
 )
 from tests.learning.conftest import build_track
@@ -34,6 +35,7 @@ def own_data(user, track):
     resource = topic.resources.first()
     progress.add_bookmark(user=user, resource=resource, note="Chapter 3 is the good part")
     progress.save_topic_note(user=user, topic=topic, text="Remember: `git add -p`")
+    progress.set_track_goal(user=user, track=track, hours_per_week=6, study_days=0b0010101)
     community.rate_resource(user=user, resource=resource, stars=5, review="Clear <b>and</b> short.")
     return resource
 
@@ -67,25 +69,33 @@ def test_the_export_holds_everything_the_learner_owns_and_nothing_else(logged_in
         (track.steps.first().topic.slug, "Remember: `git add -p`")
     ]
     assert data["ratings"][0]["review"] == "Clear <b>and</b> short."
+    [goal] = data["track_goals"]
+    assert (goal["track"], goal["hours_per_week"], goal["study_days"]) == (
+        track.slug,
+        6,
+        ["Mon", "Wed", "Fri"],
+    )
     text = response.content.decode()
     assert "not yours" not in text
     assert "someone.else" not in text
     assert verified_user.password not in text
 
 
-EXPORT_QUERIES = 13  # with nothing cached; the same for one row of each kind and for 21
+EXPORT_QUERIES = 14  # with nothing cached; the same for one row of each kind and for 21 (+1: track_goals)
 
 
 def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verified_user, cold_get):
     TopicProgressFactory(user=verified_user)
     RatingFactory(user=verified_user)
     TopicNoteFactory(user=verified_user)
+    TrackGoal.objects.create(user=verified_user, track=TrackFactory(), hours_per_week=5)
     assert len(json.loads(cold_get(logged_in_client, EXPORT, EXPORT_QUERIES).content)["ratings"]) == 1
     for _ in range(20):
         TopicProgressFactory(user=verified_user)
         BookmarkFactory(user=verified_user)
         RatingFactory(user=verified_user)
         TopicNoteFactory(user=verified_user)
+        TrackGoal.objects.create(user=verified_user, track=TrackFactory(), hours_per_week=5)
     assert len(json.loads(cold_get(logged_in_client, EXPORT, EXPORT_QUERIES).content)["ratings"]) == 21
 
 
@@ -136,6 +146,7 @@ def test_deleting_removes_the_account_its_data_and_every_session(client, verifie
     assert not TopicProgress.objects.exists()
     assert not Bookmark.objects.exists()
     assert not TopicNote.objects.exists()
+    assert not TrackGoal.objects.exists()
     assert list(Rating.objects.values_list("user", flat=True)) == [other.pk]
     assert ResourceFactory._meta.model.objects.filter(pk=resource.pk).exists()
     for session in (client, elsewhere):
@@ -164,6 +175,7 @@ def test_every_app_section_is_in_the_export_in_a_fixed_order(logged_in_client):
         "bookmarks",
         "topic_notes",
         "activity",
+        "track_goals",
         "ratings",
         "suggestions",
         "review_flags",
