@@ -1,6 +1,6 @@
 """Reads of a learner's progress: the dashboard's tracks, bookmarks, notes, follows and the public profile."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -105,6 +105,7 @@ class Dashboard:
     done_count: int
     bookmark_count: int
     note_count: int
+    state: LearnerState = field(default_factory=LearnerState)  # what they checked off (goals' projections)
 
 
 def own_counts(user) -> tuple[int, int]:
@@ -152,6 +153,7 @@ def dashboard_for(user) -> Dashboard:
         done_count=done_count,
         bookmark_count=bookmark_count,
         note_count=note_count,
+        state=state,
     )
 
 

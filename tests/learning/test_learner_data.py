@@ -8,7 +8,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from learning.models import Bookmark, MilestoneCompletion, Rating, TopicProgress, TrackFollow
+from learning.models import (
+    Activity,
+    Bookmark,
+    MilestoneCompletion,
+    Rating,
+    TopicProgress,
+    TrackFollow,
+    TrackGoal,
+)
 from tests.factories import (
     BookmarkFactory,
     MilestoneFactory,
@@ -67,6 +75,15 @@ def check_off(user, topics):
     )
 
 
+def done_today(user, topics):
+    """The Activity rows of topics finished today: this week's work a weekly goal credits."""
+    now = timezone.now()
+    Activity.objects.bulk_create(
+        Activity(user=user, kind="done", subject=f"topic:{t.pk}", topic=t, at=now, day=now.date())
+        for t in topics
+    )
+
+
 # The queries of each learner page rendered cold (nothing cached, PAGE_CACHE off), the same with 1 check-off
 # and with 200.
 # The topic page: +2 for the track followed first and its ordered steps (memoised per catalogue version); its
@@ -74,8 +91,10 @@ def check_off(user, topics):
 # Home: +1 for the tracks the learner follows (Continue shows only those). The topic page: +1 for the learner's
 # note on the topic ("My notes").
 LEARNER_PAGE_QUERIES = {
-    "track": 10,  # a learner's statuses and milestones in one query (learner_state)
-    "dashboard": 12,  # +1: the learner's active days (streaks and the calendar)
+    "track": 11,  # a learner's statuses and milestones in one query (learner_state); +1 for a follower: their
+    # weekly goals with this week's finished work (goals_and_week, one UNION ALL)
+    "dashboard": 13,  # +1: the learner's active days (streaks and the calendar); +1: their weekly goals with
+    # this week's finished work (goals_and_week), the projections from the memoised outlines
     "topic": 14,
     "topic in its track": 13,
     "home": 10,
@@ -102,7 +121,9 @@ def test_learner_pages_run_the_same_queries_with_1_and_200_check_offs(client, le
     }
     client.force_login(learner)
     TrackFollow.objects.create(user=learner, track=track)
+    TrackGoal.objects.create(user=learner, track=track, hours_per_week=5, study_days=0b11)
     check_off(learner, [topic])
+    done_today(learner, [topic])
     BookmarkFactory(user=learner, resource=resource)
     RatingFactory(user=learner, resource=resource, review="good")
     client.get(urls[page])  # warm up caches that are not per request (content types)
@@ -110,7 +131,9 @@ def test_learner_pages_run_the_same_queries_with_1_and_200_check_offs(client, le
 
     big = build_track(200, slug="big", resources_per_topic=1)
     TrackFollow.objects.create(user=learner, track=big)
+    TrackGoal.objects.create(user=learner, track=big, hours_per_week=40)
     check_off(learner, [step.topic for step in big.steps.all()[:199]])
+    done_today(learner, [step.topic for step in big.steps.all()[:199]])
     for other in big.steps.all()[:30]:
         BookmarkFactory(user=learner, resource=other.topic.resources.first())
         RatingFactory(resource=resource, review="another review")
