@@ -239,6 +239,21 @@ class TestTheGoalThroughTheSite:
         assert "Projected finish" not in other_card
         assert f'href="{other.get_absolute_url()}#weekly-goal">Set a weekly goal</a>' in other_card
 
+    def test_a_finished_track_says_finished(self, learner, small_track):
+        client = logged_in(learner)
+        client.post(goal_url(small_track), {"hours_per_week": "7"})
+        for topic in topics_of(small_track):
+            services.set_topic_status(user=learner, topic=topic, status="done")
+        services.set_milestone_done(
+            user=learner, milestone=small_track.stages.get().milestones.get(), done=True
+        )
+        goal_part = client.get(small_track.get_absolute_url()).content.decode().split('id="weekly-goal"')[1]
+        assert "<strong>Finished.</strong>" in goal_part
+        assert "Projected finish" not in goal_part
+        assert "This week:" not in goal_part
+        card = client.get(reverse("learning:dashboard")).content.decode().split("Weekly track</a>")[1]
+        assert "Projected finish" not in card.split("</article>")[0]
+
     def test_setting_a_goal_on_a_track_you_dont_follow_follows_it(self, learner, small_track):
         client = logged_in(learner)
         assert not TrackFollow.objects.filter(user=learner).exists()
