@@ -29,6 +29,7 @@ from learning.progress.models import (
     TopicProgress,
     TopicReview,
     TrackFollow,
+    TrackGoal,
 )
 
 __all__ = [
@@ -56,4 +57,5 @@ __all__ = [
     "Track",
     "TrackChange",
     "TrackFollow",
+    "TrackGoal",
 ]

@@ -31,6 +31,7 @@ from learning.models import (  # the app's wiring sits above every room
     Track,
     TrackChange,
     TrackFollow,
+    TrackGoal,
 )
 from learning.progress import services as progress_services
 from plumbing import cache_tokens
@@ -58,6 +59,7 @@ LEARNER_MODELS = (
     Activity,
     MilestoneCompletion,
     TrackFollow,
+    TrackGoal,
     ResourceSuggestion,
     ReviewFlag,
 )

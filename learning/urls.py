@@ -30,6 +30,7 @@ urlpatterns = [
     path("tracks/<slug:slug>/", pages.track_detail, name="track_detail"),
     path("tracks/<slug:slug>/reset/", progress.reset_track, name="track_reset"),
     path("tracks/<slug:slug>/follow/", progress.follow, name="track_follow"),
+    path("tracks/<slug:slug>/goal/", progress.track_goal, name="track_goal"),
     path("tracks/<slug:slug>/feed/", TrackResourcesFeed(), name="track_feed"),
     path("tracks/<slug:slug>/export.md", progress.track_markdown, name="track_export"),
     path("topics/<slug:slug>/", pages.topic_detail, name="topic_detail"),

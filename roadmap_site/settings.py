@@ -278,6 +278,7 @@ ROADMAP_CONTENT_DIR = BASE_DIR / "content"
 LEARNER_RATE_LIMITS = {
     "rating": "30/h",  # rating, reviewing, and removing a rating
     "note": "120/h",  # bookmark notes
+    "goal": "60/h",  # setting, changing and removing weekly goals
     "report": "20/h",  # reporting reviews
     "suggestion": "10/h",  # bursts; the daily cap is SUGGESTIONS_PER_DAY
 }

@@ -161,13 +161,23 @@ def track_outlines() -> dict[int, TrackOutline]:
 def _track_outlines() -> dict[int, TrackOutline]:
     steps: defaultdict[int, list[Step]] = defaultdict(list)
     milestones: defaultdict[int, list[Milestone]] = defaultdict(list)
-    # Only what progress and its "next step" link show: a topic's guide stays out of every process's memory.
-    shown = ("topic__slug", "topic__title", "topic__is_published", "stage__title", "stage__position")
+    # Only what progress, its "next step" link and a weekly goal's projection (hours) show: a topic's guide
+    # stays out of every process's memory.
+    shown = (
+        "topic__slug",
+        "topic__title",
+        "topic__is_published",
+        "topic__hours",
+        "stage__title",
+        "stage__position",
+    )
     for step in ordered_steps(Track.objects.values("pk")).only(
         "track", "stage", "topic", "position", "is_optional", "stage__track", *shown
     ):
         steps[step.track_id].append(step)
-    for milestone in Milestone.objects.select_related("stage").only("stage", "stage__track").order_by("pk"):
+    for milestone in (
+        Milestone.objects.select_related("stage").only("stage", "stage__track", "hours").order_by("pk")
+    ):
         milestones[milestone.stage.track_id].append(milestone)
     return {
         pk: TrackOutline(tuple(steps[pk]), tuple(milestones[pk])) for pk in steps.keys() | milestones.keys()

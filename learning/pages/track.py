@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from learning.catalogue import queries
+from learning.catalogue.models import Track
 from learning.progress.services import NOT_STARTED, STATUS_CHOICES
 from learning.progress.state import LearnerState, TrackProgress
 from plumbing import cache_tokens, overlay
@@ -25,7 +26,7 @@ from plumbing.markdown import render_markdown
 class TrackSkeleton:
     """What every learner's page of one track shares: read it, never change it (requests share it)."""
 
-    track: object
+    track: Track
     stages: list
     steps: list  # in track order
     milestones: list

@@ -11,10 +11,10 @@ from learning.catalogue import fragments, listing, queries
 from learning.catalogue.forms import ResourceFilterForm
 from learning.community.queries import rating_count_of, suggestions_of
 from learning.pages.track import fillers, milestone_fillers, track_skeleton
-from learning.progress import activity
+from learning.progress import activity, goals
 from learning.progress import queries as progress_queries
-from learning.progress.forms import ReviewAnswerForm
-from learning.progress.models import TOPIC_NOTE_MAX_LENGTH
+from learning.progress.forms import DAY_NAMES, ReviewAnswerForm
+from learning.progress.models import GOAL_MAX_HOURS, TOPIC_NOTE_MAX_LENGTH
 from learning.progress.services import NOT_STARTED, STATUS_CHOICES
 from learning.progress.state import learner_state, next_open_step, track_progress
 from plumbing import cache_tokens, overlay
@@ -37,11 +37,25 @@ def home(request):
     return render(request, "learning/home.html", context)
 
 
-@cached_page(cache_tokens.CATALOGUE)
+def learners_date(request) -> str:
+    """The learner's date (a visitor's pages don't depend on one): what shows of a streak or a weekly goal
+    moves at their midnight with nothing written."""
+    return activity.learners_day(request.user).isoformat() if request.user.is_authenticated else ""
+
+
+@cached_page(cache_tokens.CATALOGUE, vary=learners_date)  # a goal's week moves at the learner's midnight
 def track_detail(request, slug):
     skeleton = track_skeleton(request, slug)
     state = learner_state(request.user)
     progress = track_progress(skeleton.steps, skeleton.milestones, state)
+    following = progress_queries.follows(request.user, skeleton.track)
+    projection = None
+    if following:  # the goal shows (and is read) for a learner who follows the track
+        today = activity.learners_day(request.user)
+        goal_of, week = goals.goals_and_week(request.user, today)
+        goal = goal_of.get(skeleton.track.pk)
+        if goal is not None:
+            projection = goals.projection(goal, skeleton.steps, skeleton.milestones, state, week, today)
     context = {
         "track": skeleton.track,
         "stages": skeleton.stages,
@@ -50,11 +64,14 @@ def track_detail(request, slug):
         "hours": skeleton.hours,
         "changes": skeleton.changes,
         "progress": progress,
-        "following": progress_queries.follows(request.user, skeleton.track),
+        "following": following,
         "map": skeleton.map,
         "roadmap": skeleton.roadmap,
         "intro": skeleton.intro,
         "fillers": fillers(state, progress),
+        "projection": projection,
+        "goal_days": list(enumerate(DAY_NAMES)),
+        "goal_max_hours": GOAL_MAX_HOURS,
     }
     return render(request, "learning/track_detail.html", context)
 
@@ -238,16 +255,14 @@ def filter_form(request) -> ResourceFilterForm:
     return form
 
 
-def learners_date(request) -> str:
-    return activity.learners_day(request.user).isoformat()
-
-
 @login_required
 @cached_page(cache_tokens.CATALOGUE, vary=learners_date)  # streaks and reviews move at the learner's midnight
 def dashboard(request):
     today = activity.learners_day(request.user)
+    board = progress_queries.dashboard_for(request.user)
     context = {
-        "dashboard": progress_queries.dashboard_for(request.user),
+        "dashboard": board,
+        "cards": goal_cards(request.user, board, today),
         "activity": activity.activity_of(request.user, today),
         "reviews": progress_queries.due_reviews(request.user, today),
         "review_form": ReviewAnswerForm(),
@@ -255,3 +270,21 @@ def dashboard(request):
         "suggestions": suggestions_of(request.user),
     }
     return render(request, "learning/dashboard.html", context)
+
+
+def goal_cards(user, board, today) -> list:
+    """[(track, progress, its weekly goal's projection or None)] for the dashboard's followed tracks: one
+    query reads every goal and this week's work; each track's steps and milestones are the catalogue
+    version's memo (track_outlines, already read for the progress), the learner's state the dashboard's."""
+    goal_of, week = goals.goals_and_week(user, today)
+    outlines = queries.track_outlines() if goal_of else {}
+    empty = queries.TrackOutline()
+    cards = []
+    for track, progress in board.in_progress:
+        goal = goal_of.get(track.pk)
+        projection = None
+        if goal is not None:
+            outline = outlines.get(track.pk, empty)
+            projection = goals.projection(goal, outline.steps, outline.milestones, board.state, week, today)
+        cards.append((track, progress, projection))
+    return cards

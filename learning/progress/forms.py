@@ -1,9 +1,10 @@
 """Forms of a learner's progress actions: a topic's status, a milestone built, an answer to a review, a
-bookmark's note, a topic's notes."""
+bookmark's note, a topic's notes, a weekly goal."""
 
 from django import forms
 
-from learning.progress.models import NOTE_MAX_LENGTH, TOPIC_NOTE_MAX_LENGTH
+from learning.progress.goals import bitmask_of
+from learning.progress.models import GOAL_MAX_HOURS, NOTE_MAX_LENGTH, TOPIC_NOTE_MAX_LENGTH
 from learning.progress.services import REFRESH, SOLID, STATUS_CHOICES
 
 
@@ -72,3 +73,36 @@ class TopicNoteForm(forms.Form):
 
 class NoteSearchForm(forms.Form):
     q = forms.CharField(label="Search my notes", required=False, max_length=200)
+
+
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class TrackGoalForm(forms.Form):
+    """A weekly goal on a track: hours a week, and the weekdays to study on (none ticked: any day).
+    `action=remove` removes the goal and reads nothing else."""
+
+    hours_per_week = forms.IntegerField(
+        label="Hours per week",
+        min_value=1,
+        max_value=GOAL_MAX_HOURS,
+        error_messages={
+            "required": "Say how many hours a week you mean to study.",
+            "invalid": f"Hours per week is a whole number from 1 to {GOAL_MAX_HOURS}.",
+            "min_value": f"Hours per week go from 1 to {GOAL_MAX_HOURS}.",
+            "max_value": f"Hours per week go from 1 to {GOAL_MAX_HOURS}.",
+        },
+    )
+    study_days = forms.TypedMultipleChoiceField(
+        label="Study days",
+        required=False,
+        coerce=int,
+        choices=[(str(weekday), name) for weekday, name in enumerate(DAY_NAMES)],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: any day.",
+        error_messages={"invalid_choice": "Study days are days of the week, Monday to Sunday."},
+    )
+
+    @property
+    def study_days_mask(self) -> int:
+        return bitmask_of(self.cleaned_data["study_days"])

@@ -1,6 +1,6 @@
 """What a learner keeps of their own learning: followed tracks, progress on topics, completed milestones,
-bookmarks, notes on topics, the record of learning actions that streaks and the activity calendar count, and
-the review schedule of done topics.
+bookmarks, notes on topics, the record of learning actions that streaks and the activity calendar count, the
+review schedule of done topics, and weekly goals per track.
 
 Every row belongs to one user; the database refuses a second row for the same (user, object) and any
 value out of range.
@@ -16,6 +16,8 @@ from learning.catalogue.models import Milestone, Resource, Topic, Track
 from plumbing.token_querysets import OwnedQuerySet
 
 NOTE_MAX_LENGTH = 1000
+GOAL_MAX_HOURS = 60  # hours a week: a full-time job and then some
+ALL_DAYS = 0b1111111  # TrackGoal.study_days: bit 0 is Monday … bit 6 Sunday
 TOPIC_NOTE_MAX_LENGTH = 20_000  # a page or two of Markdown per topic
 
 
@@ -206,3 +208,33 @@ class TopicReview(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.topic}: box {self.box}, due {self.due}"
+
+
+class TrackGoal(models.Model):
+    """A learner's weekly goal on a track: the hours a week they mean to study it, and on which weekdays
+    (`study_days`: a bitmask, bit 0 Monday … bit 6 Sunday; 0 means no day chosen: any day). The projected
+    finish and this week's state are worked out from it (learning/progress/goals.py)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="track_goals")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="goals")
+    hours_per_week = models.PositiveSmallIntegerField()
+    study_days = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "track"], name="goal_once_per_user_track"),
+            models.CheckConstraint(
+                condition=Q(hours_per_week__gte=1, hours_per_week__lte=GOAL_MAX_HOURS),
+                name="goal_hours_per_week_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(study_days__gte=0, study_days__lte=ALL_DAYS), name="goal_study_days_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.track}: {self.hours_per_week} h a week"

@@ -1,6 +1,7 @@
 """A learner's progress in their personal-data export (accounts.personal_data): one query per section."""
 
 from accounts.personal_data import export_time, register_section
+from learning.progress.goals import WEEKDAYS
 from learning.progress.models import (
     Activity,
     Bookmark,
@@ -9,6 +10,7 @@ from learning.progress.models import (
     TopicProgress,
     TopicReview,
     TrackFollow,
+    TrackGoal,
 )
 
 
@@ -103,6 +105,19 @@ def topic_reviews(user) -> list[dict]:
     ]
 
 
+def track_goals(user) -> list[dict]:
+    return [
+        {
+            "track": goal.track.slug,
+            "hours_per_week": goal.hours_per_week,
+            "study_days": [name for weekday, name in enumerate(WEEKDAYS) if goal.study_days & (1 << weekday)],
+            "created_at": export_time(goal.created_at),
+            "updated_at": export_time(goal.updated_at),
+        }
+        for goal in TrackGoal.objects.filter(user=user).select_related("track").order_by("pk")
+    ]
+
+
 def register() -> None:
     register_section("followed_tracks", followed_tracks)
     register_section("topic_progress", topic_progress)
@@ -111,3 +126,4 @@ def register() -> None:
     register_section("topic_notes", topic_notes)
     register_section("activity", activity)
     register_section("topic_reviews", topic_reviews)
+    register_section("track_goals", track_goals)

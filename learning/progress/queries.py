@@ -1,6 +1,6 @@
 """Reads of a learner's progress: the dashboard's tracks, bookmarks, notes, follows and the public profile."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.paginator import Page, Paginator
@@ -108,6 +108,7 @@ class Dashboard:
     done_count: int
     bookmark_count: int
     note_count: int
+    state: LearnerState = field(default_factory=LearnerState)  # what they checked off (goals' projections)
 
 
 def own_counts(user) -> tuple[int, int]:
@@ -155,6 +156,7 @@ def dashboard_for(user) -> Dashboard:
         done_count=done_count,
         bookmark_count=bookmark_count,
         note_count=note_count,
+        state=state,
     )
 
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 from learning.catalogue.models import Milestone, Step, Track
 from learning.progress.activity import learners_day
 from learning.progress.models import (
+    ALL_DAYS,
+    GOAL_MAX_HOURS,
     LAST_BOX,
     NOTE_MAX_LENGTH,
     REVIEW_INTERVALS,
@@ -26,6 +28,7 @@ from learning.progress.models import (
     TopicProgress,
     TopicReview,
     TrackFollow,
+    TrackGoal,
 )
 from plumbing.text import clean_learner_text
 
@@ -152,6 +155,28 @@ def follow_track(*, user, track: Track) -> None:
 @transaction.atomic
 def unfollow_track(*, user, track: Track) -> None:
     TrackFollow.objects.filter(user=user, track=track).delete()
+
+
+@transaction.atomic
+def set_track_goal(*, user, track: Track, hours_per_week: int, study_days: int) -> TrackGoal:
+    """Sets (or changes) the learner's weekly goal on a track, and follows the track."""
+    if not 1 <= hours_per_week <= GOAL_MAX_HOURS:
+        raise ValidationError(
+            {"hours_per_week": f"Hours per week go from 1 to {GOAL_MAX_HOURS} (not {hours_per_week})."}
+        )
+    if not 0 <= study_days <= ALL_DAYS:
+        raise ValidationError({"study_days": "Study days are days of the week, Monday to Sunday."})
+    goal, _ = TrackGoal.objects.update_or_create(
+        user=user, track=track, defaults={"hours_per_week": hours_per_week, "study_days": study_days}
+    )
+    follow_track(user=user, track=track)
+    return goal
+
+
+@transaction.atomic
+def remove_track_goal(*, user, track: Track) -> bool:
+    removed, _ = TrackGoal.objects.filter(user=user, track=track).delete()
+    return bool(removed)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
-"""A learner's progress actions (check off, follow, milestones built, reviews, bookmarks, notes, reset) and
-their own pages (bookmarks, notes, a track's Markdown checklist). Every action is a POST with CSRF that
-redirects back (plumbing.actions); another learner's objects are never found (404).
+"""A learner's progress actions (check off, follow, weekly goals, milestones built, reviews, bookmarks, notes,
+reset) and their own pages (bookmarks, notes, a track's Markdown checklist). Every action is a POST with CSRF
+that redirects back (plumbing.actions); another learner's objects are never found (404).
 """
 
 from django.contrib.auth.decorators import login_required
@@ -21,6 +21,7 @@ from learning.progress.forms import (
     ReviewAnswerForm,
     TopicNoteForm,
     TopicStatusForm,
+    TrackGoalForm,
 )
 from learning.progress.models import TopicProgress, TopicReview
 from learning.progress.state import learner_state, next_open_step
@@ -127,6 +128,30 @@ def follow(request, slug):
         services.follow_track(user=request.user, track=track)
         say(request, f"You follow {track.title}: it leads your dashboard.")
     return back(request, track.get_absolute_url())
+
+
+@learner_action
+@limit_per_learner("goal")
+def track_goal(request, slug):
+    """Sets, changes (and follows the track) or, with `action=remove`, removes the learner's weekly goal."""
+    track = get_object_or_404(Track.objects.visible_to(request.user), slug=slug)
+    if request.POST.get("action") == "remove":
+        removed = services.remove_track_goal(user=request.user, track=track)
+        said = "Your weekly goal is removed." if removed else "You had no weekly goal on this track."
+        say(request, said, at="weekly-goal")
+        return back(request, f"{track.get_absolute_url()}#weekly-goal")
+    form = TrackGoalForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form, track)
+    goal = services.set_track_goal(
+        user=request.user,
+        track=track,
+        hours_per_week=form.cleaned_data["hours_per_week"],
+        study_days=form.study_days_mask,
+    )
+    hours = goal.hours_per_week
+    say(request, f"Your weekly goal: {hours} hour{'' if hours == 1 else 's'} a week.", at="weekly-goal")
+    return back(request, f"{track.get_absolute_url()}#weekly-goal")
 
 
 @learner_action

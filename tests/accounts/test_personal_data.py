@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts import personal_data
 from learning.community import services as community
-from learning.models import Bookmark, Rating, TopicNote, TopicProgress, TopicReview
+from learning.models import Bookmark, Rating, TopicNote, TopicProgress, TopicReview, TrackGoal
 from learning.progress import services as progress
 from tests.accounts.conftest import PASSWORD
 from tests.factories import (
@@ -20,6 +20,7 @@ from tests.factories import (
     TopicFactory,
     TopicNoteFactory,
     TopicProgressFactory,
+    TrackFactory,
     UserFactory,
 )
 from tests.learning.conftest import build_track
@@ -36,6 +37,7 @@ def own_data(user, track):
     resource = topic.resources.first()
     progress.add_bookmark(user=user, resource=resource, note="Chapter 3 is the good part")
     progress.save_topic_note(user=user, topic=topic, text="Remember: `git add -p`")
+    progress.set_track_goal(user=user, track=track, hours_per_week=6, study_days=0b0010101)
     community.rate_resource(user=user, resource=resource, stars=5, review="Clear <b>and</b> short.")
     return resource
 
@@ -72,14 +74,20 @@ def test_the_export_holds_everything_the_learner_owns_and_nothing_else(logged_in
     assert [(review["topic"], review["box"]) for review in data["topic_reviews"]] == [
         (track.steps.first().topic.slug, 1)
     ]
+    [goal] = data["track_goals"]
+    assert (goal["track"], goal["hours_per_week"], goal["study_days"]) == (
+        track.slug,
+        6,
+        ["Mon", "Wed", "Fri"],
+    )
     text = response.content.decode()
     assert "not yours" not in text
     assert "someone.else" not in text
     assert verified_user.password not in text
 
 
-# With nothing cached; the same for one row of each kind and for 21. +1: the topic_reviews section.
-EXPORT_QUERIES = 14
+# With nothing cached; the same for one row of each kind and for 21. +1: the topic_reviews section; +1: track_goals.
+EXPORT_QUERIES = 15
 
 
 def a_review(user):
@@ -91,6 +99,7 @@ def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verif
     RatingFactory(user=verified_user)
     TopicNoteFactory(user=verified_user)
     a_review(verified_user)
+    TrackGoal.objects.create(user=verified_user, track=TrackFactory(), hours_per_week=5)
     assert len(json.loads(cold_get(logged_in_client, EXPORT, EXPORT_QUERIES).content)["ratings"]) == 1
     for _ in range(20):
         TopicProgressFactory(user=verified_user)
@@ -98,8 +107,9 @@ def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verif
         RatingFactory(user=verified_user)
         TopicNoteFactory(user=verified_user)
         a_review(verified_user)
+        TrackGoal.objects.create(user=verified_user, track=TrackFactory(), hours_per_week=5)
     data = json.loads(cold_get(logged_in_client, EXPORT, EXPORT_QUERIES).content)
-    assert (len(data["ratings"]), len(data["topic_reviews"])) == (21, 21)
+    assert (len(data["ratings"]), len(data["topic_reviews"]), len(data["track_goals"])) == (21, 21, 21)
 
 
 def log_in_for_real(client, user):
@@ -150,6 +160,7 @@ def test_deleting_removes_the_account_its_data_and_every_session(client, verifie
     assert not Bookmark.objects.exists()
     assert not TopicNote.objects.exists()
     assert not TopicReview.objects.exists()
+    assert not TrackGoal.objects.exists()
     assert list(Rating.objects.values_list("user", flat=True)) == [other.pk]
     assert ResourceFactory._meta.model.objects.filter(pk=resource.pk).exists()
     for session in (client, elsewhere):
@@ -179,6 +190,7 @@ def test_every_app_section_is_in_the_export_in_a_fixed_order(logged_in_client):
         "topic_notes",
         "activity",
         "topic_reviews",
+        "track_goals",
         "ratings",
         "suggestions",
         "review_flags",

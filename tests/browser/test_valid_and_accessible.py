@@ -100,6 +100,7 @@ NOT_PAGES = {
     "accounts:export_data": "a JSON download",
     # A refused action answers the action_refused page, checked as a refused note and report.
     "learning:track_follow": "a POST action that redirects",
+    "learning:track_goal": "a POST action that redirects",
     "learning:topic_status": "a POST action that redirects",
     "learning:topic_done_next": "a POST action that redirects",
     "learning:milestone_done": "a POST action that redirects",
@@ -207,6 +208,7 @@ def build_site() -> dict:
     progress.set_topic_status(user=learner, topic=http, status=TopicProgress.Status.LEARNING)
     progress.set_topic_status(user=learner, topic=orm, status=TopicProgress.Status.SKIPPED)
     progress.set_milestone_done(user=learner, milestone=milestone, done=True)
+    progress.set_track_goal(user=learner, track=python, hours_per_week=6, study_days=0b0010101)
     progress.add_bookmark(user=learner, resource=pro_git, note="Chapters 2 and 3 first.")
     progress.save_topic_note(
         user=learner,
@@ -318,6 +320,13 @@ def page_kinds(site) -> list[Page]:
             who="learner",
             phone=True,
             shows="roadmap-node--skipped",
+        ),
+        Page(
+            "track-learner-goal",
+            "learning:track_detail",
+            track,
+            who="learner",
+            shows="Projected finish: <time",
         ),
         Page("track-reset", "learning:track_reset", f"{track}reset/", who="learner"),
         Page("milestone", "learning:milestone_detail", site["milestone"].get_absolute_url(), phone=True),

@@ -9,12 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learning.models import (
+    Activity,
     Bookmark,
     MilestoneCompletion,
     Rating,
     TopicProgress,
     TopicReview,
     TrackFollow,
+    TrackGoal,
 )
 from tests.factories import (
     BookmarkFactory,
@@ -77,6 +79,15 @@ def check_off(user, topics):
     TopicReview.objects.bulk_create(TopicReview(user=user, topic=topic, due=today) for topic in topics)
 
 
+def done_today(user, topics):
+    """The Activity rows of topics finished today: this week's work a weekly goal credits."""
+    now = timezone.now()
+    Activity.objects.bulk_create(
+        Activity(user=user, kind="done", subject=f"topic:{t.pk}", topic=t, at=now, day=now.date())
+        for t in topics
+    )
+
+
 # The queries of each learner page rendered cold (nothing cached, PAGE_CACHE off), the same with 1 check-off
 # and with 200.
 # The topic page: +2 for the track followed first and its ordered steps (memoised per catalogue version); its
@@ -84,10 +95,12 @@ def check_off(user, topics):
 # Home: +1 for the tracks the learner follows (Continue shows only those). The topic page: +1 for the learner's
 # note on the topic ("My notes").
 LEARNER_PAGE_QUERIES = {
-    "track": 10,  # a learner's statuses and milestones in one query (learner_state)
+    "track": 11,  # a learner's statuses and milestones in one query (learner_state); +1 for a follower: their
+    # weekly goals with this week's finished work (goals_and_week, one UNION ALL)
     # +1: the learner's active days (streaks and the calendar); +1: the reviews due, with their topics and how
-    # many there are (a window count), which leaves no need for the date of the next one.
-    "dashboard": 13,
+    # many there are (a window count), which leaves no need for the date of the next one; +1: their weekly
+    # goals with this week's finished work (goals_and_week), the projections from the memoised outlines.
+    "dashboard": 14,
     "topic": 14,
     "topic in its track": 13,
     "home": 10,
@@ -114,7 +127,9 @@ def test_learner_pages_run_the_same_queries_with_1_and_200_check_offs(client, le
     }
     client.force_login(learner)
     TrackFollow.objects.create(user=learner, track=track)
+    TrackGoal.objects.create(user=learner, track=track, hours_per_week=5, study_days=0b11)
     check_off(learner, [topic])
+    done_today(learner, [topic])
     BookmarkFactory(user=learner, resource=resource)
     RatingFactory(user=learner, resource=resource, review="good")
     client.get(urls[page])  # warm up caches that are not per request (content types)
@@ -122,7 +137,9 @@ def test_learner_pages_run_the_same_queries_with_1_and_200_check_offs(client, le
 
     big = build_track(200, slug="big", resources_per_topic=1)
     TrackFollow.objects.create(user=learner, track=big)
+    TrackGoal.objects.create(user=learner, track=big, hours_per_week=40)
     check_off(learner, [step.topic for step in big.steps.all()[:199]])
+    done_today(learner, [step.topic for step in big.steps.all()[:199]])
     for other in big.steps.all()[:30]:
         BookmarkFactory(user=learner, resource=other.topic.resources.first())
         RatingFactory(resource=resource, review="another review")

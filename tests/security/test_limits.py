@@ -1,19 +1,25 @@
-"""Per-learner limits on ratings, reviews, notes, reports and suggestions: the designed 429, nothing stored,
+"""Per-learner limits on ratings, reviews, notes, weekly goals, reports and suggestions: the designed 429, nothing stored,
 and one learner's use never limits another."""
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from learning.models import Bookmark, Rating, ResourceSuggestion, ReviewFlag
-from tests.factories import BookmarkFactory, RatingFactory, ResourceFactory, UserFactory
+from learning.models import Bookmark, Rating, ResourceSuggestion, ReviewFlag, TrackGoal
+from tests.factories import BookmarkFactory, RatingFactory, ResourceFactory, TrackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _small_limits(settings):
-    settings.LEARNER_RATE_LIMITS = {"rating": "3/h", "note": "3/h", "report": "3/h", "suggestion": "3/h"}
+    settings.LEARNER_RATE_LIMITS = {
+        "rating": "3/h",
+        "note": "3/h",
+        "goal": "3/h",
+        "report": "3/h",
+        "suggestion": "3/h",
+    }
 
 
 def assert_limited(response):
@@ -45,6 +51,14 @@ def test_bookmark_notes_are_limited(mallory_client, mallory, resource):
         assert mallory_client.post(url, {"note": f"note {n}"}).status_code == 302
     assert_limited(mallory_client.post(url, {"note": "spam"}))
     assert Bookmark.objects.get(pk=bookmark.pk).note == "note 2"
+
+
+def test_weekly_goals_are_limited(mallory_client, mallory):
+    url = reverse("learning:track_goal", args=[TrackFactory().slug])
+    for hours in range(1, 4):
+        assert mallory_client.post(url, {"hours_per_week": hours}).status_code == 302
+    assert_limited(mallory_client.post(url, {"hours_per_week": 40}))
+    assert TrackGoal.objects.get(user=mallory).hours_per_week == 3
 
 
 def test_reports_are_limited(mallory_client, resource):
