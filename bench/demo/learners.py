@@ -218,3 +218,68 @@ def _completed_milestones(learner: LearnerSpec, catalogue: Catalogue, rng: rando
         return milestones[: round(len(milestones) / 2)]
     done = {topic for topic, status in zip(learner.topics, learner.statuses, strict=True) if status == DONE}
     return [m for m in milestones if done.issuperset(catalogue.milestones[m].topics) and rng.random() < 0.7]
+
+
+# --- What keeps learners going: activity, notes, weekly goals and reviews, derived from the rows above ---
+
+NOTE_SHARE = 0.1  # of the topics a learner has progress on, the share they wrote notes on
+GOAL_SHARE = 0.5  # of the tracks a learner follows, the share with a weekly goal
+REVIEW_DAYS = {1: 3, 2: 7, 3: 21, 4: 60}  # learning.progress.models.REVIEW_INTERVALS
+
+
+def _progress_times(learners, ids: Ids, catalogue: Catalogue):
+    """progress_rows' rows again (the same generator, so the same times): (user, topic id, status, updated,
+    completed)."""
+    for user_id, topic_id, status, _started, updated, completed in progress_rows(learners, ids, catalogue):
+        yield user_id, topic_id, status, updated, completed
+
+
+def activity_rows(learners, ids: Ids, catalogue: Catalogue):
+    """A learning action for each topic status (on the day of its last change) and each milestone built."""
+    for user_id, topic_id, status, updated, completed in _progress_times(learners, ids, catalogue):
+        at = completed or updated
+        yield user_id, status, f"topic:{topic_id}", topic_id, None, at, at.date()
+    for user_id, milestone_id, completed in completion_rows(learners, ids, catalogue):
+        yield (
+            user_id,
+            "milestone",
+            f"milestone:{milestone_id}",
+            None,
+            milestone_id,
+            completed,
+            completed.date(),
+        )
+
+
+def note_rows(learners, ids: Ids, catalogue: Catalogue):
+    for learner, user_id, rng in _per_learner(learners, ids, "notes"):
+        for topic in learner.topics:
+            if rng.random() < NOTE_SHARE:
+                written = _at(learner.joined_at, rng.random() * learner.active_seconds)
+                text = f"{rng.choice(BOOKMARK_NOTES)}\n\n- {rng.choice(REVIEW_DETAILS)}"
+                yield user_id, ids.topics[topic], text, written, written
+
+
+def goal_rows(learners, ids: Ids, catalogue: Catalogue):
+    for learner, user_id, rng in _per_learner(learners, ids, "goals"):
+        for track in learner.follows:
+            if rng.random() < GOAL_SHARE:
+                set_at = _at(learner.joined_at, rng.uniform(0, 7 * 86_400))
+                yield (
+                    user_id,
+                    ids.tracks[track],
+                    rng.choice((3, 5, 8, 10, 15)),
+                    rng.randrange(128),
+                    set_at,
+                    set_at,
+                )
+
+
+def review_rows(learners, ids: Ids, catalogue: Catalogue):
+    """A review for each done topic, in a box by how long ago it was done; about a third are due."""
+    rng = _rng("reviews", 0)
+    for user_id, topic_id, status, _updated, completed in _progress_times(learners, ids, catalogue):
+        if status == DONE and completed is not None:
+            box = rng.randint(1, 4)
+            due = (completed + timedelta(days=REVIEW_DAYS[box] * rng.randint(1, 3))).date()
+            yield user_id, topic_id, box, due, None

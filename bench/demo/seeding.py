@@ -20,12 +20,16 @@ from bench.demo.catalogue import Catalogue, ResourceSpec, TopicSpec, TrackSpec, 
 from bench.demo.learners import (
     Ids,
     LearnerSpec,
+    activity_rows,
     bookmark_rows,
     build_learners,
     completion_rows,
     follow_rows,
+    goal_rows,
+    note_rows,
     progress_rows,
     rating_rows,
+    review_rows,
 )
 from bench.demo.rows import _ids, insert_rows
 from bench.demo.sizes import (
@@ -41,6 +45,7 @@ from bench.demo.sizes import (
 from bench.demo.spread import _at
 from bench.demo.words import TAG_NAMES
 from learning.models import (
+    Activity,
     Bookmark,
     Milestone,
     MilestoneCompletion,
@@ -51,9 +56,12 @@ from learning.models import (
     Stage,
     Step,
     Topic,
+    TopicNote,
     TopicProgress,
+    TopicReview,
     Track,
     TrackFollow,
+    TrackGoal,
 )
 from plumbing import cache_tokens
 
@@ -251,6 +259,20 @@ LEARNER_TABLES = (
     LearnerTable(
         "milestone completions", MilestoneCompletion, ("user", "milestone", "completed_at"), completion_rows
     ),
+    LearnerTable(
+        "activity days",
+        Activity,
+        ("user", "kind", "subject", "topic", "milestone", "at", "day"),
+        activity_rows,
+    ),
+    LearnerTable("notes", TopicNote, ("user", "topic", "text", "created_at", "updated_at"), note_rows),
+    LearnerTable(
+        "weekly goals",
+        TrackGoal,
+        ("user", "track", "hours_per_week", "study_days", "created_at", "updated_at"),
+        goal_rows,
+    ),
+    LearnerTable("reviews", TopicReview, ("user", "topic", "box", "due", "last_reviewed"), review_rows),
 )
 
 
@@ -304,6 +326,10 @@ def delete_demo_data() -> None:
         Bookmark.objects.filter(Q(user__in=users) | Q(resource__in=resources)),
         TopicProgress.objects.filter(Q(user__in=users) | Q(topic__in=topics)),
         MilestoneCompletion.objects.filter(Q(user__in=users) | Q(milestone__in=milestones)),
+        Activity.objects.filter(Q(user__in=users) | Q(topic__in=topics) | Q(milestone__in=milestones)),
+        TopicNote.objects.filter(Q(user__in=users) | Q(topic__in=topics)),
+        TrackGoal.objects.filter(Q(user__in=users) | Q(track__in=tracks)),
+        TopicReview.objects.filter(Q(user__in=users) | Q(topic__in=topics)),
         TrackFollow.objects.filter(Q(user__in=users) | Q(track__in=tracks)),
         ResourceSuggestion.objects.filter(Q(user__in=users) | Q(topic__in=topics)),
         EmailAddress.objects.filter(user__in=users),
@@ -375,7 +401,8 @@ def seed(sizes: DemoSizes | None = None) -> SeedReport:
 
 SEEDED_MODELS = (
     Track, Stage, Step, Milestone, Milestone.topics.through, Topic, Resource, Resource.topics.through,
-    TaggedItem, EmailAddress, TrackFollow, TopicProgress, Rating, Bookmark, MilestoneCompletion,
+    TaggedItem, EmailAddress, TrackFollow, TopicProgress, Rating, Bookmark, MilestoneCompletion, Activity,
+    TopicNote, TrackGoal, TopicReview,
 )  # fmt: skip
 
 

@@ -21,6 +21,7 @@ from bench.demo.rows import INSERT_BATCH
 from bench.management.commands.seed_demo import Command as SeedDemo
 from learning.catalogue.links import normalize_url
 from learning.models import (
+    Activity,
     Bookmark,
     Milestone,
     MilestoneCompletion,
@@ -28,9 +29,12 @@ from learning.models import (
     Resource,
     Step,
     Topic,
+    TopicNote,
     TopicProgress,
+    TopicReview,
     Track,
     TrackFollow,
+    TrackGoal,
 )
 from tests.factories import RatingFactory, TopicProgressFactory, UserFactory
 from tests.learning.conftest import build_track
@@ -100,6 +104,10 @@ def snapshot():
         "bookmarks": (Bookmark.objects.filter(user__in=users), "user__username", "resource__url", "note", "created_at"),
         "follows": (TrackFollow.objects.filter(user__in=users), "user__username", "track__slug", "started_at"),
         "completions": (MilestoneCompletion.objects.filter(user__in=users), "user__username", "milestone__slug", "completed_at"),
+        "activity": (Activity.objects.filter(user__in=users), "user__username", "kind", "topic__slug", "milestone__slug", "at", "day"),
+        "notes": (TopicNote.objects.filter(user__in=users), "user__username", "topic__slug", "text", "created_at"),
+        "goals": (TrackGoal.objects.filter(user__in=users), "user__username", "track__slug", "hours_per_week", "study_days"),
+        "reviews": (TopicReview.objects.filter(user__in=users), "user__username", "topic__slug", "box", "due"),
     }  # fmt: skip
     return {name: sorted(queryset.values_list(*fields)) for name, (queryset, *fields) in queries.items()}
 
@@ -169,6 +177,26 @@ def test_custom_sizes_give_exactly_those_rows():
     assert demo_counts() == expected_counts(SMALL)
     assert report.counts["topic progress rows"] == SMALL.progress
     assert report.counts["learners"] == SMALL.learners
+
+
+def test_learners_have_activity_notes_goals_and_reviews_that_follow_from_their_progress():
+    report = demo.seed(SMALL)
+    users = demo.demo_users()
+    progress = TopicProgress.objects.filter(user__in=users)
+    completions = MilestoneCompletion.objects.filter(user__in=users)
+
+    # an action for each topic's status and each milestone built, on the day it happened
+    assert report.counts["activity days"] == progress.count() + completions.count()
+    assert Activity.objects.filter(user__in=users, kind="milestone").count() == completions.count()
+    # a review for each done topic, some due; notes on some topics; goals on some followed tracks
+    assert report.counts["reviews"] == progress.filter(status="done").count()
+    assert 0 < report.counts["notes"] < progress.count()
+    assert 0 < report.counts["weekly goals"] <= TrackFollow.objects.filter(user__in=users).count()
+    assert (
+        not TrackGoal.objects.filter(user__in=users)
+        .exclude(track__in=TrackFollow.objects.filter(user__in=users).values("track"))
+        .exists()
+    )
 
 
 def test_the_same_sizes_give_the_same_data():
