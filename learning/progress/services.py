@@ -36,11 +36,16 @@ NOT_STARTED = "not_started"
 STATUS_CHOICES = [(NOT_STARTED, "Not started"), *TopicProgress.Status.choices]
 
 
+def activity_subject(topic, milestone) -> str:
+    """What an Activity row is about, as stored in its `subject`: "topic:<id>" or "milestone:<id>"."""
+    return f"topic:{topic.pk}" if topic is not None else f"milestone:{milestone.pk}"
+
+
 def record_activity(*, user, kind: str, topic=None, milestone=None) -> None:
     """Counts a learning action on the learner's today (once per kind and subject a day: INSERT … ON
     CONFLICT DO NOTHING, so two identical requests at once still leave one row)."""
     now = timezone.now()
-    subject = f"topic:{topic.pk}" if topic is not None else f"milestone:{milestone.pk}"
+    subject = activity_subject(topic, milestone)
     Activity.objects.bulk_create(
         [
             Activity(
@@ -60,7 +65,7 @@ def record_activity(*, user, kind: str, topic=None, milestone=None) -> None:
 def undo_todays_activity(*, user, topic=None, milestone=None) -> None:
     """An action taken back the day it was taken (a check-off undone, a milestone unmarked) no longer counts
     for that day: a streak can't be kept by ticking and unticking."""
-    subject = f"topic:{topic.pk}" if topic is not None else f"milestone:{milestone.pk}"
+    subject = activity_subject(topic, milestone)
     Activity.objects.filter(user=user, subject=subject, day=learners_day(user)).delete()
 
 

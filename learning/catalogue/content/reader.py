@@ -154,12 +154,7 @@ def _read_resources(path: Path, directory: Path, topic_slugs: set, problems: Pro
     for label, values in entries:
         _check_topic_slugs(values["topics"], topic_slugs, problems, name, label)
         replaces = []
-        for old in values["replaces"]:
-            try:
-                old = normalize_url(old)
-            except UnsupportedURL as error:
-                problems.add(name, label, f"replaces: {old!r}: {error}")
-                continue
+        for old in _normalised(values["replaces"], "replaces", problems, name, label):
             if old in listed:
                 problems.add(name, label, f"replaces: {old!r} is still a resource in this file; remove it")
             elif old in claimed:
@@ -169,6 +164,15 @@ def _read_resources(path: Path, directory: Path, topic_slugs: set, problems: Pro
         values["replaces"] = replaces
         _check_no_repeats(replaces, problems, name, label)
     return [values for _, values in entries]
+
+
+def _normalised(urls, key: str, problems: Problems, name: str, label: str):
+    """The URLs normalised as resources' own are; one that can't be is a problem under `key`, and skipped."""
+    for url in urls:
+        try:
+            yield normalize_url(url)
+        except UnsupportedURL as error:
+            problems.add(name, label, f"{key}: {url!r}: {error}")
 
 
 def _check_resource_orders(catalogue: Catalogue, name: str, problems: Problems) -> None:
@@ -188,12 +192,7 @@ def _check_resource_orders(catalogue: Catalogue, name: str, problems: Problems) 
     for index, topic in enumerate(catalogue.topics, start=1):
         label = _label("topic", index, topic, "slug")
         order, seen = [], set()
-        for url in topic["resource_order"]:
-            try:
-                url = normalize_url(url)
-            except UnsupportedURL as error:
-                problems.add(name, label, f"resources: {url!r}: {error}")
-                continue
+        for url in _normalised(topic["resource_order"], "resources", problems, name, label):
             if url in seen:
                 problems.add(name, label, f"resources: {url!r} is listed twice")
             elif url not in teaching.get(topic["slug"], set()):
