@@ -138,6 +138,19 @@ def summary_of(days: dict[date, int], today: date) -> ActivitySummary:
     )
 
 
+@dataclass(frozen=True)
+class Streaks:
+    current: int
+    longest: int
+
+
+def streaks_of(user) -> Streaks:
+    """The learner's current and longest streak as of their today: one query, a row per active day."""
+    days = Activity.objects.filter(user=user).values_list("day", flat=True).distinct()
+    active = set(days)
+    return Streaks(current=current_streak(active, learners_day(user)), longest=longest_streak(active))
+
+
 def activity_of(user, today: date) -> ActivitySummary:
     """The learner's activity up to `today` (their date): one query, a row per active day."""
     days = dict(
