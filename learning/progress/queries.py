@@ -160,7 +160,7 @@ def dashboard_for(user) -> Dashboard:
     )
 
 
-REVIEWS_SHOWN = 10
+REVIEWS_SHOWN = 5  # a batch to answer in one sitting; the next ones show as these are answered
 
 
 @dataclass(frozen=True)
