@@ -67,7 +67,9 @@ def load_catalogue(catalogue: Catalogue) -> LoadReport:
     for values in catalogue.topics:
         topic = topics[values["slug"]]
         _order_resources(topic, values, report)
-        _set_list(topic.ready_checks, ReadyCheck, "topic", topic, values["ready_when"], report, "ready checks")
+        _set_list(
+            topic.ready_checks, ReadyCheck, "topic", topic, values["ready_when"], report, "ready checks"
+        )
     for entry in catalogue.tracks:
         _load_track(entry, topics, report)
     # An old topic goes once no step or milestone holds it (a track the files don't describe may still).
