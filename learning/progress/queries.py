@@ -268,6 +268,13 @@ def ready_ticks(user, topic) -> set[int]:
     )
 
 
+def ready_ticks_of(user) -> set[int]:
+    """The ids of every "You're ready when" check the learner ticked: one query, none for a visitor."""
+    if not user.is_authenticated:
+        return set()
+    return set(ReadyCheckTick.objects.filter(user=user).values_list("ready_check_id", flat=True))
+
+
 def notes_by_topic(user) -> dict:
     """Topic id → the learner's note on it, for every topic they wrote on (one query; none for a visitor)."""
     if not user.is_authenticated:

@@ -270,6 +270,7 @@ def track_markdown(request, slug):
         absolute=request.build_absolute_uri,
         with_progress=request.user.is_authenticated,
         notes=queries.notes_by_topic(request.user),
+        ticks=queries.ready_ticks_of(request.user),
     )
     response = HttpResponse(document, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{track.slug}.md"'
