@@ -869,6 +869,7 @@ def test_history_of_a_topic_names_the_resources_attached(curator_client, db):
         "tags": "",
         "is_published": "on",
         **inline("resource_links", [{"resource": resource.pk, "topic": topic.pk}]),
+        **inline("ready_checks", []),
         "_save": "Save",
     }
 

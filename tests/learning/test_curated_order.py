@@ -147,6 +147,7 @@ def topic_form(topic, rows, initial):
         "tags": "",
         "is_published": "on",
         **inline("resource_links", rows, initial=initial),
+        **inline("ready_checks", []),
         "_save": "Save",
     }
 
