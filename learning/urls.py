@@ -4,6 +4,7 @@ from learning.catalogue.feeds import ResourcesFeed, TrackResourcesFeed
 from learning.catalogue.views import browse, search
 from learning.community import project_views as projects
 from learning.community import views as community
+from learning.pages import profile
 from learning.pages import views as pages
 from learning.progress import profiles
 from learning.progress import views as progress
@@ -62,6 +63,6 @@ urlpatterns = [
     path("me/bookmarks/", progress.bookmarks, name="bookmarks"),
     path("me/notes/", progress.notes, name="notes"),
     path("me/bookmarks/<int:pk>/note/", progress.bookmark_note, name="bookmark_note"),
-    path("u/<handle:username>/", profiles.profile, name="profile"),
+    path("u/<handle:username>/", profile.profile, name="profile"),
     path("u/<handle:username>/<slug:slug>.svg", profiles.progress_card, name="progress_card"),
 ]

@@ -54,7 +54,9 @@ def embed_for(request, learner, track) -> Embed:
     )
 
 
-def profile(request, username):
+def profile(request, username, *, extra=None):
+    """The profile page; `extra(learner)`: what other rooms add to its context (learning.pages.profile: the
+    learner's projects), read only once the profile is known to be visible."""
     learner = visible_learner(username, viewer=request.user)
     if learner.username != username:
         return redirect("learning:profile", learner.username, permanent=True)
@@ -74,6 +76,7 @@ def profile(request, username):
         "recently_done": data.recently_done,
         "done_count": data.done_count,
         "milestones_done": data.milestones_done,
+        **(extra(learner) if extra else {}),
     }
     return render(request, "learning/profile.html", context)
 

@@ -13,6 +13,7 @@ from accounts import services as account_services
 from learning.models import Milestone
 from learning.progress import services
 from tests.factories import (
+    ProjectSubmissionFactory,
     BookmarkFactory,
     RatingFactory,
     StepFactory,
@@ -417,8 +418,9 @@ def grow(user):
 # The queries of a profile or progress card rendered cold (no cached user, page or figure), by (page, viewer);
 # the same for one followed track with one check-off and for four with many.
 PROFILE_QUERIES = {
-    ("profile", "visitor"): 9,  # a learner's statuses and milestones in one query (learner_state)
-    ("profile", "owner"): 11,
+    # A learner's statuses and milestones in one query (learner_state); +1: their shared projects (portfolio).
+    ("profile", "visitor"): 10,
+    ("profile", "owner"): 12,
     ("card", "visitor"): 5,
     ("card", "owner"): 5,
 }
@@ -435,6 +437,8 @@ def test_profile_and_card_queries_do_not_grow_with_the_data(client, ada, cold_ge
     check_off(ada, small, done=[0])
     cold_get(client, profile_url("ada_l") if page == "profile" else card_url("ada_l", "small"), queries)
     grow(ada)
+    for milestone in Milestone.objects.all()[:4]:
+        ProjectSubmissionFactory(user=ada, milestone=milestone)
     large_url = profile_url("ada_l") if page == "profile" else card_url("ada_l", "more-2")
     response = cold_get(client, large_url, queries)
     if page == "profile":

@@ -450,3 +450,37 @@ def test_hiding_feedback_in_bulk_moves_the_authors_token(milestone):
     before = cache_tokens.read([name])[name]
     ProjectFeedback.objects.filter(pk=note.pk).update(is_hidden=True)
     assert cache_tokens.read([name])[name] != before
+
+
+# ---------- Portfolio ----------
+
+
+def test_the_public_profile_lists_shared_projects_per_track(client, milestone):
+    ada = UserFactory(username="ada", profile_is_public=True)
+    other_track = MilestoneFactory(stage=StageFactory(track=TrackFactory(slug="node", title="Node.js")))
+    ProjectSubmissionFactory(user=ada, milestone=milestone, repository_url="https://github.com/ada/shelf")
+    ProjectSubmissionFactory(user=ada, milestone=other_track, repository_url="https://github.com/ada/node")
+    ProjectSubmissionFactory(
+        user=ada,
+        milestone=MilestoneFactory(stage=milestone.stage),
+        visibility="private",
+        repository_url="https://github.com/ada/private",
+    )
+    ProjectSubmissionFactory(
+        user=ada,
+        milestone=MilestoneFactory(stage=milestone.stage),
+        is_hidden=True,
+        repository_url="https://github.com/ada/hidden",
+    )
+    html = client.get("/u/ada/").content.decode()
+    assert '<h2 class="section" id="projects">Projects</h2>' in html
+    assert html.index("Node.js") != -1 and "Python &amp; Django" in html
+    assert '<a href="https://github.com/ada/shelf" rel="nofollow ugc noopener">Repository</a>' in html
+    assert "github.com/ada/node" in html
+    assert "github.com/ada/private" not in html
+    assert "github.com/ada/hidden" not in html
+
+
+def test_a_private_profile_shows_no_portfolio(client, milestone):
+    ProjectSubmissionFactory(user=UserFactory(username="quiet"), milestone=milestone)
+    assert client.get("/u/quiet/").status_code == 404
