@@ -13,8 +13,8 @@ from accounts import services as account_services
 from learning.models import Milestone
 from learning.progress import services
 from tests.factories import (
-    ProjectSubmissionFactory,
     BookmarkFactory,
+    ProjectSubmissionFactory,
     RatingFactory,
     StepFactory,
     TopicFactory,

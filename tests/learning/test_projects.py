@@ -474,7 +474,9 @@ def test_the_public_profile_lists_shared_projects_per_track(client, milestone):
     )
     html = client.get("/u/ada/").content.decode()
     assert '<h2 class="section" id="projects">Projects</h2>' in html
-    assert html.index("Node.js") != -1 and "Python &amp; Django" in html
+    # per track
+    assert '<a href="/tracks/api/">Python &amp; Django</a></h3>' in html
+    assert '<a href="/tracks/node/">Node.js</a></h3>' in html
     assert '<a href="https://github.com/ada/shelf" rel="nofollow ugc noopener">Repository</a>' in html
     assert "github.com/ada/node" in html
     assert "github.com/ada/private" not in html
