@@ -107,12 +107,12 @@ class ProjectForm(forms.Form):
         error_messages={"required": REPOSITORY_MISSING},
     )
     live_url = forms.CharField(
-        label="Live site (optional)",
+        label="Live site",
         required=False,
         widget=forms.URLInput(attrs={"maxlength": SUGGESTION_URL_MAX_LENGTH, "placeholder": "https://"}),
     )
     write_up = forms.CharField(
-        label="Write-up (optional)",
+        label="Write-up",
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": PROJECT_WRITE_UP_MAX_LENGTH}),
         help_text=(
