@@ -90,6 +90,7 @@ def test_build_submit_find_helpful_feedback_dashboard_and_featured(
     card = cards(reader).filter(has_text="ada-builds")
     expect(card).to_contain_text("1 found it helpful")
     expect(card).to_contain_text("Marked as helpful. Thanks!")
+    card.locator("summary", has_text="Leave feedback").click()
     card.get_by_label("Your feedback").fill(FEEDBACK)
     card.get_by_role("button", name="Post feedback").click()
     card = cards(reader).filter(has_text="ada-builds")
