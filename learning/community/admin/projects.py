@@ -7,7 +7,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.db.models import Exists, F, OuterRef
 
 from learning.community import moderation
-from learning.community.admin.base import ModerationAdmin, admin_link, day, excerpt
+from learning.community.admin.base import ModerationAdmin, admin_link, excerpt, report_state
 from learning.community.models import ProjectFeedback, ProjectFlag, ProjectSubmission
 from learning.community.project_queries import helpful_count
 from plumbing.subqueries import count_of
@@ -227,7 +227,7 @@ class ProjectFlagAdmin(ModerationAdmin):
 
     @admin.display(description="state", ordering="resolved_at")
     def state(self, obj):
-        return f"resolved {day(obj.resolved_at)}" if obj.resolved_at else f"open since {day(obj.created_at)}"
+        return report_state(obj)
 
     def _decide(self, request, queryset, *, hide: bool):
         feedback = ProjectFeedback.objects.filter(
