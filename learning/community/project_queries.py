@@ -79,21 +79,21 @@ def shown_project(pk) -> ProjectSubmission:
 
 
 def shown_feedback(pk) -> ProjectFeedback:
-    """Feedback shown on a shown project, or 404."""
+    """Feedback shown on a shown project (of a published track), or 404."""
     return get_object_or_404(
         ProjectFeedback.objects.shown()
-        .filter(submission__in=ProjectSubmission.objects.shown())
+        .filter(submission__in=ProjectSubmission.objects.shown().filter(milestone__track__is_published=True))
         .select_related("submission__milestone"),
         pk=pk,
     )
 
 
 def new_feedback_for(user, since):
-    """Shown feedback others left on the learner's projects after `since` (None: ever), newest first, with
-    the writer and the project's milestone: for the dashboard and the weekly digest."""
+    """Shown feedback others left on the learner's projects (not hidden ones) after `since` (None: ever),
+    newest first, with the writer and the project's milestone: for the dashboard and the weekly digest."""
     rows = (
         ProjectFeedback.objects.shown()
-        .filter(submission__user=user)
+        .filter(submission__user=user, submission__is_hidden=False)  # hidden projects count nowhere
         .exclude(user=user)
         .select_related("user", "submission__milestone")
         .order_by("-created_at", "-pk")

@@ -380,7 +380,10 @@ def test_hidden_projects_and_feedback_count_nowhere(client, milestone):
     client.force_login(UserFactory())
     assert "Buy cheap watches" not in page_of(client, milestone)
     assert not list(new_feedback_for(project.user, None))
+    kept = ProjectFeedbackFactory(submission=project, text="Kept feedback")
+    assert list(new_feedback_for(project.user, None)) == [kept]
     moderation.moderate_projects(submissions=ProjectSubmission.objects.filter(pk=project.pk), hide=True)
+    assert not list(new_feedback_for(project.user, None))
     html = page_of(client, milestone)
     assert "github.com/a/spam" not in html
     assert 'Learner projects <span class="count">0</span>' in html
