@@ -31,7 +31,10 @@ class LearnerAdmin(LabelledFieldsAdmin, UserAdmin):
     # django-stubs types list_display per instance (generic in the model); UserAdmin sets it on the class.
     list_display = (*UserAdmin.list_display, "profile_is_public")  # type: ignore[misc]
     list_filter = (*UserAdmin.list_filter, "profile_is_public")
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("Public profile", {"fields": ("profile_is_public",)}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("Public profile", {"fields": ("profile_is_public", "streak_is_public")}),
+    )
 
 
 # allauth's admin of stored GitHub tokens, with the halves of its “expires at” named (plumbing.admin_labels).

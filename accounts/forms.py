@@ -16,6 +16,11 @@ class ProfileSettingsForm(forms.Form):
         help_text=f"{services.HANDLE_RULE.capitalize()}. Shown next to your reviews and on your profile.",
     )
     profile_is_public = forms.BooleanField(label="Make my profile public", required=False)
+    streak_is_public = forms.BooleanField(
+        label="Show my streak on my public profile and progress cards",
+        required=False,
+        help_text="Your current and longest streak in days. Your activity calendar always stays private.",
+    )
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
@@ -33,6 +38,7 @@ class ProfileSettingsForm(forms.Form):
                 user=self.user,
                 handle=self.cleaned_data["username"],
                 is_public=self.cleaned_data["profile_is_public"],
+                streak_is_public=self.cleaned_data["streak_is_public"],
             )
         except ValidationError as error:
             self.add_error(None, error)

@@ -37,6 +37,12 @@ class User(AbstractUser):
         ),
     )
 
+    streak_is_public = models.BooleanField(
+        "streak on the public profile",
+        default=False,
+        help_text="Show the learner's current and longest streak on their public profile and progress cards.",
+    )
+
     time_zone = models.CharField(
         max_length=64,
         default=DEFAULT_TIME_ZONE,

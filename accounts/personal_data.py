@@ -47,6 +47,8 @@ def export_for(user) -> dict:
             "date_joined": export_time(user.date_joined),
             "last_login": export_time(user.last_login),
             "profile_is_public": user.profile_is_public,
+            "streak_is_public": user.streak_is_public,
+            "time_zone": user.time_zone,
         },
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}

@@ -32,21 +32,21 @@ def check_handle(handle: str, *, user) -> None:
 
 
 @transaction.atomic
-def update_public_profile(*, user, handle: str, is_public: bool) -> None:
-    """Sets the learner's public handle and whether their profile is public."""
+def update_public_profile(*, user, handle: str, is_public: bool, streak_is_public: bool) -> None:
+    """Sets the learner's public handle, whether their profile is public and whether it shows their streak."""
     try:
         check_handle(handle, user=user)
     except ValidationError as error:
         raise ValidationError({"username": error.messages}) from error
-    before = user.username, user.profile_is_public
-    user.username, user.profile_is_public = handle, is_public
+    before = user.username, user.profile_is_public, user.streak_is_public
+    user.username, user.profile_is_public, user.streak_is_public = handle, is_public, streak_is_public
     try:
         with transaction.atomic():
             # A save, not an update: its signals drop the cached user and move the learner's page tokens
             # (and the public ones, since the handle shows next to their reviews).
-            user.save(update_fields=["username", "profile_is_public"])
+            user.save(update_fields=["username", "profile_is_public", "streak_is_public"])
     except IntegrityError as error:  # another learner took the handle between the check and the save
-        user.username, user.profile_is_public = before
+        user.username, user.profile_is_public, user.streak_is_public = before
         raise ValidationError({"username": [HANDLE_TAKEN]}) from error
 
 

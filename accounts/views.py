@@ -50,7 +50,12 @@ def settings_page(request, *, profile_form=None, zone_form=None, status=200):
     context = {
         "form": profile_form
         or ProfileSettingsForm(
-            initial={"username": user.username, "profile_is_public": user.profile_is_public}, user=user
+            initial={
+                "username": user.username,
+                "profile_is_public": user.profile_is_public,
+                "streak_is_public": user.streak_is_public,
+            },
+            user=user,
         ),
         "zone_form": zone_form or TimeZoneForm(initial={"time_zone": user.time_zone}),
         "profile_url": request.build_absolute_uri(reverse("learning:profile", args=[user.username])),

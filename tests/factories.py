@@ -1,3 +1,5 @@
+from datetime import UTC, datetime, time
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -11,6 +13,7 @@ from learning.community.models import (
     ReviewFlag,
 )
 from learning.models import (
+    Activity,
     Bookmark,
     Milestone,
     Rating,
@@ -152,6 +155,19 @@ class BookmarkFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     resource = factory.SubFactory(ResourceFactory)
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """One action on a day of the learner's (pass `day`; `at` is that day's noon in UTC)."""
+
+    class Meta:
+        model = Activity
+
+    user = factory.SubFactory(UserFactory)
+    kind = Activity.Kind.DONE
+    subject = factory.Sequence(lambda n: f"topic:{n}")
+    day = factory.LazyFunction(lambda: timezone.now().date())
+    at = factory.LazyAttribute(lambda a: datetime.combine(a.day, time(12), tzinfo=UTC))
 
 
 class TopicNoteFactory(factory.django.DjangoModelFactory):

@@ -1,10 +1,10 @@
 """A learner's activity: the days they learned on, their streaks, and the calendar of the last year.
 
 The streak rule, as the dashboard states it: a day counts when the learner did something there (set a
-topic's status, built a milestone, wrote notes, answered a review; an action taken back the same day doesn't
-count). The current streak is the run of such days up to today; today joins it as soon as they do something,
-and until then the run up to yesterday stands. Days are the learner's: each action is dated where they were
-when they took it (learners_day).
+topic's status, built a milestone, ticked a self-check, wrote notes, answered a review; an action taken back
+the same day doesn't count). The current streak is the run of such days up to today; today joins it as soon as
+they do something, and until then the run up to yesterday stands. Days are the learner's: each action is dated
+where they were when they took it (learners_day).
 """
 
 from collections.abc import Iterable
@@ -136,6 +136,19 @@ def summary_of(days: dict[date, int], today: date) -> ActivitySummary:
         weeks=weeks,
         months=[(month, active, actions) for month, (active, actions) in months.items()],
     )
+
+
+@dataclass(frozen=True)
+class Streaks:
+    current: int
+    longest: int
+
+
+def streaks_of(user) -> Streaks:
+    """The learner's current and longest streak as of their today: one query, a row per active day."""
+    days = Activity.objects.filter(user=user).values_list("day", flat=True).distinct()
+    active = set(days)
+    return Streaks(current=current_streak(active, learners_day(user)), longest=longest_streak(active))
 
 
 def activity_of(user, today: date) -> ActivitySummary:

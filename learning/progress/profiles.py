@@ -16,6 +16,7 @@ from django.views.decorators.cache import cache_control
 from accounts.models import users_with_handle
 from learning.catalogue.models import Track
 from learning.progress import queries
+from learning.progress.activity import streaks_of
 from learning.progress.checklist import escape_markdown
 from learning.progress.state import learner_state
 
@@ -76,6 +77,8 @@ def profile(request, username, *, extra=None):
         "recently_done": data.recently_done,
         "done_count": data.done_count,
         "milestones_done": data.milestones_done,
+        # Only if the learner chose to show it; the activity calendar itself is never public.
+        "streaks": streaks_of(learner) if learner.streak_is_public else None,
         **(extra(learner) if extra else {}),
     }
     return render(request, "learning/profile.html", context)
@@ -86,7 +89,12 @@ def progress_card(request, username, slug):
     learner = visible_learner(username)
     track = get_object_or_404(Track.objects.published(), slug=slug)
     progress = queries.progress_by_track([track], learner_state(learner))[track.pk]
-    context = {"handle": learner.username, "track": track, "progress": progress}
+    context = {
+        "handle": learner.username,
+        "track": track,
+        "progress": progress,
+        "streaks": streaks_of(learner) if learner.streak_is_public else None,
+    }
     response = render(request, "learning/progress_card.svg", context, content_type="image/svg+xml")
     response["Content-Security-Policy"] = "default-src 'none'"  # an image: nothing may run or load
     response["Cross-Origin-Resource-Policy"] = "cross-origin"  # made to be embedded on other sites

@@ -18,6 +18,8 @@ from learning.models import (
     ProjectSubmission,
     ProjectVote,
     Rating,
+    ReadyCheck,
+    ReadyCheckTick,
     TopicNote,
     TopicProgress,
     TopicReview,
@@ -52,6 +54,7 @@ def own_data(user, track):
     resource = topic.resources.first()
     progress.add_bookmark(user=user, resource=resource, note="Chapter 3 is the good part")
     progress.save_topic_note(user=user, topic=topic, text="Remember: `git add -p`")
+    progress.set_ready_ticks(user=user, topic=topic, check_ids={topic.ready_checks.first().pk})
     progress.set_track_goal(user=user, track=track, hours_per_week=6, study_days=0b0010101)
     community.rate_resource(user=user, resource=resource, stars=5, review="Clear <b>and</b> short.")
     return resource
@@ -85,6 +88,9 @@ def test_the_export_holds_everything_the_learner_owns_and_nothing_else(logged_in
     assert [(note["topic"], note["text"]) for note in data["topic_notes"]] == [
         (track.steps.first().topic.slug, "Remember: `git add -p`")
     ]
+    assert [(tick["topic"], tick["check"]) for tick in data["ready_checks_ticked"]] == [
+        (track.steps.first().topic.slug, "You can do thing 0")
+    ]
     assert data["ratings"][0]["review"] == "Clear <b>and</b> short."
     assert [(review["topic"], review["box"]) for review in data["topic_reviews"]] == [
         (track.steps.first().topic.slug, 1)
@@ -102,8 +108,9 @@ def test_the_export_holds_everything_the_learner_owns_and_nothing_else(logged_in
 
 
 # With nothing cached; the same for one row of each kind and for 21. +1: the topic_reviews section; +1: track_goals;
-# +5: learners' projects (with the checklist items they meet), feedback, helpful marks, reports.
-EXPORT_QUERIES = 20
+# +1: ready_checks_ticked; +5: learners' projects (with the checklist items they meet), feedback, helpful marks,
+# reports.
+EXPORT_QUERIES = 21
 
 
 def a_review(user):
@@ -122,6 +129,11 @@ def a_project_with_feedback_vote_and_report(user):
     ProjectFlag.objects.create(user=user, submission=other, reason="spam")
 
 
+def a_tick(user):
+    check = ReadyCheck.objects.create(topic=TopicFactory(), position=0, text="You can explain it")
+    return ReadyCheckTick.objects.create(user=user, ready_check=check)
+
+
 def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verified_user, cold_get):
     a_project_with_feedback_vote_and_report(verified_user)
     TopicProgressFactory(user=verified_user)
@@ -129,6 +141,7 @@ def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verif
     TopicNoteFactory(user=verified_user)
     a_review(verified_user)
     TrackGoal.objects.create(user=verified_user, track=TrackFactory(), hours_per_week=5)
+    a_tick(verified_user)
     assert len(json.loads(cold_get(logged_in_client, EXPORT, EXPORT_QUERIES).content)["ratings"]) == 1
     for _ in range(20):
         TopicProgressFactory(user=verified_user)
@@ -137,6 +150,7 @@ def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verif
         TopicNoteFactory(user=verified_user)
         a_review(verified_user)
         TrackGoal.objects.create(user=verified_user, track=TrackFactory(), hours_per_week=5)
+        a_tick(verified_user)
         a_project_with_feedback_vote_and_report(verified_user)
     data = json.loads(cold_get(logged_in_client, EXPORT, EXPORT_QUERIES).content)
     assert (len(data["ratings"]), len(data["topic_reviews"]), len(data["track_goals"])) == (21, 21, 21)
@@ -145,6 +159,7 @@ def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verif
     ] * 3
     assert len(data["project_flags"]) == 21
     assert data["project_submissions"][0]["checklist_met"] == ["Runs"]
+    assert len(data["ready_checks_ticked"]) == 21
 
 
 def log_in_for_real(client, user):
@@ -199,6 +214,8 @@ def test_deleting_removes_the_account_its_data_and_every_session(client, verifie
     assert not TopicNote.objects.exists()
     assert not TopicReview.objects.exists()
     assert not TrackGoal.objects.exists()
+    assert not ReadyCheckTick.objects.exists()
+    assert ReadyCheck.objects.filter(topic=track.steps.first().topic).exists()  # the curated checks stay
     assert list(Rating.objects.values_list("user", flat=True)) == [other.pk]
     assert ResourceFactory._meta.model.objects.filter(pk=resource.pk).exists()
     # Their project goes with the feedback on it; their feedback, helpful mark and report on another's too.
@@ -231,6 +248,7 @@ def test_every_app_section_is_in_the_export_in_a_fixed_order(logged_in_client):
         "milestones_done",
         "bookmarks",
         "topic_notes",
+        "ready_checks_ticked",
         "activity",
         "topic_reviews",
         "track_goals",

@@ -105,7 +105,7 @@ def test_build_submit_find_helpful_feedback_dashboard_and_featured(
 
     # 4. A curator features it in the admin, and it moves to the top.
     curator = StaffFactory(username="cleo")
-    curator.user_permissions.set(  # what learning/migrations/0021 gives the Curator group on projects
+    curator.user_permissions.set(  # what learning/migrations/0022 gives the Curator group on projects
         Permission.objects.filter(
             codename__in=[
                 f"{action}_{model}"

@@ -1,6 +1,7 @@
 """Public profiles (opt-in), their settings page and the embeddable SVG progress cards, through real URLs."""
 
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -8,11 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services as account_services
 from learning.models import Milestone
 from learning.progress import services
 from tests.factories import (
+    ActivityFactory,
     BookmarkFactory,
     ProjectSubmissionFactory,
     RatingFactory,
@@ -304,9 +307,72 @@ def test_a_handle_taken_between_the_check_and_the_save_is_refused_cleanly(learne
     UserFactory(username="Taken-Late")
     monkeypatch.setattr(account_services, "check_handle", lambda handle, *, user: None)
     with pytest.raises(ValidationError, match="That handle is taken"):
-        account_services.update_public_profile(user=learner, handle="taken-late", is_public=True)
+        account_services.update_public_profile(
+            user=learner, handle="taken-late", is_public=True, streak_is_public=True
+        )
     learner.refresh_from_db()
     assert learner.username != "taken-late"
+
+
+# ---------- Streaks, if the learner chooses ----------
+
+
+def active_on(user, *days):
+    for day in days:
+        ActivityFactory(user=user, day=day, subject="topic:0")
+
+
+def past_days(count, *, before=0):
+    today = timezone.now().date()
+    return [today - timedelta(days=before + 1 + back) for back in range(count)]
+
+
+def test_the_streak_is_off_by_default_and_shows_nowhere_public(client, ada):
+    assert ada.streak_is_public is False
+    today = timezone.now().date()
+    active_on(ada, today, today - timedelta(days=1))
+    track = build_track(2)
+    html = client.get(profile_url("ada_l")).content.decode()
+    assert "streak" not in html.lower()
+    card = client.get(card_url("ada_l", track.slug)).content.decode()
+    assert "streak" not in card.lower()
+
+
+def test_opting_in_shows_current_and_longest_streak_on_profile_and_card(client, ada, ada_client):
+    today = timezone.now().date()  # ada's days are UTC's, and so is the test's clock
+    active_on(ada, today, today - timedelta(days=1), today - timedelta(days=10), today - timedelta(days=11))
+    active_on(ada, today - timedelta(days=12))
+    response = ada_client.post(
+        SETTINGS_URL, {"username": "ada_l", "profile_is_public": "on", "streak_is_public": "on"}
+    )
+    assert response.status_code == 302
+    ada.refresh_from_db()
+    assert ada.streak_is_public is True
+    html = client.get(profile_url("ada_l")).content.decode()
+    assert "<dt>Current streak</dt><dd>2 days</dd>" in html
+    assert "<dt>Longest streak</dt><dd>3 days</dd>" in html
+    track = build_track(2)
+    root = parse_card(client.get(card_url("ada_l", track.slug)))
+    text = " ".join("".join(element.itertext()) for element in root.iter(f"{SVG}text"))
+    assert "ada_l · 2-day streak" in text
+    assert "current streak 2 days" in root.find(f"{SVG}title").text
+
+
+def test_a_private_profile_keeps_its_streak_from_visitors(client, ada, ada_client):
+    active_on(ada, timezone.now().date())
+    ada_client.post(SETTINGS_URL, {"username": "ada_l", "streak_is_public": "on"})
+    ada.refresh_from_db()
+    assert (ada.profile_is_public, ada.streak_is_public) == (False, True)
+    assert client.get(profile_url("ada_l")).status_code == 404
+    assert "<dt>Current streak</dt><dd>1 day</dd>" in ada_client.get(profile_url("ada_l")).content.decode()
+
+
+def test_the_settings_page_offers_the_streak_switch_unticked(learner):
+    client = Client()
+    client.force_login(learner)
+    html = client.get(SETTINGS_URL).content.decode()
+    field = html.split('name="streak_is_public"')[1].split(">")[0]
+    assert "checked" not in field
 
 
 # ---------- Progress cards ----------
@@ -426,17 +492,23 @@ PROFILE_QUERIES = {
 }
 
 
+@pytest.mark.parametrize("streak", [False, True], ids=["no-streak", "streak-shown"])
 @pytest.mark.parametrize("viewer", ["visitor", "owner"])
 @pytest.mark.parametrize("page", ["profile", "card"])
-def test_profile_and_card_queries_do_not_grow_with_the_data(client, ada, cold_get, viewer, page):
+def test_profile_and_card_queries_do_not_grow_with_the_data(client, ada, cold_get, viewer, page, streak):
     if viewer == "owner":
         client.force_login(ada)
-    queries = PROFILE_QUERIES[page, viewer]
+    if streak:
+        User.objects.filter(pk=ada.pk).update(streak_is_public=True)
+        active_on(ada, *past_days(3))
+    queries = PROFILE_QUERIES[page, viewer] + (1 if streak else 0)  # the learner's active days
     small = build_track(2, slug="small", resources_per_topic=1)
     services.follow_track(user=ada, track=small)
     check_off(ada, small, done=[0])
     cold_get(client, profile_url("ada_l") if page == "profile" else card_url("ada_l", "small"), queries)
     grow(ada)
+    if streak:
+        active_on(ada, *past_days(30, before=5))
     for milestone in Milestone.objects.all()[:4]:
         ProjectSubmissionFactory(user=ada, milestone=milestone)
     large_url = profile_url("ada_l") if page == "profile" else card_url("ada_l", "more-2")

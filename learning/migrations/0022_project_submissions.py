@@ -43,7 +43,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learning', '0020_track_goal'),
+        ('learning', '0021_ready_checks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
