@@ -3,10 +3,11 @@
 - catalogue: tracks → stages → steps and milestones; topics; resources (move buttons, readable history,
   link health, content files)
 - community: suggestions (accept, reject with a reason), reviews and their reports (hide, restore, keep),
-  and the content-health page, /admin/learning/health/
+  learners' projects, their feedback and the reports on both (feature, hide, restore, keep), and the
+  content-health page, /admin/learning/health/
 """
 
 from learning.catalogue.admin import catalogue
-from learning.community.admin import health, reviews, suggestions
+from learning.community.admin import health, projects, reviews, suggestions
 
-__all__ = ["catalogue", "health", "reviews", "suggestions"]
+__all__ = ["catalogue", "health", "projects", "reviews", "suggestions"]

@@ -21,7 +21,15 @@ from learning.catalogue.models import (
     Track,
     TrackChange,
 )
-from learning.community.models import Rating, ResourceSuggestion, ReviewFlag
+from learning.community.models import (
+    ProjectFeedback,
+    ProjectFlag,
+    ProjectSubmission,
+    ProjectVote,
+    Rating,
+    ResourceSuggestion,
+    ReviewFlag,
+)
 from learning.progress.models import (
     Activity,
     Bookmark,
@@ -44,6 +52,10 @@ __all__ = [
     "Level",
     "Milestone",
     "MilestoneCompletion",
+    "ProjectFeedback",
+    "ProjectFlag",
+    "ProjectSubmission",
+    "ProjectVote",
     "Rating",
     "ReadyCheck",
     "ReadyCheckTick",

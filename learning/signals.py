@@ -17,6 +17,10 @@ from learning.models import (  # the app's wiring sits above every room
     ChecklistItem,
     Milestone,
     MilestoneCompletion,
+    ProjectFeedback,
+    ProjectFlag,
+    ProjectSubmission,
+    ProjectVote,
     Rating,
     ReadyCheck,
     ReadyCheckTick,
@@ -66,6 +70,10 @@ LEARNER_MODELS = (
     TrackGoal,
     ResourceSuggestion,
     ReviewFlag,
+    ProjectSubmission,
+    ProjectVote,
+    ProjectFeedback,
+    ProjectFlag,
 )
 
 
@@ -76,8 +84,14 @@ def catalogue_changed(sender, **kwargs):
 def learner_row_changed(sender, instance, created=True, **kwargs):
     names = [cache_tokens.learner(instance.user_id)]
     # A bookmark counts for visitors when it comes or goes; its note is private. A rating shows whole.
-    if sender is Rating or (sender is Bookmark and created):
+    # Learners' projects, their votes and feedback show on milestone pages (to visitors: how many there are).
+    if sender in (Rating, ProjectSubmission, ProjectVote, ProjectFeedback) or (
+        sender is Bookmark and created
+    ):
         names.append(cache_tokens.STATS)
+    if sender is ProjectFeedback:  # it shows on the dashboard of the project's author
+        author = ProjectSubmission.objects.filter(pk=instance.submission_id).values_list("user_id", flat=True)
+        names.extend(cache_tokens.learner(user_id) for user_id in author)
     cache_tokens.bump(*names)
 
 

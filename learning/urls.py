@@ -2,7 +2,9 @@ from django.urls import path, register_converter
 
 from learning.catalogue.feeds import ResourcesFeed, TrackResourcesFeed
 from learning.catalogue.views import browse, search
+from learning.community import project_views as projects
 from learning.community import views as community
+from learning.pages import profile
 from learning.pages import views as pages
 from learning.progress import profiles
 from learning.progress import views as progress
@@ -41,6 +43,12 @@ urlpatterns = [
     path("topics/<slug:slug>/suggest/", community.suggest_resource, name="suggest_resource"),
     path("milestones/<int:pk>/", pages.milestone_detail, name="milestone_detail"),
     path("milestones/<int:pk>/done/", progress.milestone_done, name="milestone_done"),
+    path("milestones/<int:pk>/project/", projects.project_form, name="project_form"),
+    path("milestones/<int:pk>/project/delete/", projects.delete_project, name="project_delete"),
+    path("projects/<int:pk>/helpful/", projects.mark_helpful, name="project_helpful"),
+    path("projects/<int:pk>/feedback/", projects.leave_feedback, name="project_feedback"),
+    path("projects/<int:pk>/report/", projects.report_project, name="project_report"),
+    path("projects/feedback/<int:pk>/report/", projects.report_feedback, name="feedback_report"),
     path("feeds/resources/", ResourcesFeed(), name="resources_feed"),
     path("resources/", pages.resource_list, name="resource_list"),
     path("resources/<int:pk>/", community.resource_detail, name="resource_detail"),
@@ -56,6 +64,6 @@ urlpatterns = [
     path("me/bookmarks/", progress.bookmarks, name="bookmarks"),
     path("me/notes/", progress.notes, name="notes"),
     path("me/bookmarks/<int:pk>/note/", progress.bookmark_note, name="bookmark_note"),
-    path("u/<handle:username>/", profiles.profile, name="profile"),
+    path("u/<handle:username>/", profile.profile, name="profile"),
     path("u/<handle:username>/<slug:slug>.svg", profiles.progress_card, name="progress_card"),
 ]

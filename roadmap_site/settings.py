@@ -279,8 +279,11 @@ LEARNER_RATE_LIMITS = {
     "rating": "30/h",  # rating, reviewing, and removing a rating
     "note": "120/h",  # bookmark notes
     "goal": "60/h",  # setting, changing and removing weekly goals
-    "report": "20/h",  # reporting reviews
+    "report": "20/h",  # reporting reviews, projects and feedback
     "suggestion": "10/h",  # bursts; the daily cap is SUGGESTIONS_PER_DAY
+    "project": "20/h",  # submitting, editing and deleting one's projects
+    "feedback": "30/h",  # feedback on others' projects
+    "helpful": "60/h",  # marking projects as helpful, and taking it back
 }
 RATELIMIT_VIEW = "plumbing.errors.too_many_requests"
 

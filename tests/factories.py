@@ -5,7 +5,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from learning.community.models import ResourceSuggestion, ReviewFlag
+from learning.community.models import (
+    ProjectFeedback,
+    ProjectSubmission,
+    ProjectVote,
+    ResourceSuggestion,
+    ReviewFlag,
+)
 from learning.models import (
     Activity,
     Bookmark,
@@ -201,3 +207,30 @@ class ReviewFlagFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     rating = factory.SubFactory(RatingFactory, review="A written review.")
     reason = ReviewFlag.Reason.SPAM
+
+
+class ProjectSubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectSubmission
+
+    user = factory.SubFactory(UserFactory)
+    milestone = factory.SubFactory(MilestoneFactory)
+    repository_url = factory.Sequence(lambda n: f"https://github.com/learner/project-{n}")
+    write_up = "It works."
+
+
+class ProjectVoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectVote
+
+    user = factory.SubFactory(UserFactory)
+    submission = factory.SubFactory(ProjectSubmissionFactory)
+
+
+class ProjectFeedbackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectFeedback
+
+    user = factory.SubFactory(UserFactory)
+    submission = factory.SubFactory(ProjectSubmissionFactory)
+    text = "Nice tests."

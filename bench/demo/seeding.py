@@ -31,6 +31,7 @@ from bench.demo.learners import (
     rating_rows,
     review_rows,
 )
+from bench.demo.projects import insert_reactions, project_rows
 from bench.demo.rows import _ids, insert_rows
 from bench.demo.sizes import (
     DEMO_PASSWORD,
@@ -49,6 +50,10 @@ from learning.models import (
     Bookmark,
     Milestone,
     MilestoneCompletion,
+    ProjectFeedback,
+    ProjectFlag,
+    ProjectSubmission,
+    ProjectVote,
     Rating,
     Resource,
     ResourceSuggestion,
@@ -273,6 +278,12 @@ LEARNER_TABLES = (
         goal_rows,
     ),
     LearnerTable("reviews", TopicReview, ("user", "topic", "box", "due", "last_reviewed"), review_rows),
+    LearnerTable(
+        "projects",
+        ProjectSubmission,
+        ("user", "milestone", "repository_url", "write_up", "visibility", "created_at", "updated_at"),
+        project_rows,
+    ),
 )
 
 
@@ -294,10 +305,11 @@ def _insert_users(learners: list[LearnerSpec]) -> list[int]:
 
 
 def _insert_learner_rows(learners: list[LearnerSpec], catalogue: Catalogue, ids: Ids) -> dict[str, int]:
-    return {
+    counts = {
         table.label: insert_rows(table.model, table.fields, table.rows(learners, ids, catalogue))
         for table in LEARNER_TABLES
     }
+    return counts | insert_reactions(ids)  # they need the projects' ids
 
 
 # --- Removing the previous demo data ------------------------------------------------------------------
@@ -321,6 +333,11 @@ def delete_demo_data() -> None:
     milestones = Milestone.objects.filter(stage__track__in=tracks)
     ratings = Rating.objects.filter(Q(user__in=users) | Q(resource__in=resources))
     _raw_delete(ReviewFlag.objects.filter(Q(user__in=users) | Q(rating__in=ratings)))
+    projects = ProjectSubmission.objects.filter(Q(user__in=users) | Q(milestone__in=milestones))
+    for reaction in (ProjectFlag, ProjectVote, ProjectFeedback):
+        _raw_delete(reaction.objects.filter(Q(user__in=users) | Q(submission__in=projects)))
+    _raw_delete(ProjectSubmission.checklist_met.through.objects.filter(projectsubmission__in=projects))
+    _raw_delete(projects)
     for queryset in (
         ratings,
         Bookmark.objects.filter(Q(user__in=users) | Q(resource__in=resources)),
@@ -402,7 +419,7 @@ def seed(sizes: DemoSizes | None = None) -> SeedReport:
 SEEDED_MODELS = (
     Track, Stage, Step, Milestone, Milestone.topics.through, Topic, Resource, Resource.topics.through,
     TaggedItem, EmailAddress, TrackFollow, TopicProgress, Rating, Bookmark, MilestoneCompletion, Activity,
-    TopicNote, TrackGoal, TopicReview,
+    TopicNote, TrackGoal, TopicReview, ProjectSubmission, ProjectVote, ProjectFeedback,
 )  # fmt: skip
 
 

@@ -8,7 +8,8 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
 from learning.catalogue.links import normalize_url
-from learning.catalogue.models import Kind, Resource, Topic
+from learning.catalogue.models import ChecklistItem, Kind, Milestone, Resource, Topic
+from plumbing import cache_tokens
 from plumbing.token_querysets import OwnedQuerySet
 
 REVIEW_MAX_LENGTH = 2000
@@ -171,3 +172,198 @@ class ReviewFlag(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()}: {self.rating}"
+
+
+# ---------- Learners' projects: a milestone built, shown to other learners ----------
+
+PROJECT_WRITE_UP_MAX_LENGTH = 5000
+FEEDBACK_MAX_LENGTH = 1000
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", "Private: only you"
+    SHARED = "shared", "Shared with other learners"
+
+
+class ProjectSubmissionQuerySet(OwnedQuerySet):
+    def shown(self):
+        """What other learners see in a milestone's "Learner projects": shared, not hidden by a moderator."""
+        return self.filter(visibility=Visibility.SHARED, is_hidden=False)
+
+
+class ProjectSubmission(models.Model):
+    """A learner's project for a milestone they built: one per learner and milestone (edited, not redone)."""
+
+    Visibility = Visibility
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_submissions"
+    )
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="submissions")
+    repository_url = models.URLField("repository", max_length=500, help_text="A public http(s) address.")
+    live_url = models.URLField("live site", max_length=500, blank=True)
+    write_up = models.TextField(blank=True, max_length=PROJECT_WRITE_UP_MAX_LENGTH)
+    checklist_met = models.ManyToManyField(ChecklistItem, blank=True, related_name="+")
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.SHARED)
+    is_featured = models.BooleanField("featured", default=False, help_text="A curator's pick: shown first.")
+    is_hidden = models.BooleanField(
+        "hidden", default=False, help_text="Hidden by a moderator: shown to no one but its author."
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectSubmissionQuerySet.as_manager()
+    shows_to_visitors = True  # visitors see how many a milestone has
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "milestone"], name="project_once_per_user_milestone"),
+            models.CheckConstraint(
+                condition=Q(visibility__in=Visibility.values), name="project_visibility_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(repository_url__startswith="http://") | Q(repository_url__startswith="https://"),
+                name="project_repository_http_or_https",
+            ),
+            models.CheckConstraint(
+                condition=Q(live_url="")
+                | Q(live_url__startswith="http://")
+                | Q(live_url__startswith="https://"),
+                name="project_live_url_http_or_https",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("write_up"), PROJECT_WRITE_UP_MAX_LENGTH),
+                name="project_write_up_length",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["milestone", "-is_featured", "-created_at"],
+                condition=Q(visibility="shared", is_hidden=False),
+                name="project_gallery",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.milestone}"
+
+
+class ProjectVote(models.Model):
+    """A learner found another's project helpful: once per learner and project, never their own."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_votes")
+    submission = models.ForeignKey(ProjectSubmission, on_delete=models.CASCADE, related_name="votes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+    shows_to_visitors = True  # the helpful counts and the gallery's order
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "submission"], name="project_vote_once_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} found {self.submission} helpful"
+
+
+class ProjectFeedbackQuerySet(OwnedQuerySet):
+    """Feedback shows on its project's author's dashboard: bulk writes move the authors' tokens as well."""
+
+    def shown(self):
+        return self.filter(is_hidden=False)
+
+    def update(self, **kwargs):
+        authors = list(self.order_by().values_list("submission__user_id", flat=True).distinct())
+        count = super().update(**kwargs)
+        if count:
+            cache_tokens.bump(*(cache_tokens.learner(pk) for pk in authors))
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        submissions = {obj.submission_id for obj in created}
+        authors = ProjectSubmission.objects.filter(pk__in=submissions).values_list("user_id", flat=True)
+        cache_tokens.bump(*(cache_tokens.learner(pk) for pk in set(authors)))
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        count = super().bulk_update(objs, fields, *args, **kwargs)
+        authors = ProjectSubmission.objects.filter(pk__in={obj.submission_id for obj in objs})
+        cache_tokens.bump(
+            *(cache_tokens.learner(pk) for pk in set(authors.values_list("user_id", flat=True)))
+        )
+        return count
+
+
+class ProjectFeedback(models.Model):
+    """Short feedback (plain text) a learner leaves on another learner's shared project."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_feedback"
+    )
+    submission = models.ForeignKey(ProjectSubmission, on_delete=models.CASCADE, related_name="feedback")
+    text = models.TextField(max_length=FEEDBACK_MAX_LENGTH)
+    is_hidden = models.BooleanField("hidden", default=False, help_text="Hidden by a moderator.")
+    moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectFeedbackQuerySet.as_manager()
+    shows_to_visitors = True  # shown to every learner on the milestone's page
+
+    class Meta:
+        verbose_name_plural = "project feedback"
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), FEEDBACK_MAX_LENGTH), name="project_feedback_length"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="project_feedback_not_empty"),
+        ]
+        indexes = [models.Index(fields=["submission", "created_at"], name="project_feedback_order")]
+
+    def __str__(self):
+        return f"{self.user} on {self.submission}"
+
+
+class ProjectFlag(models.Model):
+    """A learner's report of a shared project, or (with `feedback`) of feedback on it; open until a moderator
+    hides or keeps what it reports. The reasons are those of a review's report."""
+
+    Reason = FlagReason
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_flags")
+    submission = models.ForeignKey(ProjectSubmission, on_delete=models.CASCADE, related_name="flags")
+    feedback = models.ForeignKey(
+        ProjectFeedback, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+    )
+    reason = models.CharField(max_length=20, choices=FlagReason.choices)
+    note = models.CharField(max_length=FLAG_NOTE_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReviewFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "submission"],
+                condition=Q(feedback__isnull=True),
+                name="project_flag_once_per_user_project",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "feedback"],
+                condition=Q(feedback__isnull=False),
+                name="project_flag_once_per_user_feedback",
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=FlagReason.values), name="project_flag_reason_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["resolved_at"], name="project_flag_open")]
+
+    def __str__(self):
+        what = "feedback" if self.feedback_id else "project"
+        return f"{self.get_reason_display()}: {what} {self.feedback_id or self.submission_id}"

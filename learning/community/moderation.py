@@ -8,7 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from learning.catalogue.models import Resource
-from learning.community.models import Rating, ResourceSuggestion, ReviewFlag, SuggestionStatus
+from learning.community.models import (
+    ProjectFeedback,
+    ProjectFlag,
+    ProjectSubmission,
+    Rating,
+    ResourceSuggestion,
+    ReviewFlag,
+    SuggestionStatus,
+)
 from learning.community.services import REJECTION_MAX_LENGTH, bounded_text
 
 
@@ -66,26 +74,59 @@ def reject_suggestion(*, suggestion: ResourceSuggestion, curator, reason: str) -
 
 @dataclass(frozen=True)
 class Moderation:
-    reviews: int  # reviews decided
+    reviews: int  # rows decided (reviews, projects or feedback)
     changed: int  # of those, how many were hidden or shown by this decision
     flags_resolved: int
 
 
 @transaction.atomic
-def _moderate(ratings, *, hide: bool) -> Moderation:
-    ids = list(ratings.values_list("pk", flat=True))
+def _moderate(model, rows, flags, *, hide: bool) -> Moderation:
+    """Hides or shows the rows of `model` and resolves the open reports `flags(ids)` selects."""
+    ids = list(rows.values_list("pk", flat=True))
     now = timezone.now()
-    changed = Rating.objects.filter(pk__in=ids).exclude(is_hidden=hide).count()
-    Rating.objects.filter(pk__in=ids).update(is_hidden=hide, moderated_at=now)  # moves the cache tokens
-    resolved = ReviewFlag.objects.open().filter(rating_id__in=ids).update(resolved_at=now)
+    changed = model.objects.filter(pk__in=ids).exclude(is_hidden=hide).count()
+    model.objects.filter(pk__in=ids).update(is_hidden=hide, moderated_at=now)  # moves the cache tokens
+    resolved = flags(ids).update(resolved_at=now)
     return Moderation(reviews=len(ids), changed=changed, flags_resolved=resolved)
+
+
+def _review_flags(ids):
+    return ReviewFlag.objects.open().filter(rating_id__in=ids)
 
 
 def hide_reviews(*, ratings) -> Moderation:
     """Hides the reviews (not shown, not counted in averages) and resolves their open reports."""
-    return _moderate(ratings, hide=True)
+    return _moderate(Rating, ratings, _review_flags, hide=True)
 
 
 def restore_reviews(*, ratings) -> Moderation:
     """Shows the reviews again, or keeps them shown, and resolves their open reports."""
-    return _moderate(ratings, hide=False)
+    return _moderate(Rating, ratings, _review_flags, hide=False)
+
+
+# ---------- Learners' projects and the feedback on them ----------
+
+
+def _project_flags(ids):
+    return ProjectFlag.objects.open().filter(submission_id__in=ids, feedback__isnull=True)
+
+
+def _feedback_flags(ids):
+    return ProjectFlag.objects.open().filter(feedback_id__in=ids)
+
+
+def moderate_projects(*, submissions, hide: bool) -> Moderation:
+    """Hides projects (shown to no one but their author, counted nowhere) or shows them again; resolves
+    the open reports on them."""
+    return _moderate(ProjectSubmission, submissions, _project_flags, hide=hide)
+
+
+def moderate_feedback(*, feedback, hide: bool) -> Moderation:
+    """Hides feedback (shown and counted nowhere) or shows it again; resolves the open reports on it."""
+    return _moderate(ProjectFeedback, feedback, _feedback_flags, hide=hide)
+
+
+@transaction.atomic
+def feature_projects(*, submissions, featured: bool) -> int:
+    """A curator's pick: featured projects come first in a milestone's "Learner projects"."""
+    return ProjectSubmission.objects.filter(pk__in=submissions.values("pk")).update(is_featured=featured)

@@ -102,33 +102,33 @@ def bounded_text(value, *, field: str, max_length: int, missing: str | None = No
     return text
 
 
-NOT_PUBLIC_LINK = "Only links to public web sites can be suggested, not to this machine or a private network."
-
-
-def _suggested_url(raw: str) -> str:
-    """The normalised http(s) URL, or a message saying what is wrong. A bare host assumes https://."""
+def public_url(raw: str, *, field: str = "url", missing: str, verb: str = "suggested") -> str:
+    """The normalised http(s) URL of a public web site, or a ValidationError on `field` saying what is wrong
+    (`missing` when empty; `verb`: what the site does with the link, "suggested"). A bare host assumes
+    https://."""
     text = without_bidi_controls(raw or "").strip()
     if not text:
-        raise ValidationError({"url": SUGGESTION_MISSING["url"]})
+        raise ValidationError({field: missing})
     scheme = _SCHEME.match(text)
     if scheme is None:
         text = "https://" + text.lstrip("/")
     elif scheme[1].lower() not in ALLOWED_SCHEMES:
         raise ValidationError(
-            {"url": f"Only web links (http:// or https://) can be suggested, not “{scheme[1][:20]}:” links."}
+            {field: f"Only web links (http:// or https://) can be {verb}, not “{scheme[1][:20]}:” links."}
         )
     try:
         url = normalize_url(text)
         URLValidator(schemes=ALLOWED_SCHEMES)(url)
     except NonPublicURL:
-        raise ValidationError({"url": NOT_PUBLIC_LINK}) from None
+        private = "not to this machine or a private network"
+        raise ValidationError({field: f"Only links to public web sites can be {verb}, {private}."}) from None
     except (UnsupportedURL, ValidationError):
         raise ValidationError(
-            {"url": "That isn't a web address: paste the whole link, such as https://docs.python.org/3/."}
+            {field: "That isn't a web address: paste the whole link, such as https://docs.python.org/3/."}
         ) from None
     if len(url) > SUGGESTION_URL_MAX_LENGTH:
         raise ValidationError(
-            {"url": f"Links longer than {SUGGESTION_URL_MAX_LENGTH} characters can't be stored."}
+            {field: f"Links longer than {SUGGESTION_URL_MAX_LENGTH} characters can't be stored."}
         )
     return url
 
@@ -141,7 +141,7 @@ def _suggestion_text(value, field: str) -> str:
 def _checked_suggestion(*, url, title, kind, reason) -> dict:
     """The suggestion's fields cleaned, or one ValidationError naming every field that is wrong."""
     checks = {
-        "url": lambda: _suggested_url(url),
+        "url": lambda: public_url(url, missing=SUGGESTION_MISSING["url"]),
         "title": lambda: " ".join(_suggestion_text(title, "title").split()),
         "kind": lambda: _checked_choice(kind, Kind.values, field="kind", message=SUGGESTION_MISSING["kind"]),
         "reason": lambda: _suggestion_text(reason, "reason"),

@@ -1,14 +1,20 @@
 """Pages that show several rooms at once: the catalogue with the learner's progress over it and the
 community's ratings in its order. Each view only calls the rooms' reads and renders."""
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from learning.catalogue import fragments, listing, queries
 from learning.catalogue.forms import ResourceFilterForm
+from learning.community import project_queries
+from learning.community.forms import project_report_form
+from learning.community.models import FEEDBACK_MAX_LENGTH
 from learning.community.queries import rating_count_of, suggestions_of
 from learning.pages.track import fillers, milestone_fillers, track_skeleton
 from learning.progress import activity, goals
@@ -202,10 +208,11 @@ def note_slot(note, key: str) -> str:
     return note.text if key == "text" else mark_safe(render_markdown(note.text, below=2))  # noqa: S308 - nh3-sanitised
 
 
-@cached_page(cache_tokens.CATALOGUE)
+@cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS)  # STATS: learners' projects, votes and feedback
 def milestone_detail(request, pk):
     """A milestone's brief, checklist, stretch goals and topics, rendered once per catalogue version and
-    audience; per request come only whether the learner built it, messages and the CSRF token."""
+    audience; per request come whether the learner built it, its "Learner projects", messages and the CSRF
+    token."""
     user = request.user
     catalogue = (cache_tokens.CATALOGUE,)
     milestone = queries.memoised(
@@ -219,8 +226,58 @@ def milestone_detail(request, pk):
         request, "milestone-page", request.path, user.is_authenticated, build=render_shared, depends=catalogue
     )
     built = milestone.pk in learner_state(user).milestones_done
-    context = {"milestone": milestone, "main": html.main, "fillers": milestone_fillers(built)}
+    context = {
+        "milestone": milestone,
+        "main": html.main,
+        "fillers": milestone_fillers(built),
+        "projects": learner_projects(request, milestone, built),
+    }
     return render(request, "learning/milestone_detail.html", context)
+
+
+@dataclass(frozen=True)
+class LearnerProjects:
+    """What "Learner projects" shows this request: a visitor gets `count` alone."""
+
+    count: int
+    checklist_total: int
+    sort: str = "newest"
+    sorts: tuple = ()
+    page: Page | None = None
+    own: Any = None
+    built: bool = False
+    feedback_max: int = FEEDBACK_MAX_LENGTH
+
+
+def learner_projects(request, milestone, built: bool) -> LearnerProjects:
+    """A visitor: how many shown projects the milestone has (once per stats version: the memo). A learner:
+    one page of them (three queries) and their own project (one)."""
+    user = request.user
+    total = len(milestone.checklist.all())
+    if not user.is_authenticated:
+        count = queries.memoised(
+            request,
+            "project-count",
+            milestone.pk,
+            build=lambda: project_queries.shown_count(milestone),
+            depends=(cache_tokens.STATS,),
+        )
+        return LearnerProjects(count=count, checklist_total=total)
+    sort = project_queries.sort_of(request.GET.get("sort"))
+    page = project_queries.gallery(user, milestone, sort=sort, page=request.GET.get("page"))
+    for project in page:
+        project.report_form = project_report_form(f"project_{project.pk}")
+        for feedback in project.shown_feedback:
+            feedback.report_form = project_report_form(f"feedback_{feedback.pk}")
+    return LearnerProjects(
+        count=page.paginator.count,
+        checklist_total=total,
+        sort=sort,
+        sorts=tuple(project_queries.SORTS.items()),
+        page=page,
+        own=project_queries.own_project(user, milestone, with_items=False),
+        built=built,
+    )
 
 
 def track_steps(request, track_id) -> list:
@@ -287,6 +344,7 @@ def dashboard(request):
         "review_form": ReviewAnswerForm(),
         "rating_count": rating_count_of(request.user),
         "suggestions": suggestions_of(request.user),
+        "project_feedback": project_queries.recent_feedback_for(request.user),
     }
     return render(request, "learning/dashboard.html", context)
 

@@ -55,7 +55,9 @@ def embed_for(request, learner, track) -> Embed:
     )
 
 
-def profile(request, username):
+def profile(request, username, *, extra=None):
+    """The profile page; `extra(learner)`: what other rooms add to its context (learning.pages.profile: the
+    learner's projects), read only once the profile is known to be visible."""
     learner = visible_learner(username, viewer=request.user)
     if learner.username != username:
         return redirect("learning:profile", learner.username, permanent=True)
@@ -77,6 +79,7 @@ def profile(request, username):
         "milestones_done": data.milestones_done,
         # Only if the learner chose to show it; the activity calendar itself is never public.
         "streaks": streaks_of(learner) if learner.streak_is_public else None,
+        **(extra(learner) if extra else {}),
     }
     return render(request, "learning/profile.html", context)
 

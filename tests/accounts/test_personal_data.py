@@ -12,6 +12,11 @@ from accounts import personal_data
 from learning.community import services as community
 from learning.models import (
     Bookmark,
+    ChecklistItem,
+    ProjectFeedback,
+    ProjectFlag,
+    ProjectSubmission,
+    ProjectVote,
     Rating,
     ReadyCheck,
     ReadyCheckTick,
@@ -24,6 +29,9 @@ from learning.progress import services as progress
 from tests.accounts.conftest import PASSWORD
 from tests.factories import (
     BookmarkFactory,
+    ProjectFeedbackFactory,
+    ProjectSubmissionFactory,
+    ProjectVoteFactory,
     RatingFactory,
     ResourceFactory,
     TopicFactory,
@@ -100,12 +108,25 @@ def test_the_export_holds_everything_the_learner_owns_and_nothing_else(logged_in
 
 
 # With nothing cached; the same for one row of each kind and for 21. +1: the topic_reviews section; +1: track_goals;
-# +1: ready_checks_ticked.
-EXPORT_QUERIES = 16
+# +1: ready_checks_ticked; +5: learners' projects (with the checklist items they meet), feedback, helpful marks,
+# reports.
+EXPORT_QUERIES = 21
 
 
 def a_review(user):
     return TopicReview.objects.create(user=user, topic=TopicFactory(), box=2, due=date(2026, 12, 9))
+
+
+def a_project_with_feedback_vote_and_report(user):
+    """The learner's project meeting a checklist item, and their feedback, helpful mark and report on another's."""
+    project = ProjectSubmissionFactory(user=user)
+    project.checklist_met.add(
+        ChecklistItem.objects.create(milestone=project.milestone, position=0, text="Runs")
+    )
+    other = ProjectSubmissionFactory()
+    ProjectFeedbackFactory(user=user, submission=other)
+    ProjectVoteFactory(user=user, submission=other)
+    ProjectFlag.objects.create(user=user, submission=other, reason="spam")
 
 
 def a_tick(user):
@@ -114,6 +135,7 @@ def a_tick(user):
 
 
 def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verified_user, cold_get):
+    a_project_with_feedback_vote_and_report(verified_user)
     TopicProgressFactory(user=verified_user)
     RatingFactory(user=verified_user)
     TopicNoteFactory(user=verified_user)
@@ -129,8 +151,14 @@ def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verif
         a_review(verified_user)
         TrackGoal.objects.create(user=verified_user, track=TrackFactory(), hours_per_week=5)
         a_tick(verified_user)
+        a_project_with_feedback_vote_and_report(verified_user)
     data = json.loads(cold_get(logged_in_client, EXPORT, EXPORT_QUERIES).content)
     assert (len(data["ratings"]), len(data["topic_reviews"]), len(data["track_goals"])) == (21, 21, 21)
+    assert [len(data[name]) for name in ("project_submissions", "project_feedback", "project_votes")] == [
+        21
+    ] * 3
+    assert len(data["project_flags"]) == 21
+    assert data["project_submissions"][0]["checklist_met"] == ["Runs"]
     assert len(data["ready_checks_ticked"]) == 21
 
 
@@ -171,6 +199,9 @@ def test_deleting_removes_the_account_its_data_and_every_session(client, verifie
     resource = own_data(verified_user, track)
     other = UserFactory()
     RatingFactory(user=other, resource=resource, stars=3)
+    a_project_with_feedback_vote_and_report(verified_user)
+    others_project = ProjectSubmission.objects.exclude(user=verified_user).get()
+    ProjectFeedbackFactory(submission=ProjectSubmission.objects.get(user=verified_user))
     elsewhere = Client()
     elsewhere.force_login(verified_user)
     log_in_for_real(client, verified_user)
@@ -187,6 +218,11 @@ def test_deleting_removes_the_account_its_data_and_every_session(client, verifie
     assert ReadyCheck.objects.filter(topic=track.steps.first().topic).exists()  # the curated checks stay
     assert list(Rating.objects.values_list("user", flat=True)) == [other.pk]
     assert ResourceFactory._meta.model.objects.filter(pk=resource.pk).exists()
+    # Their project goes with the feedback on it; their feedback, helpful mark and report on another's too.
+    assert list(ProjectSubmission.objects.all()) == [others_project]
+    assert not ProjectFeedback.objects.exists()
+    assert not ProjectVote.objects.exists()
+    assert not ProjectFlag.objects.exists()
     for session in (client, elsewhere):
         assert session.get(reverse("learning:dashboard")).status_code == 302
 
@@ -219,6 +255,10 @@ def test_every_app_section_is_in_the_export_in_a_fixed_order(logged_in_client):
         "ratings",
         "suggestions",
         "review_flags",
+        "project_submissions",
+        "project_feedback",
+        "project_votes",
+        "project_flags",
     ]
 
 

@@ -12,6 +12,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from django.urls import reverse
 from taggit.models import TaggedItem
 
@@ -25,6 +26,9 @@ from learning.models import (
     Bookmark,
     Milestone,
     MilestoneCompletion,
+    ProjectFeedback,
+    ProjectSubmission,
+    ProjectVote,
     Rating,
     Resource,
     Step,
@@ -36,7 +40,14 @@ from learning.models import (
     TrackFollow,
     TrackGoal,
 )
-from tests.factories import RatingFactory, TopicProgressFactory, UserFactory
+from tests.factories import (
+    ProjectFeedbackFactory,
+    ProjectSubmissionFactory,
+    ProjectVoteFactory,
+    RatingFactory,
+    TopicProgressFactory,
+    UserFactory,
+)
 from tests.learning.conftest import build_track
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +119,9 @@ def snapshot():
         "notes": (TopicNote.objects.filter(user__in=users), "user__username", "topic__slug", "text", "created_at"),
         "goals": (TrackGoal.objects.filter(user__in=users), "user__username", "track__slug", "hours_per_week", "study_days"),
         "reviews": (TopicReview.objects.filter(user__in=users), "user__username", "topic__slug", "box", "due"),
+        "projects": (ProjectSubmission.objects.filter(user__in=users), "user__username", "milestone__slug", "repository_url", "write_up", "visibility", "created_at"),
+        "helpful": (ProjectVote.objects.filter(user__in=users), "user__username", "submission__repository_url", "created_at"),
+        "feedback": (ProjectFeedback.objects.filter(user__in=users), "user__username", "submission__repository_url", "text", "created_at"),
     }  # fmt: skip
     return {name: sorted(queryset.values_list(*fields)) for name, (queryset, *fields) in queries.items()}
 
@@ -199,6 +213,27 @@ def test_learners_have_activity_notes_goals_and_reviews_that_follow_from_their_p
     )
 
 
+def test_a_share_of_milestones_built_come_with_projects_votes_and_feedback_from_others():
+    report = demo.seed(SMALL)
+    users = demo.demo_users()
+    projects = ProjectSubmission.objects.filter(user__in=users)
+    completions = MilestoneCompletion.objects.filter(user__in=users)
+    assert 0 < report.counts["projects"] == projects.count() < completions.count()
+    # every project is for a milestone its author built
+    assert not projects.exclude(
+        pk__in=[
+            p.pk for p in projects if completions.filter(user=p.user_id, milestone=p.milestone_id).exists()
+        ]
+    ).exists()
+    assert projects.filter(visibility="shared").exists()
+    assert report.counts["helpful marks"] == ProjectVote.objects.filter(user__in=users).count() > 0
+    assert report.counts["project feedback"] == ProjectFeedback.objects.filter(user__in=users).count() > 0
+    # on shared projects of others only
+    assert not ProjectVote.objects.filter(submission__visibility="private").exists()
+    assert not ProjectVote.objects.filter(submission__user=F("user")).exists()
+    assert not ProjectFeedback.objects.filter(submission__user=F("user")).exists()
+
+
 def test_the_same_sizes_give_the_same_data():
     demo.seed(SMALL)
     first = snapshot()
@@ -239,12 +274,21 @@ def test_a_rerun_after_other_learners_used_the_demo_catalogue():
     RatingFactory(
         user=outsider, resource=Resource.objects.filter(url__startswith="https://demo.example/").first()
     )
+    ProjectSubmissionFactory(
+        user=outsider, milestone=Milestone.objects.filter(stage__track__slug__startswith="demo-").first()
+    )
+    demo_project = ProjectSubmission.objects.filter(user__in=demo.demo_users(), visibility="shared").first()
+    ProjectVoteFactory(user=outsider, submission=demo_project)
+    ProjectFeedbackFactory(user=outsider, submission=demo_project)
 
     demo.seed(SMALL)
 
     assert demo_counts() == expected_counts(SMALL)
     assert not outsider.topic_progress.exists()
     assert not outsider.ratings.exists()
+    assert not outsider.project_submissions.exists()
+    assert not outsider.project_votes.exists()
+    assert not outsider.project_feedback.exists()
 
 
 def test_a_handle_taken_outside_the_demo_stops_the_seeding():

@@ -39,7 +39,8 @@ from django_tasks_db.models import DBTaskResult
 from taggit.models import Tag
 
 from learning.community import moderation
-from learning.community.models import ResourceSuggestion
+from learning.community import project_services as projects
+from learning.community.models import ProjectSubmission, ResourceSuggestion
 from learning.community.services import flag_review, rate_resource
 from learning.models import ChecklistItem, ReadyCheck, Resource, TrackChange
 from learning.progress import services as progress
@@ -106,6 +107,10 @@ NOT_PAGES = {
     "learning:milestone_done": "a POST action that redirects",
     "learning:bookmark": "a POST action that redirects",
     "learning:rating_delete": "a POST action that redirects",
+    "learning:project_delete": "a POST action that redirects",
+    "learning:project_helpful": "a POST action that redirects (a refusal: the action_refused page)",
+    "learning:project_report": "a POST action that redirects (a refusal: the action_refused page)",
+    "learning:feedback_report": "a POST action that redirects (a refusal: the action_refused page)",
     "admin:logout": "POST only; it redirects",
     "admin:jsi18n": "JavaScript",
     "admin:autocomplete": "JSON",
@@ -122,6 +127,9 @@ NOT_PAGES = {
     "admin:learning_rating_add": "nobody may add a review in the admin",
     "admin:learning_reviewflag_add": "nobody may add a report in the admin",
     "admin:learning_resourcesuggestion_add": "nobody may add a suggestion in the admin",
+    "admin:learning_projectsubmission_add": "nobody may add a learner's project in the admin",
+    "admin:learning_projectfeedback_add": "nobody may add feedback in the admin",
+    "admin:learning_projectflag_add": "nobody may add a report in the admin",
     # The task queue's admin (django-tasks-db's, plumbing/admin.py) is read-only: tasks are the worker's.
     "admin:django_tasks_database_dbtaskresult_add": "nobody may add a task in the admin",
     "admin:django_tasks_database_dbtaskresult_delete": "nobody may delete a task in the admin",
@@ -241,6 +249,36 @@ def build_site() -> dict:
     reported = RatingFactory(user=UserFactory(), resource=pro_git, stars=1, review="Buy my course instead!")
     flag_review(user=learner, rating=reported, reason="spam", note="An advertisement.")
 
+    # Learners' projects for the milestone: the learner's own, others' (one featured, one with an open
+    # report), with helpful marks and feedback, and feedback on the learner's.
+    own_project, _ = projects.submit_project(
+        user=learner,
+        milestone=milestone,
+        repository_url="https://github.com/ada/bookshelf",
+        live_url="https://bookshelf.example.com/",
+        write_up="## What I learned\n\nStatus codes **matter**.",
+        checklist_met=[item.pk for item in milestone.checklist.all()[:2]],
+        visibility="shared",
+    )
+    shared = []
+    for number, other in enumerate(others):
+        progress.set_milestone_done(user=other, milestone=milestone, done=True)
+        project, _ = projects.submit_project(
+            user=other,
+            milestone=milestone,
+            repository_url=f"https://codeberg.org/{other.username}/shelf",
+            write_up=f"Project number {number}: *tested* end to end.",
+            checklist_met=[item.pk for item in milestone.checklist.all()[: number + 1]],
+            visibility="shared",
+        )
+        shared.append(project)
+    ProjectSubmission.objects.filter(pk=shared[0].pk).update(is_featured=True)
+    projects.mark_helpful(user=learner, submission=shared[0])
+    projects.mark_helpful(user=others[1], submission=own_project)
+    projects.leave_feedback(user=others[0], submission=own_project, text="Clear README, <b>nice</b> tests.")
+    project_feedback = projects.leave_feedback(user=learner, submission=shared[1], text="Add pagination?")
+    project_flag = projects.report_project(user=learner, submission=shared[2], reason="spam")
+
     curator = CuratorFactory(username="cleo", email="cleo@example.com")
     superuser = SuperuserFactory(username="root", email="root@example.com")
     ResourceSuggestionFactory(user=learner, topic=git, title="Git flight rules")
@@ -284,6 +322,7 @@ def build_site() -> dict:
         "users": {"learner": learner, "github": github, "curator": curator, "superuser": superuser},
         "python": python,
         "milestone": milestone,
+        "project": shared[0],
         "git": git,
         "http": http,
         "basics": basics,
@@ -310,6 +349,9 @@ def build_site() -> dict:
             "learning.rating": reported,
             "learning.reviewflag": reported.flags.get(),
             "learning.resourcesuggestion": ResourceSuggestion.objects.get(title="Git flight rules"),
+            "learning.projectsubmission": own_project,
+            "learning.projectfeedback": project_feedback,
+            "learning.projectflag": project_flag,
             "django_tasks_database.dbtaskresult": failed_mail,
         },
     }
@@ -351,7 +393,54 @@ def page_kinds(site) -> list[Page]:
             "learning:milestone_detail",
             site["milestone"].get_absolute_url(),
             who="learner",
-            shows='name="done"',
+            phone=True,
+            shows='class="project"',
+        ),
+        Page(
+            "milestone-learner-helpful",
+            "learning:milestone_detail",
+            f"{site['milestone'].get_absolute_url()}?sort=helpful",
+            who="learner",
+            shows="Edit your project",
+        ),
+        Page(
+            "milestone-not-built",
+            "learning:milestone_detail",
+            site["milestone"].get_absolute_url(),
+            who="github",
+            shows="Mark it as built above",
+        ),
+        Page(
+            "project-form",
+            "learning:project_form",
+            f"{site['milestone'].get_absolute_url()}project/",
+            who="learner",
+            phone=True,
+            shows="Edit your project",
+        ),
+        Page(
+            "project-form-not-built",
+            "learning:project_form",
+            f"{site['milestone'].get_absolute_url()}project/",
+            who="github",
+            shows="Projects are for milestones you built",
+        ),
+        Page(
+            "project-form-refused",
+            "learning:project_form",
+            f"{site['milestone'].get_absolute_url()}project/",
+            who="learner",
+            status=400,
+            post={"repository_url": "javascript:alert(1)", "live_url": "http://10.0.0.1/", "visibility": ""},
+            shows="field--invalid",
+        ),
+        Page(
+            "project-feedback-refused",  # the action_refused page
+            "learning:project_feedback",
+            f"/projects/{site['project'].pk}/feedback/",
+            who="learner",
+            status=400,
+            post={"text": ""},
         ),
         Page("topic", "learning:topic_detail", topic, phone=True, shows="Log in to tick them off"),
         Page(

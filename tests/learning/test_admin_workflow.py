@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from learning.catalogue.admin import history
 from learning.community.admin import health
-from learning.models import Resource, ResourceSuggestion, ReviewFlag, Step, Track
+from learning.models import ProjectFlag, Resource, ResourceSuggestion, ReviewFlag, Step, Track
 from tests.factories import (
     BookmarkFactory,
     MilestoneFactory,
+    ProjectSubmissionFactory,
     RatingFactory,
     ResourceFactory,
     StageFactory,
@@ -425,7 +426,7 @@ def test_the_ratings_filter(curator_client, rated, rated_value, expected):
 
 
 HEALTH_URL = "/admin/learning/health/"
-SECTION_KEYS = ["thin-topics", "never-rated", "broken-links", "suggestions", "flags"]
+SECTION_KEYS = ["thin-topics", "never-rated", "broken-links", "suggestions", "flags", "project-flags"]
 
 
 def section(response, key):
@@ -574,7 +575,10 @@ def test_staff_without_the_moderation_permissions_see_no_moderation_section_or_l
     """Curating permissions without the Curator group's moderation ones: the catalogue sections only, and
     no link to a moderation page they would be refused."""
     curating = Group.objects.get(name="Curator").permissions.exclude(
-        content_type__model__in=["resourcesuggestion", "reviewflag", "rating"]
+        content_type__model__in=[
+            *("resourcesuggestion", "reviewflag", "rating"),
+            *("projectsubmission", "projectfeedback", "projectflag"),
+        ]
     )
     user = UserFactory(is_staff=True)
     user.user_permissions.set(curating)
@@ -597,8 +601,8 @@ def test_an_empty_catalogue_has_a_healthy_page(curator_client, db):
     response = curator_client.get(HEALTH_URL)
 
     assert response.status_code == 200
-    assert [section.count for section in response.context["sections"]] == [0, 0, 0, 0, 0]
-    assert response.content.decode().count("Nothing to do here.") == 5
+    assert [section.count for section in response.context["sections"]] == [0, 0, 0, 0, 0, 0]
+    assert response.content.decode().count("Nothing to do here.") == 6
 
 
 def test_the_health_page_is_linked_from_the_admin_index(curator_client, db):
@@ -653,11 +657,13 @@ def grow_problems(count):
         learner = UserFactory()
         suggest(learner, topic, f"https://example.org/{index}")
         ReviewFlag.objects.create(user=learner, rating=rating, reason="spam")
+        project = ProjectSubmissionFactory(user=learner)
+        ProjectFlag.objects.create(user=UserFactory(), submission=project, reason="spam")
 
 
-# After a warm-up request: 2 for each of the 5 sections (its count and its first rows) and 4 more, among them
+# After a warm-up request: 2 for each of the 6 sections (its count and its first rows) and 4 more, among them
 # the session and the user (never cached without a shared cache); the same with 2 problems of each kind and with 27.
-HEALTH_QUERIES = 14
+HEALTH_QUERIES = 16
 
 
 def test_the_health_page_queries_do_not_grow_with_rows(curator_client, db, django_assert_num_queries):
@@ -670,7 +676,7 @@ def test_the_health_page_queries_do_not_grow_with_rows(curator_client, db, djang
 
     with django_assert_num_queries(HEALTH_QUERIES):
         response = curator_client.get(HEALTH_URL)
-    assert [section.count for section in response.context["sections"]] == [27, 41, 27, 27, 27]
+    assert [section.count for section in response.context["sections"]] == [27, 41, 27, 27, 27, 27]
 
 
 # ---------- one track as a content file ----------

@@ -100,8 +100,9 @@ LEARNER_PAGE_QUERIES = {
     # weekly goals with this week's finished work (goals_and_week, one UNION ALL)
     # +1: the learner's active days (streaks and the calendar); +1: the reviews due, with their topics and how
     # many there are (a window count), which leaves no need for the date of the next one; +1: their weekly
-    # goals with this week's finished work (goals_and_week), the projections from the memoised outlines.
-    "dashboard": 14,
+    # goals with this week's finished work (goals_and_week), the projections from the memoised outlines; +1: the
+    # newest feedback on the learner's projects.
+    "dashboard": 15,
     "topic": 16,
     "topic in its track": 15,
     "home": 10,

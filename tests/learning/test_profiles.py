@@ -17,6 +17,7 @@ from learning.progress import services
 from tests.factories import (
     ActivityFactory,
     BookmarkFactory,
+    ProjectSubmissionFactory,
     RatingFactory,
     StepFactory,
     TopicFactory,
@@ -483,8 +484,9 @@ def grow(user):
 # The queries of a profile or progress card rendered cold (no cached user, page or figure), by (page, viewer);
 # the same for one followed track with one check-off and for four with many.
 PROFILE_QUERIES = {
-    ("profile", "visitor"): 9,  # a learner's statuses and milestones in one query (learner_state)
-    ("profile", "owner"): 11,
+    # A learner's statuses and milestones in one query (learner_state); +1: their shared projects (portfolio).
+    ("profile", "visitor"): 10,
+    ("profile", "owner"): 12,
     ("card", "visitor"): 5,
     ("card", "owner"): 5,
 }
@@ -507,6 +509,8 @@ def test_profile_and_card_queries_do_not_grow_with_the_data(client, ada, cold_ge
     grow(ada)
     if streak:
         active_on(ada, *past_days(30, before=5))
+    for milestone in Milestone.objects.all()[:4]:
+        ProjectSubmissionFactory(user=ada, milestone=milestone)
     large_url = profile_url("ada_l") if page == "profile" else card_url("ada_l", "more-2")
     response = cold_get(client, large_url, queries)
     if page == "profile":

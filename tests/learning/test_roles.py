@@ -24,7 +24,10 @@ def test_the_migration_gives_the_curator_group_exactly_the_curating_permissions(
     }
     moderation = {
         ("learning", f"{action}_{model}")
-        for model in ("resourcesuggestion", "reviewflag", "rating")
+        for model in (
+            *("resourcesuggestion", "reviewflag", "rating"),
+            *("projectsubmission", "projectfeedback", "projectflag"),  # moderating and featuring projects
+        )
         for action in ("change", "view")
     }
     tags = {("taggit", f"{action}_tag") for action in ("add", "change", "delete", "view")}

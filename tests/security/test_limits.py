@@ -5,8 +5,27 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from learning.models import Bookmark, Rating, ResourceSuggestion, ReviewFlag, TrackGoal
-from tests.factories import BookmarkFactory, RatingFactory, ResourceFactory, TrackFactory, UserFactory
+from learning.models import (
+    Bookmark,
+    MilestoneCompletion,
+    ProjectFeedback,
+    ProjectFlag,
+    ProjectSubmission,
+    ProjectVote,
+    Rating,
+    ResourceSuggestion,
+    ReviewFlag,
+    TrackGoal,
+)
+from tests.factories import (
+    BookmarkFactory,
+    MilestoneFactory,
+    ProjectSubmissionFactory,
+    RatingFactory,
+    ResourceFactory,
+    TrackFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +38,9 @@ def _small_limits(settings):
         "goal": "3/h",
         "report": "3/h",
         "suggestion": "3/h",
+        "project": "3/h",
+        "feedback": "3/h",
+        "helpful": "3/h",
     }
 
 
@@ -85,6 +107,38 @@ def test_suggestions_are_limited_in_bursts(mallory_client, topic):
     data = {"url": "https://example.org/x", "title": "Guide x", "kind": "article", "reason": "Clear."}
     assert_limited(mallory_client.post(url, data))
     assert ResourceSuggestion.objects.count() == 3
+
+
+def test_project_submissions_are_limited(mallory_client, mallory):
+    milestones = [MilestoneFactory() for _ in range(4)]
+    for milestone in milestones:
+        MilestoneCompletion.objects.create(user=mallory, milestone=milestone)
+    data = {"repository_url": "https://github.com/mallory/x", "visibility": "shared"}
+    for milestone in milestones[:3]:
+        url = reverse("learning:project_form", args=[milestone.pk])
+        assert mallory_client.post(url, data).status_code == 302
+    assert_limited(mallory_client.post(reverse("learning:project_form", args=[milestones[3].pk]), data))
+    assert ProjectSubmission.objects.filter(user=mallory).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "model"),
+    [
+        ("project_feedback", {"text": "spam"}, ProjectFeedback),
+        ("project_helpful", {"helpful": "1"}, ProjectVote),
+        ("project_report", {"reason": "spam"}, ProjectFlag),
+    ],
+)
+def test_feedback_helpful_marks_and_project_reports_are_limited(mallory_client, mallory, name, data, model):
+    projects = [ProjectSubmissionFactory() for _ in range(4)]
+    for project in projects[:3]:
+        assert mallory_client.post(reverse(f"learning:{name}", args=[project.pk]), data).status_code == 302
+    assert_limited(mallory_client.post(reverse(f"learning:{name}", args=[projects[3].pk]), data))
+    assert model.objects.filter(user=mallory).count() == 3
+    # One learner's use never limits another.
+    other = Client()
+    other.force_login(UserFactory())
+    assert other.post(reverse(f"learning:{name}", args=[projects[3].pk]), data).status_code == 302
 
 
 def test_allauth_limits_answer_with_the_same_designed_page(client, settings):

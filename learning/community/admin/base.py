@@ -23,6 +23,13 @@ def day(moment) -> str:
     return f"{moment:%d %b %Y}" if moment else ""
 
 
+def report_state(report) -> str:
+    """A report's state in a list: "open since 2 Dec 2026" or "resolved 3 Dec 2026"."""
+    if report.resolved_at:
+        return f"resolved {day(report.resolved_at)}"
+    return f"open since {day(report.created_at)}"
+
+
 class ModerationAdmin(admin.ModelAdmin):
     """Records learners wrote: viewed, never edited or added here, and decided through the actions, which
     need every permission in `moderate_permissions`."""

@@ -23,7 +23,7 @@ from django.urls import path, reverse
 
 from learning.catalogue.admin.filters import THIN_TOPIC_MINIMUM, has_counted_rating, published_resource_count
 from learning.catalogue.models import Resource, Topic
-from learning.community.models import ResourceSuggestion, ReviewFlag
+from learning.community.models import ProjectFlag, ResourceSuggestion, ReviewFlag
 
 # Rows shown per section; the changelist link shows them all.
 SECTION_ROWS = 20
@@ -103,6 +103,12 @@ def _review(flag) -> str:
     return f"{rating.user.get_username()} on “{rating.resource.title}” ({rating.stars}★)"
 
 
+def _project_report(flag) -> str:
+    if flag.feedback_id:
+        return f"Feedback by {flag.feedback.user.get_username()} on “{flag.submission.milestone.title}”"
+    return f"Project by {flag.submission.user.get_username()} for “{flag.submission.milestone.title}”"
+
+
 CHECKS = (
     Check(
         "thin-topics",
@@ -175,6 +181,21 @@ CHECKS = (
             .order_by("created_at", "pk")
         ),
         label=_review,
+        cells=lambda flag: (flag.get_reason_display(), flag.user.get_username(), flag.created_at),
+        list_query="resolved_at__isnull=True",
+    ),
+    Check(
+        "project-flags",
+        "Open reports on learners' projects and feedback",
+        "Projects and feedback learners reported, for a moderator to hide or keep; oldest first.",
+        ProjectFlag,
+        ("Reported", "Reason", "Flagged by", "Flagged"),
+        rows=lambda: (
+            ProjectFlag.objects.open()
+            .select_related("submission__milestone", "submission__user", "feedback__user", "user")
+            .order_by("created_at", "pk")
+        ),
+        label=_project_report,
         cells=lambda flag: (flag.get_reason_display(), flag.user.get_username(), flag.created_at),
         list_query="resolved_at__isnull=True",
     ),

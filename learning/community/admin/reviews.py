@@ -8,7 +8,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch
 from django.utils.html import format_html
 
 from learning.community import moderation
-from learning.community.admin.base import ModerationAdmin, admin_link, day, excerpt
+from learning.community.admin.base import ModerationAdmin, admin_link, excerpt, report_state
 from learning.community.models import Rating, ReviewFlag
 from plumbing.subqueries import count_of
 
@@ -174,9 +174,7 @@ class ReviewFlagAdmin(ModerationAdmin):
 
     @admin.display(description="state", ordering="resolved_at")
     def state(self, obj):
-        if obj.resolved_at:
-            return f"resolved {day(obj.resolved_at)}"
-        return f"open since {day(obj.created_at)}"
+        return report_state(obj)
 
     def _ratings(self, queryset):
         return Rating.objects.filter(pk__in=queryset.values("rating_id"))

@@ -1,0 +1,129 @@
+"""Reads of learners' projects: a milestone's "Learner projects" (one page of them, with their helpful
+counts, checklist met and feedback, read in a constant number of queries), a learner's own project, the
+feedback an author has not seen, and the projects of a public profile."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Prefetch, Value
+from django.shortcuts import get_object_or_404
+
+from learning.catalogue.models import Track
+from learning.community.models import ProjectFeedback, ProjectSubmission, ProjectVote
+from plumbing.subqueries import count_of
+
+PROJECTS_PER_PAGE = 10
+SORTS = {"newest": "Newest", "helpful": "Most helpful"}
+FEEDBACK_ON_DASHBOARD = 5
+
+
+def helpful_count():
+    """A project's votes, as a subquery (a deleted account's votes went with it)."""
+    return count_of(ProjectVote.objects.all(), "submission")
+
+
+def met_count():
+    """How many checklist items the project meets, as a subquery over the M2M's table."""
+    return count_of(ProjectSubmission.checklist_met.through.objects.all(), "projectsubmission")
+
+
+def sort_of(given) -> str:
+    return given if given in SORTS else "newest"
+
+
+def gallery(user, milestone, *, sort: str, page) -> Page:
+    """One page of the milestone's shown projects: featured first, then newest or most helpful; each with
+    its author, `helpful`, `met`, `voted` (by this learner) and its shown feedback with their authors. Three
+    queries (the count, the page, the feedback), whatever their number."""
+    voted = (
+        Exists(ProjectVote.objects.filter(user=user, submission=OuterRef("pk")))
+        if user.is_authenticated
+        else Value(False)
+    )
+    order = ["-is_featured", *(["-helpful"] if sort == "helpful" else []), "-created_at", "-pk"]
+    feedback = ProjectFeedback.objects.shown().select_related("user").order_by("created_at", "pk")
+    rows = (
+        ProjectSubmission.objects.shown()
+        .filter(milestone=milestone)
+        .select_related("user")
+        .annotate(helpful=helpful_count(), met=met_count(), voted=voted)
+        .prefetch_related(Prefetch("feedback", queryset=feedback, to_attr="shown_feedback"))
+        .order_by(*order)
+    )
+    shown = Paginator(rows, PROJECTS_PER_PAGE).get_page(page)
+    shown.object_list = list(shown.object_list)
+    return shown
+
+
+def shown_count(milestone) -> int:
+    return ProjectSubmission.objects.shown().filter(milestone=milestone).count()
+
+
+def own_project(user, milestone, *, with_items=True) -> ProjectSubmission | None:
+    """The learner's own project for the milestone, or None; `with_items`: with the checklist items it
+    meets (a second query)."""
+    if not user.is_authenticated:
+        return None
+    rows = ProjectSubmission.objects.filter(user=user, milestone=milestone)
+    return (rows.prefetch_related("checklist_met") if with_items else rows).first()
+
+
+def shown_project(pk) -> ProjectSubmission:
+    """A project other learners may see (shared, not hidden, its track published), or 404."""
+    return get_object_or_404(
+        ProjectSubmission.objects.shown()
+        .filter(milestone__track__in=Track.objects.published())
+        .select_related("milestone"),
+        pk=pk,
+    )
+
+
+def shown_feedback(pk) -> ProjectFeedback:
+    """Feedback shown on a shown project (of a published track), or 404."""
+    return get_object_or_404(
+        ProjectFeedback.objects.shown()
+        .filter(submission__in=ProjectSubmission.objects.shown().filter(milestone__track__is_published=True))
+        .select_related("submission__milestone"),
+        pk=pk,
+    )
+
+
+def new_feedback_for(user, since):
+    """Shown feedback others left on the learner's projects (not hidden ones) after `since` (None: ever),
+    newest first, with the writer and the project's milestone: for the dashboard and the weekly digest."""
+    rows = (
+        ProjectFeedback.objects.shown()
+        .filter(submission__user=user, submission__is_hidden=False)  # hidden projects count nowhere
+        .exclude(user=user)
+        .select_related("user", "submission__milestone")
+        .order_by("-created_at", "-pk")
+    )
+    return rows.filter(created_at__gt=since) if since is not None else rows
+
+
+def recent_feedback_for(user) -> list:
+    """The newest feedback on the learner's projects, as the dashboard shows it: one query."""
+    return list(new_feedback_for(user, None)[:FEEDBACK_ON_DASHBOARD])
+
+
+@dataclass(frozen=True)
+class PortfolioTrack:
+    track: Track
+    projects: list
+
+
+def portfolio_of(learner) -> list[PortfolioTrack]:
+    """The learner's shown projects grouped by their milestone's published track (track order, then the
+    milestone's): one query."""
+    rows = (
+        ProjectSubmission.objects.shown()
+        .filter(user=learner, milestone__track__is_published=True)
+        .select_related("milestone__track", "milestone__stage")
+        .annotate(helpful=helpful_count())
+        .order_by("milestone__track__position", "milestone__track__title", "milestone__stage__position", "pk")
+    )
+    tracks: dict[int, PortfolioTrack] = {}
+    for row in rows:
+        track = row.milestone.track
+        tracks.setdefault(track.pk, PortfolioTrack(track=track, projects=[])).projects.append(row)
+    return list(tracks.values())
