@@ -4,9 +4,11 @@
   link health, content files)
 - community: suggestions (accept, reject with a reason), reviews and their reports (hide, restore, keep),
   and the content-health page, /admin/learning/health/
+- progress: the weekly digests sent (read-only)
 """
 
 from learning.catalogue.admin import catalogue
 from learning.community.admin import health, reviews, suggestions
+from learning.progress import admin as progress
 
-__all__ = ["catalogue", "health", "reviews", "suggestions"]
+__all__ = ["catalogue", "health", "progress", "reviews", "suggestions"]

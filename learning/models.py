@@ -24,6 +24,7 @@ from learning.community.models import Rating, ResourceSuggestion, ReviewFlag
 from learning.progress.models import (
     Activity,
     Bookmark,
+    DigestSent,
     MilestoneCompletion,
     TopicNote,
     TopicProgress,
@@ -38,6 +39,7 @@ __all__ = [
     "ChecklistItem",
     "Cost",
     "Difficulty",
+    "DigestSent",
     "Kind",
     "Level",
     "Milestone",
