@@ -17,7 +17,14 @@ from learning.models import Activity, DigestSent, TopicReview, TrackFollow
 from learning.progress import digest as digest_module
 from learning.progress import services
 from learning.progress.digest import send_digests
-from tests.factories import ActivityFactory, StageFactory, StepFactory, TopicFactory, TrackFactory, UserFactory
+from tests.factories import (
+    ActivityFactory,
+    StageFactory,
+    StepFactory,
+    TopicFactory,
+    TrackFactory,
+    UserFactory,
+)
 from tests.mail_queue import queued_mail, recipients_of
 
 MON, TUE = 0, 1
