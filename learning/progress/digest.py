@@ -14,6 +14,7 @@ first to commit, then conflicts) and skips the learner, so its mail is never que
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -27,6 +28,7 @@ from django_tasks import task
 
 from accounts.models import User
 from accounts.reminders import unsubscribe_token
+from learning.catalogue.models import Step
 from learning.catalogue.queries import TrackOutline, track_outlines
 from learning.progress.activity import learners_day, streaks_of
 from learning.progress.goals import goals_and_week, monday_of, projection
@@ -120,7 +122,7 @@ def track_lines(user, today: date) -> list[TrackLine]:
             goal_said = f"{goal.hours_per_week} h a week ({goal.days_said}) · this week: {planned.week_said}"
             if planned.finish is not None:
                 goal_said += f" · projected finish {planned.finish.day} {planned.finish:%B %Y}"
-        next_step = progress.next_step
+        next_step = cast(Step | None, progress.next_step)
         lines.append(
             TrackLine(
                 title=track.title,

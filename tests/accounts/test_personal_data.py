@@ -8,9 +8,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from accounts import personal_data
+from accounts import personal_data, reminders
 from learning.community import services as community
-from accounts import reminders
 from learning.models import Bookmark, DigestSent, Rating, TopicNote, TopicProgress, TopicReview, TrackGoal
 from learning.progress import services as progress
 from tests.accounts.conftest import PASSWORD

@@ -158,14 +158,16 @@ class TestCalendarSetting:
         html = logged_in_client.get(SETTINGS).content.decode()
         assert f"http://testserver/calendar/{token}.ics" in html
         assert "Your calendar feed is on." in html
-        assert 'value="reset"' in html and 'value="off"' in html
+        assert 'value="reset"' in html
+        assert 'value="off"' in html
 
     def test_resetting_makes_a_new_token_and_turning_off_removes_it(self, logged_in_client, verified_user):
         logged_in_client.post(CALENDAR, {"action": "on"})
         first = fresh(verified_user).calendar_token
         logged_in_client.post(CALENDAR, {"action": "reset"})
         second = fresh(verified_user).calendar_token
-        assert second and second != first
+        assert second
+        assert second != first
         logged_in_client.post(CALENDAR, {"action": "off"})
         assert fresh(verified_user).calendar_token == ""
         assert "Your calendar feed is off" in logged_in_client.get(SETTINGS).content.decode()

@@ -111,7 +111,8 @@ class TestTheDigest:
         run()
         [message] = mail.outbox
         unsubscribe = message.extra_headers["List-Unsubscribe"]
-        assert unsubscribe.startswith(f"<{SITE}/digest/unsubscribe/") and unsubscribe.endswith("/>")
+        assert unsubscribe.startswith(f"<{SITE}/digest/unsubscribe/")
+        assert unsubscribe.endswith("/>")
         assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         url = unsubscribe.strip("<>")
         assert f"Unsubscribe: {url}" in message.body
@@ -257,7 +258,7 @@ def test_two_runs_at_once_send_one_digest(track, database_queue, monkeypatch):
     def one_run():
         try:
             results.append(send_digests(MONDAY_MORNING_IN_BERLIN))
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+        except Exception as error:
             errors.append(error)
         finally:
             connections.close_all()
