@@ -15,6 +15,7 @@ from learning.models import (  # the app's wiring sits above every room
     Activity,
     Bookmark,
     ChecklistItem,
+    DigestSent,
     Milestone,
     MilestoneCompletion,
     Rating,
@@ -60,6 +61,7 @@ LEARNER_MODELS = (
     MilestoneCompletion,
     TrackFollow,
     TrackGoal,
+    DigestSent,
     ResourceSuggestion,
     ReviewFlag,
 )
