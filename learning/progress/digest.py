@@ -48,7 +48,9 @@ class TrackLine:
     summary: str  # "12 of 33 topics · 1 of 4 milestones"
     next_title: str = ""  # the next step's topic, "" when the track is finished
     next_url: str = ""
-    goal: str = ""  # "5 h a week on Mon, Wed, Fri · this week: On track · projected finish 3 March 2027"
+    goal: str = (
+        ""  # "6 h a week (Mon, Wed, Fri) · this week so far: 0 of 2 h planned by today · projected finish …"
+    )
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,14 @@ def track_lines(user, today: date) -> list[TrackLine]:
         goal_said = ""
         if goal is not None:
             planned = projection(goal, outline.steps, outline.milestones, state, week, today)
-            goal_said = f"{goal.hours_per_week} h a week ({goal.days_said}) · this week: {planned.week_said}"
-            if planned.finish is not None:
+            # Early on the digest's day "Behind by 2 h" would scold for a week just begun: the hours say it.
+            goal_said = (
+                f"{goal.hours_per_week} h a week ({goal.days_said}) · this week so far: "
+                f"{planned.credited_hours} of {planned.expected_said} h planned by today"
+            )
+            if planned.finish is None:
+                goal_said = f"{goal.hours_per_week} h a week · finished"
+            else:
                 goal_said += f" · projected finish {planned.finish.day} {planned.finish:%B %Y}"
         next_step = cast(Step | None, progress.next_step)
         lines.append(

@@ -96,7 +96,10 @@ class TestTheDigest:
         assert "Current streak: 2 days · longest: 2 days" in text  # Saturday and Sunday, as Monday begins
         assert "Backend developer (1 of 3 topics)" in text
         assert f"Next: HTTP\n  {SITE}{topics(track)[1].get_absolute_url()}?track=backend" in text
-        assert "Goal: 6 h a week (Mon, Wed, Fri) · this week: Behind by 2 h · projected finish" in text
+        assert (
+            "Goal: 6 h a week (Mon, Wed, Fri) · this week so far: 0 of 2 h planned by today · projected finish"
+            in text
+        )
         assert "DUE FOR REVIEW: 1 topic\n- Git basics" in text
         assert f"Answer them on your dashboard: {SITE}/me/#reviews" in text
         [(html, mimetype)] = message.alternatives
@@ -207,11 +210,13 @@ class TestTheDigest:
     def test_a_finished_track_says_so(self, track):
         learner = opted_in()
         TrackFollow.objects.create(user=learner, track=track)
+        services.set_track_goal(user=learner, track=track, hours_per_week=3, study_days=0)
         for topic in topics(track):
             services.set_topic_status(user=learner, topic=topic, status="done")
         run(datetime(2026, 12, 14, 6, 30, tzinfo=UTC))
         [message] = mail.outbox
         assert "Every step done." in message.body
+        assert "Goal: 3 h a week · finished" in message.body
 
     def test_the_run_can_go_through_the_task_queue(self, track):
         busy_learner(track)
