@@ -70,6 +70,11 @@ class Digest:
         return not self.tracks and not self.actions and not self.reviews_due
 
     @property
+    def reviews_more(self) -> int:
+        """Reviews due beyond those listed."""
+        return self.reviews_due - len(self.reviews)
+
+    @property
     def last_sunday(self) -> date:
         return self.last_week + timedelta(days=6)
 

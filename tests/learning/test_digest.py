@@ -204,7 +204,8 @@ class TestTheDigest:
         assert "DUE FOR REVIEW: 7 topics" in message.body
         assert message.body.count("\n- Topic ") == 5
         assert "Later" not in message.body
-        assert "…and more: 7 in all." in message.body
+        assert "…and 2 more." in message.body
+        assert "…and 2 more.</p>" in message.alternatives[0][0]
         assert "No learning recorded" in message.body
 
     def test_a_finished_track_says_so(self, track):
