@@ -93,6 +93,9 @@ class TestUnsubscribe:
         assert "Unsubscribe from the weekly digest" in html
         assert '<button class="button button--primary" type="submit">Unsubscribe</button>' in html
         assert fresh(verified_user).digest_is_on is True
+        # It names the learner: never kept by a shared cache.
+        assert "private" in response["Cache-Control"]
+        assert "no-store" in response["Cache-Control"]
 
     def test_the_button_unsubscribes_without_logging_in(self, client, verified_user):
         reminders.update_digest(user=verified_user, is_on=True, weekday=3)
