@@ -278,3 +278,35 @@ def test_two_runs_at_once_send_one_digest(track, database_queue, monkeypatch):
     assert sorted((result.sent, result.already_sent) for result in results) == [(0, 1), (1, 0)]
     assert DigestSent.objects.filter(user=learner).count() == 1
     assert len(queued_mail()) == 1
+
+
+def a_followed_track(learner, index):
+    track = TrackFactory(slug=f"track-{index}", title=f"Track {index}")
+    stage = StageFactory(track=track, slug=f"stage-{index}", position=0)
+    topic = TopicFactory(hours=2)
+    StepFactory(stage=stage, topic=topic, position=0)
+    StepFactory(stage=stage, topic=TopicFactory(hours=3), position=1)
+    services.follow_track(user=learner, track=track)
+    services.set_track_goal(user=learner, track=track, hours_per_week=4, study_days=0)
+    services.set_topic_status(user=learner, topic=topic, status="done")
+
+
+# One learner's digest: the learners opted in (1), this week's row (1), last week's activity (1), streaks (1),
+# reviews due (1), followed tracks (1), progress (1), the track outlines (2, once per catalogue version),
+# goals and this week's work (1), then the savepoint, the row and its release (3; the tests' queue sends the
+# mail at once, production's stores it: one insert more).
+DIGEST_QUERIES = 13
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("tracks", [1, 6])
+def test_a_digest_costs_the_same_queries_whatever_the_tracks_and_reviews(django_assert_num_queries, tracks):
+    learner = opted_in()
+    with time_machine.travel(datetime(2026, 11, 30, 12, tzinfo=UTC), tick=False):
+        for index in range(tracks):
+            a_followed_track(learner, index)
+    with time_machine.travel(MONDAY_MORNING_IN_BERLIN, tick=False), django_assert_num_queries(DIGEST_QUERIES):
+        run = send_digests()
+    assert run.sent == 1
+    assert mail.outbox[0].body.count("Goal: 4 h a week") == tracks
+    assert f"DUE FOR REVIEW: {tracks} topic" in mail.outbox[0].body
