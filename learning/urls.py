@@ -37,6 +37,7 @@ urlpatterns = [
     path("topics/<slug:slug>/status/", progress.topic_status, name="topic_status"),
     path("topics/<slug:slug>/done-next/", progress.topic_done_next, name="topic_done_next"),
     path("topics/<slug:slug>/note/", progress.topic_note, name="topic_note"),
+    path("topics/<slug:slug>/ready/", progress.topic_ready, name="topic_ready"),
     path("topics/<slug:slug>/suggest/", community.suggest_resource, name="suggest_resource"),
     path("milestones/<int:pk>/", pages.milestone_detail, name="milestone_detail"),
     path("milestones/<int:pk>/done/", progress.milestone_done, name="milestone_done"),

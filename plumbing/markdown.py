@@ -30,3 +30,13 @@ def render_markdown(text: str, *, below: int = 0) -> str:
     if below < 2:
         return html
     return _HEADING_TAG.sub(lambda tag: f"<{tag[1]}h{min(6, int(tag[2]) + below - 1)}>", html)
+
+
+INLINE_TAGS = {"code", "em", "strong"}
+
+
+def render_inline_markdown(text: str) -> str:
+    """A one-line text's inline Markdown (`code`, *emphasis*, **strong**) as sanitised HTML, without the
+    paragraph around it; anything else Markdown would make (links, lists) stays as its text."""
+    html = markdown_lib.markdown(text or "", extensions=["extra"], output_format="html")
+    return nh3.clean(html, tags=INLINE_TAGS, attributes={}).strip()

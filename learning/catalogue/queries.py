@@ -15,6 +15,7 @@ from learning.catalogue.models import (
     BEST_FIRST,
     ChecklistItem,
     Milestone,
+    ReadyCheck,
     Resource,
     Stage,
     Step,
@@ -257,13 +258,15 @@ def replacing_topic(user, slug):
 
 
 def topic_for_page(user, slug):
-    """A topic with its tags and its tracks (`placements`: its steps in the tracks the viewer may see). Its
-    resources come next (rank_topic_resources), once the page knows which track it is walked in."""
+    """A topic with its tags, its "You're ready when" checks in order and its tracks (`placements`: its
+    steps in the tracks the viewer may see). Its resources come next (rank_topic_resources), once the page
+    knows which track it is walked in."""
     placements = Step.objects.filter(track__in=Track.objects.visible_to(user)).select_related(
         "track", "stage"
     )
     queryset = visible_topics(user).prefetch_related(
         "tags",
+        Prefetch("ready_checks", queryset=ReadyCheck.objects.order_by("position")),
         Prefetch(
             "steps", queryset=placements.order_by("track__position", "track__title"), to_attr="placements"
         ),

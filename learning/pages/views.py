@@ -80,7 +80,8 @@ def track_detail(request, slug):
 def topic_detail(request, slug):
     """The catalogue part of the page (read, then rendered with slots) is made once per catalogue and stats
     version and kept in this process's memo; per request come only the learner's own bits: their status, the
-    next step for "Done — next topic", their bookmarks, the CSRF token, the query string and messages."""
+    next step for "Done — next topic", their ticks of the "You're ready when" checks, their bookmarks, the
+    CSRF token, the query string and messages."""
     user = request.user
     # The form shows the query string as given (its own fields); its reading of them depends on nothing else.
     given = tuple(request.GET.get(name) for name in ResourceFilterForm.base_fields)
@@ -116,6 +117,8 @@ def topic_detail(request, slug):
     status = state.status_of(topic.pk) or NOT_STARTED
     bookmarked = progress_queries.bookmarked_ids(user, list(page.resources))
     note = progress_queries.topic_note(user, topic)
+    checks = topic.ready_checks.all()  # prefetched with the topic
+    ticks = progress_queries.ready_ticks(user, topic) if checks else set()
 
     def render_shared():
         context = {
@@ -159,6 +162,8 @@ def topic_detail(request, slug):
             note_max_length=TOPIC_NOTE_MAX_LENGTH,
         ),
         "note": lambda key: note_slot(note, key),
+        "ready": lambda key: " checked" if int(key) in ticks else "",
+        "ready-summary": lambda key: ready_summary(html, checks, ticks, status),
     }
     context = {
         # What the page shows (the frame renders only the head; the rest is in the shared HTML and its parts).
@@ -174,6 +179,20 @@ def topic_detail(request, slug):
         "fillers": fillers,
     }
     return render(request, "learning/topic_detail.html", context)
+
+
+def ready_summary(html: overlay.Shared, checks, ticks: set, status: str) -> overlay.Overlay:
+    """The "3 of 4 ticked." under the learner's "You're ready when" checks; with all ticked and the topic
+    not done, a pointer to marking it done. Ticks of checks no longer there don't count."""
+    ticked = sum(1 for check in checks if check.pk in ticks)
+    suggest_done = ticked == len(checks) and status != "done"
+    return html.part(
+        ("ready-summary", ticked, len(checks), suggest_done),
+        "includes/ready_summary.html",
+        ticked=ticked,
+        total=len(checks),
+        suggest_done=suggest_done,
+    )
 
 
 def note_slot(note, key: str) -> str:

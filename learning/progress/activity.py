@@ -1,10 +1,10 @@
 """A learner's activity: the days they learned on, their streaks, and the calendar of the last year.
 
 The streak rule, as the dashboard states it: a day counts when the learner did something there (set a
-topic's status, built a milestone, wrote notes, answered a review; an action taken back the same day doesn't
-count). The current streak is the run of such days up to today; today joins it as soon as they do something,
-and until then the run up to yesterday stands. Days are the learner's: each action is dated where they were
-when they took it (learners_day).
+topic's status, built a milestone, ticked a self-check, wrote notes, answered a review; an action taken back
+the same day doesn't count). The current streak is the run of such days up to today; today joins it as soon as
+they do something, and until then the run up to yesterday stands. Days are the learner's: each action is dated
+where they were when they took it (learners_day).
 """
 
 from collections.abc import Iterable

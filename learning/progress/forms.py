@@ -3,6 +3,7 @@ bookmark's note, a topic's notes, a weekly goal."""
 
 from django import forms
 
+from learning.catalogue.models import ReadyCheck
 from learning.progress.goals import bitmask_of
 from learning.progress.models import GOAL_MAX_HOURS, NOTE_MAX_LENGTH, TOPIC_NOTE_MAX_LENGTH
 from learning.progress.services import REFRESH, SOLID, STATUS_CHOICES
@@ -69,6 +70,24 @@ class TopicNoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Only you can see them. Markdown works. Empty them to delete.",
     )
+
+
+class ReadyTicksForm(forms.Form):
+    """The "You're ready when" checks a learner ticks on a topic page: ids of that topic's checks only."""
+
+    check = forms.ModelMultipleChoiceField(
+        queryset=ReadyCheck.objects.none(),
+        required=False,
+        label="You're ready when",
+        error_messages={
+            "invalid_choice": "%(value)s is not one of this topic's “You're ready when” checks.",
+            "invalid_pk_value": "“%(pk)s” is not a check.",
+        },
+    )
+
+    def __init__(self, data, *, topic):
+        super().__init__(data)
+        self.fields["check"].queryset = ReadyCheck.objects.filter(topic=topic)  # type: ignore[attr-defined]
 
 
 class NoteSearchForm(forms.Form):

@@ -1,6 +1,6 @@
 """What a learner keeps of their own learning: followed tracks, progress on topics, completed milestones,
-bookmarks, notes on topics, the record of learning actions that streaks and the activity calendar count, the
-review schedule of done topics, and weekly goals per track.
+bookmarks, notes on topics, ticked "ready when" self-checks, the record of learning actions that streaks and
+the activity calendar count, the review schedule of done topics, and weekly goals per track.
 
 Every row belongs to one user; the database refuses a second row for the same (user, object) and any
 value out of range.
@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
-from learning.catalogue.models import Milestone, Resource, Topic, Track
+from learning.catalogue.models import Milestone, ReadyCheck, Resource, Topic, Track
 from plumbing.token_querysets import OwnedQuerySet
 
 NOTE_MAX_LENGTH = 1000
@@ -152,6 +152,7 @@ class Activity(models.Model):
         MILESTONE = "milestone", "Built a milestone"
         NOTE = "note", "Wrote notes"
         REVIEW = "review", "Reviewed a topic"
+        SELF_CHECK = "self_check", "Ticked a self-check"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -170,7 +171,9 @@ class Activity(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "day", "kind", "subject"], name="activity_once_per_day"),
             models.CheckConstraint(
-                condition=Q(kind__in=["learning", "done", "skipped", "milestone", "note", "review"]),
+                condition=Q(
+                    kind__in=["learning", "done", "skipped", "milestone", "note", "review", "self_check"]
+                ),
                 name="activity_kind_known",
             ),
         ]
@@ -178,6 +181,25 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.day} · {self.kind} {self.subject}"
+
+
+class ReadyCheckTick(models.Model):
+    """A "You're ready when" check of a topic that the learner ticked as true of them: private to them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ready_ticks")
+    # Not named `check`: a field of that name would hide Model.check(), which Django's system checks call.
+    ready_check = models.ForeignKey(ReadyCheck, on_delete=models.CASCADE, related_name="ticks")
+    ticked_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "ready_check"], name="ready_tick_once_per_user_check")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.ready_check}"
 
 
 # Leitner boxes: a topic answered "Still solid" moves up a box and comes back after that box's interval;

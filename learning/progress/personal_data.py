@@ -9,6 +9,7 @@ from learning.progress.models import (
     Bookmark,
     DigestSent,
     MilestoneCompletion,
+    ReadyCheckTick,
     TopicNote,
     TopicProgress,
     TopicReview,
@@ -79,6 +80,19 @@ def topic_notes(user) -> list[dict]:
     ]
 
 
+def ready_checks_ticked(user) -> list[dict]:
+    return [
+        {
+            "topic": tick.ready_check.topic.slug,
+            "check": tick.ready_check.text,
+            "ticked_at": export_time(tick.ticked_at),
+        }
+        for tick in ReadyCheckTick.objects.filter(user=user)
+        .select_related("ready_check__topic")
+        .order_by("pk")
+    ]
+
+
 def activity(user) -> list[dict]:
     return [
         {
@@ -141,6 +155,7 @@ def register() -> None:
     register_section("milestones_done", milestones_done)
     register_section("bookmarks", bookmarks)
     register_section("topic_notes", topic_notes)
+    register_section("ready_checks_ticked", ready_checks_ticked)
     register_section("activity", activity)
     register_section("topic_reviews", topic_reviews)
     register_section("track_goals", track_goals)

@@ -29,7 +29,14 @@ from learning.catalogue.queries import (
     track_outlines,
     track_path,
 )
-from learning.progress.models import Bookmark, TopicNote, TopicProgress, TopicReview, TrackFollow
+from learning.progress.models import (
+    Bookmark,
+    ReadyCheckTick,
+    TopicNote,
+    TopicProgress,
+    TopicReview,
+    TrackFollow,
+)
 from learning.progress.state import LearnerState, learner_state, track_progress
 
 RECENT_COMPLETIONS = 8
@@ -160,7 +167,7 @@ def dashboard_for(user) -> Dashboard:
     )
 
 
-REVIEWS_SHOWN = 10
+REVIEWS_SHOWN = 5  # a batch to answer in one sitting; the next ones show as these are answered
 
 
 @dataclass(frozen=True)
@@ -248,6 +255,24 @@ def topic_note(user, topic) -> TopicNote | None:
     if not user.is_authenticated:
         return None
     return TopicNote.objects.filter(user=user, topic=topic).first()
+
+
+def ready_ticks(user, topic) -> set[int]:
+    """The ids of the topic's "You're ready when" checks the learner ticked: one query, none for a visitor."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        ReadyCheckTick.objects.filter(user=user, ready_check__topic=topic).values_list(
+            "ready_check_id", flat=True
+        )
+    )
+
+
+def ready_ticks_of(user) -> set[int]:
+    """The ids of every "You're ready when" check the learner ticked: one query, none for a visitor."""
+    if not user.is_authenticated:
+        return set()
+    return set(ReadyCheckTick.objects.filter(user=user).values_list("ready_check_id", flat=True))
 
 
 def notes_by_topic(user) -> dict:

@@ -24,6 +24,7 @@ from learning.progress.models import (
     Activity,
     Bookmark,
     MilestoneCompletion,
+    ReadyCheckTick,
     TopicNote,
     TopicProgress,
     TopicReview,
@@ -62,11 +63,15 @@ def record_activity(*, user, kind: str, topic=None, milestone=None) -> None:
     )
 
 
-def undo_todays_activity(*, user, topic=None, milestone=None) -> None:
+def undo_todays_activity(*, user, topic=None, milestone=None, kind: str | None = None) -> None:
     """An action taken back the day it was taken (a check-off undone, a milestone unmarked) no longer counts
-    for that day: a streak can't be kept by ticking and unticking."""
+    for that day: a streak can't be kept by ticking and unticking. `kind`: only that kind's (a self-check
+    unticked leaves the topic's status change of the day standing)."""
     subject = activity_subject(topic, milestone)
-    Activity.objects.filter(user=user, subject=subject, day=learners_day(user)).delete()
+    actions = Activity.objects.filter(user=user, subject=subject, day=learners_day(user))
+    if kind is not None:
+        actions = actions.filter(kind=kind)
+    actions.delete()
 
 
 def set_topic_status(*, user, topic, status: str) -> None:
@@ -150,6 +155,27 @@ def answer_review(*, user, review: TopicReview, answer: str, relearn: bool = Fal
             review.box, review.due, review.last_reviewed = box, due, now
         record_activity(user=user, kind=Activity.Kind.REVIEW, topic=review.topic)
     return True
+
+
+@transaction.atomic
+def set_ready_ticks(*, user, topic, check_ids: set[int]) -> None:
+    """Makes the learner's ticks of the topic's "You're ready when" checks exactly `check_ids` (ids of that
+    topic's checks: the caller checks them). A newly ticked check counts as the day's self-check on the
+    topic; once none of the topic's ticks dates from today (all unticked again), that day's self-check
+    goes."""
+    ticks = ReadyCheckTick.objects.filter(user=user, ready_check__topic=topic)
+    ticks.exclude(ready_check_id__in=check_ids).delete()
+    kept = list(ticks)
+    new = check_ids - {tick.ready_check_id for tick in kept}
+    if new:
+        ReadyCheckTick.objects.bulk_create(
+            [ReadyCheckTick(user=user, ready_check_id=pk) for pk in sorted(new)], ignore_conflicts=True
+        )
+        record_activity(user=user, kind=Activity.Kind.SELF_CHECK, topic=topic)
+        return
+    today = learners_day(user)
+    if not any(learners_day(user, tick.ticked_at) == today for tick in kept):
+        undo_todays_activity(user=user, topic=topic, kind=Activity.Kind.SELF_CHECK)
 
 
 @transaction.atomic

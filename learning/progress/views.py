@@ -1,7 +1,7 @@
-"""A learner's progress actions (check off, follow, weekly goals, milestones built, reviews, bookmarks, notes,
-reset) and their own pages (bookmarks, notes, a track's Markdown checklist, the private calendar feed). Every
-action is a POST with CSRF that redirects back (plumbing.actions); another learner's objects are never found
-(404).
+"""A learner's progress actions (check off, self-checks, follow, weekly goals, milestones built, reviews,
+bookmarks, notes, reset) and their own pages (bookmarks, notes, a track's Markdown checklist, the private
+calendar feed). Every action is a POST with CSRF that redirects back (plumbing.actions); another learner's
+objects are never found (404).
 """
 
 from django.contrib.auth.decorators import login_required
@@ -21,6 +21,7 @@ from learning.progress.forms import (
     ContinueForm,
     MilestoneForm,
     NoteSearchForm,
+    ReadyTicksForm,
     ReviewAnswerForm,
     TopicNoteForm,
     TopicStatusForm,
@@ -214,6 +215,21 @@ def topic_note(request, slug):
     return back(request, f"{topic.get_absolute_url()}#my-notes")
 
 
+@learner_action
+def topic_ready(request, slug):
+    """Saves which of the topic's "You're ready when" checks the learner ticked (the form's `check` ids
+    replace their ticks on this topic); an id of another topic's check, or no check at all, refuses it all."""
+    topic = get_object_or_404(Topic.objects.visible_to(request.user), slug=slug)
+    form = ReadyTicksForm(request.POST, topic=topic)
+    if not form.is_valid():
+        return refused(request, form, topic)
+    ticked = {check.pk for check in form.cleaned_data["check"]}
+    services.set_ready_ticks(user=request.user, topic=topic, check_ids=ticked)
+    total = topic.ready_checks.count()
+    say(request, f"Saved: {len(ticked)} of {total} ticked.", at="ready")
+    return back(request, f"{topic.get_absolute_url()}#ready")
+
+
 @login_required
 @cache_control(private=True)
 def notes(request):
@@ -257,6 +273,7 @@ def track_markdown(request, slug):
         absolute=request.build_absolute_uri,
         with_progress=request.user.is_authenticated,
         notes=queries.notes_by_topic(request.user),
+        ticks=queries.ready_ticks_of(request.user),
     )
     response = HttpResponse(document, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{track.slug}.md"'

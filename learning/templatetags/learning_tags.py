@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from plumbing.markdown import render_markdown
+from plumbing.markdown import render_inline_markdown, render_markdown
 
 register = template.Library()
 
@@ -10,6 +10,12 @@ register = template.Library()
 def markdown(text, below=0):
     """Curated or learner Markdown as sanitised HTML; `below`: the level of the heading it sits under."""
     return mark_safe(render_markdown(text, below=int(below)))  # noqa: S308 - sanitised by nh3
+
+
+@register.filter
+def inline_markdown(text):
+    """A short curated text (a "You're ready when" check) with its inline `code` and emphasis, sanitised."""
+    return mark_safe(render_inline_markdown(text))  # noqa: S308 - sanitised by nh3
 
 
 @register.filter

@@ -10,7 +10,17 @@ from django.urls import reverse
 
 from accounts import personal_data, reminders
 from learning.community import services as community
-from learning.models import Bookmark, DigestSent, Rating, TopicNote, TopicProgress, TopicReview, TrackGoal
+from learning.models import (
+    Bookmark,
+    DigestSent,
+    Rating,
+    ReadyCheck,
+    ReadyCheckTick,
+    TopicNote,
+    TopicProgress,
+    TopicReview,
+    TrackGoal,
+)
 from learning.progress import services as progress
 from tests.accounts.conftest import PASSWORD
 from tests.factories import (
@@ -37,6 +47,7 @@ def own_data(user, track):
     resource = topic.resources.first()
     progress.add_bookmark(user=user, resource=resource, note="Chapter 3 is the good part")
     progress.save_topic_note(user=user, topic=topic, text="Remember: `git add -p`")
+    progress.set_ready_ticks(user=user, topic=topic, check_ids={topic.ready_checks.first().pk})
     progress.set_track_goal(user=user, track=track, hours_per_week=6, study_days=0b0010101)
     community.rate_resource(user=user, resource=resource, stars=5, review="Clear <b>and</b> short.")
     reminders.update_digest(user=user, is_on=True, weekday=4)
@@ -73,6 +84,9 @@ def test_the_export_holds_everything_the_learner_owns_and_nothing_else(logged_in
     assert [(note["topic"], note["text"]) for note in data["topic_notes"]] == [
         (track.steps.first().topic.slug, "Remember: `git add -p`")
     ]
+    assert [(tick["topic"], tick["check"]) for tick in data["ready_checks_ticked"]] == [
+        (track.steps.first().topic.slug, "You can do thing 0")
+    ]
     assert data["ratings"][0]["review"] == "Clear <b>and</b> short."
     assert [(review["topic"], review["box"]) for review in data["topic_reviews"]] == [
         (track.steps.first().topic.slug, 1)
@@ -96,12 +110,17 @@ def test_the_export_holds_everything_the_learner_owns_and_nothing_else(logged_in
 
 
 # With nothing cached; the same for one row of each kind and for 21. +1: the topic_reviews section; +1: track_goals;
-# +1: digests_sent (the calendar_feed section reads the user already loaded).
-EXPORT_QUERIES = 16
+# +1: ready_checks_ticked; +1: digests_sent (the calendar_feed section reads the user already loaded).
+EXPORT_QUERIES = 17
 
 
 def a_review(user):
     return TopicReview.objects.create(user=user, topic=TopicFactory(), box=2, due=date(2026, 12, 9))
+
+
+def a_tick(user):
+    check = ReadyCheck.objects.create(topic=TopicFactory(), position=0, text="You can explain it")
+    return ReadyCheckTick.objects.create(user=user, ready_check=check)
 
 
 def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verified_user, cold_get):
@@ -110,6 +129,7 @@ def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verif
     TopicNoteFactory(user=verified_user)
     a_review(verified_user)
     TrackGoal.objects.create(user=verified_user, track=TrackFactory(), hours_per_week=5)
+    a_tick(verified_user)
     DigestSent.objects.create(user=verified_user, week=date(2025, 12, 29))
     assert len(json.loads(cold_get(logged_in_client, EXPORT, EXPORT_QUERIES).content)["ratings"]) == 1
     for week in range(20):
@@ -120,8 +140,10 @@ def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verif
         a_review(verified_user)
         TrackGoal.objects.create(user=verified_user, track=TrackFactory(), hours_per_week=5)
         DigestSent.objects.create(user=verified_user, week=date(2026, 1, 5) + timedelta(weeks=week))
+        a_tick(verified_user)
     data = json.loads(cold_get(logged_in_client, EXPORT, EXPORT_QUERIES).content)
     assert (len(data["ratings"]), len(data["topic_reviews"]), len(data["track_goals"])) == (21, 21, 21)
+    assert len(data["ready_checks_ticked"]) == 21
     assert len(data["digests_sent"]) == 21
 
 
@@ -175,6 +197,8 @@ def test_deleting_removes_the_account_its_data_and_every_session(client, verifie
     assert not TopicReview.objects.exists()
     assert not TrackGoal.objects.exists()
     assert not DigestSent.objects.exists()
+    assert not ReadyCheckTick.objects.exists()
+    assert ReadyCheck.objects.filter(topic=track.steps.first().topic).exists()  # the curated checks stay
     assert list(Rating.objects.values_list("user", flat=True)) == [other.pk]
     assert ResourceFactory._meta.model.objects.filter(pk=resource.pk).exists()
     for session in (client, elsewhere):
@@ -202,6 +226,7 @@ def test_every_app_section_is_in_the_export_in_a_fixed_order(logged_in_client):
         "milestones_done",
         "bookmarks",
         "topic_notes",
+        "ready_checks_ticked",
         "activity",
         "topic_reviews",
         "track_goals",

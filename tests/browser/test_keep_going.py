@@ -8,11 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from learning.models import TopicNote, TopicReview, TrackGoal
+from tests.browser.sessions import log_in
 from tests.factories import StageFactory, StepFactory, TopicFactory, TrackFactory, UserFactory
 
 # A Wednesday morning in the learner's zone (UTC, the default).
@@ -40,18 +39,8 @@ def clock():
 @pytest.fixture
 def learner_page(new_page, live_server, javascript, clock):
     learner = UserFactory()
-    client = Client()
-    client.force_login(learner)
     page = new_page(java_script_enabled=javascript)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    log_in(page.context, live_server, learner)
     page.learner = learner
     return page
 

@@ -5,11 +5,10 @@ the track, follow Previous and Next, press "Done — next topic" until the track
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from learning.models import TopicProgress, TrackFollow
+from tests.browser.sessions import log_in
 from tests.factories import (
     StageFactory,
     StepFactory,
@@ -40,18 +39,8 @@ def track(live_server):
 def learner_page(new_page, live_server, javascript):
     """A page logged in as a new learner (their session cookie, as after logging in)."""
     learner = UserFactory()
-    client = Client()
-    client.force_login(learner)
     page = new_page(java_script_enabled=javascript)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    log_in(page.context, live_server, learner)
     page.learner = learner
     return page
 

@@ -2,11 +2,10 @@
 links are inline; and a confirmation shows where the action returned the learner, in the viewport."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from learning.models import Resource
+from tests.browser.sessions import log_in
 from tests.factories import ResourceFactory, TopicFactory, UserFactory
 
 PHONE = {"width": 390, "height": 844}
@@ -24,12 +23,7 @@ def open_page(browser, live_server, console_errors):
         context.set_default_timeout(10_000)
         contexts.append(context)
         if learner is not None:
-            client = Client()
-            client.force_login(learner)
-            cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-            context.add_cookies(
-                [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-            )
+            log_in(context, live_server, learner)
         page = context.new_page()
         page.on("pageerror", lambda error: console_errors.append(str(error)))
         page.goto(live_server.url + path)

@@ -4,13 +4,12 @@ for a visitor and a learner, and a node's status changes in place with htmx and 
 import re
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.test import Client
 from playwright.sync_api import expect
 
 from learning.models import Milestone, Step, TopicProgress, Track
 from learning.progress import services
+from tests.browser.sessions import log_in
 from tests.factories import UserFactory
 
 PHONE = {"width": 390, "height": 844}
@@ -22,20 +21,6 @@ def shipped_track(live_server):
     """The shipped Backend track: a long summary, tags, an introduction and 33 steps, as learners see it."""
     call_command("load_roadmap", stdout=open("/dev/null", "w"))  # noqa: SIM115
     return "/tracks/backend-developer/"
-
-
-def log_in(page, live_server, learner):
-    client = Client()
-    client.force_login(learner)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def first_map_node(page):
@@ -53,7 +38,7 @@ def test_the_first_map_node_is_above_the_fold(new_page, live_server, shipped_tra
         for step in steps[:4]:
             services.set_topic_status(user=learner, topic=step.topic, status="done")
         services.follow_track(user=learner, track=steps[0].track)
-        log_in(page, live_server, learner)
+        log_in(page.context, live_server, learner)
     page.goto(live_server.url + shipped_track)
     node = first_map_node(page)  # the first link is the stage's, then its first step
     expect(node).to_have_attribute("href", "/topics/backend-overview/?track=backend-developer")
@@ -71,7 +56,7 @@ def test_changing_a_nodes_status_updates_the_node_the_map_and_the_progress(
     learner = UserFactory()
     page = new_page(java_script_enabled=javascript)
     page.set_viewport_size(PHONE)
-    log_in(page, live_server, learner)
+    log_in(page.context, live_server, learner)
     page.goto(live_server.url + shipped_track)
     progress = page.get_by_role("region", name="Your progress")
     track = Track.objects.get(slug=shipped_track.strip("/").split("/")[-1])

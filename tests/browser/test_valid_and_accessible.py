@@ -42,7 +42,7 @@ from accounts import reminders
 from learning.community import moderation
 from learning.community.models import ResourceSuggestion
 from learning.community.services import flag_review, rate_resource
-from learning.models import ChecklistItem, Resource, TrackChange
+from learning.models import ChecklistItem, ReadyCheck, Resource, TrackChange
 from learning.progress import services as progress
 from learning.progress.models import DigestSent, TopicProgress, TopicReview
 from plumbing import errors
@@ -161,6 +161,18 @@ def build_site() -> dict:
     postgres = TopicFactory(title="PostgreSQL", slug="postgresql", tags=["databases"])
     StepFactory(stage=basics, topic=git, position=1)
     StepFactory(stage=basics, topic=http, position=2)
+    for topic, texts in (
+        (
+            git,
+            ["You can undo a commit with `git revert`", "You can resolve a merge conflict", "You can rebase"],
+        ),
+        (
+            http,
+            ["You can read a request and its response in the browser's tools", "You know the status codes"],
+        ),
+    ):
+        for position, text in enumerate(texts):
+            ReadyCheck.objects.create(topic=topic, position=position, text=text)
     StepFactory(stage=web, topic=orm, position=1, is_optional=True)
     StepFactory(stage=web, topic=postgres, position=2)
     StepFactory(stage=StageFactory(track=backend, title="Foundations", position=1), topic=git, position=1)
@@ -209,6 +221,10 @@ def build_site() -> dict:
     # Its review is due (the dashboard's "Due for review" with its forms).
     TopicReview.objects.filter(user=learner, topic=git).update(due=timezone.now().date() - timedelta(days=1))
     progress.set_topic_status(user=learner, topic=http, status=TopicProgress.Status.LEARNING)
+    progress.set_ready_ticks(user=learner, topic=git, check_ids={git.ready_checks.get(position=0).pk})
+    progress.set_ready_ticks(
+        user=learner, topic=http, check_ids=set(http.ready_checks.values_list("pk", flat=True))
+    )
     progress.set_topic_status(user=learner, topic=orm, status=TopicProgress.Status.SKIPPED)
     progress.set_milestone_done(user=learner, milestone=milestone, done=True)
     progress.set_track_goal(user=learner, track=python, hours_per_week=6, study_days=0b0010101)
@@ -345,7 +361,7 @@ def page_kinds(site) -> list[Page]:
             who="learner",
             shows='name="done"',
         ),
-        Page("topic", "learning:topic_detail", topic, phone=True),
+        Page("topic", "learning:topic_detail", topic, phone=True, shows="Log in to tick them off"),
         Page(
             "topic-in-track",
             "learning:topic_detail",
@@ -361,7 +377,13 @@ def page_kinds(site) -> list[Page]:
             phone=True,
             shows="my-notes__text",
         ),
-        Page("topic-learner-no-note", "learning:topic_detail", "/topics/http/", who="learner"),
+        Page(
+            "topic-learner-no-note",
+            "learning:topic_detail",
+            "/topics/http/",
+            who="learner",
+            shows="mark the topic done",  # every "You're ready when" check ticked
+        ),
         Page("topic-filtered", "learning:topic_detail", "/topics/http/?kind=docs&sort=newest&min_rating=9"),
         Page("suggest", "learning:suggest_resource", f"{topic}suggest/", who="learner"),
         Page(
@@ -411,6 +433,14 @@ def page_kinds(site) -> list[Page]:
         Page("notes", "learning:notes", "/me/notes/", who="learner", phone=True, shows="note-item"),
         Page("notes-none", "learning:notes", "/me/notes/", who="github"),
         Page("notes-not-found", "learning:notes", "/me/notes/?q=kubernetes", who="learner"),
+        Page(
+            "topic-ready-refused",  # the action_refused page
+            "learning:topic_ready",
+            f"{topic}ready/",
+            who="learner",
+            status=400,
+            post={"check": ["nope"]},
+        ),
         Page(
             "topic-note-refused",  # the action_refused page
             "learning:topic_note",

@@ -618,6 +618,7 @@ def test_attach_a_resource_from_the_topic_page(curator_client, catalogue):
         "body": orm.body,
         "tags": "",
         "is_published": "on",
+        **inline("ready_checks", []),
         **inline("resource_links", [{"resource": resource.pk, "topic": orm.pk}]),
         "_save": "Save",
     }

@@ -17,7 +17,8 @@ TOPICS = [
     # Git's order is not URL order, and its Start here is not its first resource: both must survive.
     {"slug": "git", "title": "Git & GitHub", "summary": "Version control.", "hours": 12, "tags": ["tools"],
      "replaces": ["version-control"], "start_here": PRO_GIT, "resources": [SQL_DOCS, PRO_GIT],
-     "body": "### What to learn\n\n- commits\n- branches\n"},
+     "body": "### What to learn\n\n- commits\n- branches\n",
+     "ready_when": ["You can undo a commit with `git revert`", "You can resolve a merge conflict"]},
     {"slug": "sql", "title": "SQL", "summary": "Query data.", "resources": [SQL_DOCS]},
     {"slug": "docker", "title": "Docker", "summary": "Containers.", "published": False},
 ]  # fmt: skip
@@ -116,6 +117,40 @@ def test_load_stores_hours_milestone_specification_and_changes(tmp_path):
         ("2026-12-02", "Added the CRUD milestone's checklist."),
         ("2026-11-30", "First version."),
     ]
+
+
+def test_load_stores_ready_checks_in_order_and_a_reload_replaces_them(tmp_path):
+    load(write_content(tmp_path))
+    git = Topic.objects.get(slug="git")
+    assert list(git.ready_checks.values_list("position", "text")) == [
+        (0, "You can undo a commit with `git revert`"),
+        (1, "You can resolve a merge conflict"),
+    ]
+    assert not Topic.objects.get(slug="sql").ready_checks.exists()
+    topics = copy.deepcopy(TOPICS)
+    topics[0]["ready_when"] = ["You can resolve a merge conflict", "You can rebase a branch"]
+    topics[1]["ready_when"] = ["You can write a join"]
+    load(write_content(tmp_path, topics=topics))
+    assert list(git.ready_checks.order_by("position").values_list("text", flat=True)) == [
+        "You can resolve a merge conflict",
+        "You can rebase a branch",
+    ]
+    assert list(Topic.objects.get(slug="sql").ready_checks.values_list("text", flat=True)) == [
+        "You can write a join"
+    ]
+    topics[0].pop("ready_when")
+    load(write_content(tmp_path, topics=topics))
+    assert not git.ready_checks.exists()
+
+
+def test_ready_checks_are_exported_after_the_body_and_left_out_when_none(tmp_path):
+    load(write_content(tmp_path / "source"))
+    export(tmp_path / "out")
+    by_slug = {topic["slug"]: topic for topic in yaml_io.read(tmp_path / "out" / "topics.yaml")}
+    git, sql = by_slug["git"], by_slug["sql"]
+    assert list(git)[-2:] == ["body", "ready_when"]
+    assert git["ready_when"] == TOPICS[0]["ready_when"]
+    assert "ready_when" not in sql
 
 
 def test_new_keys_are_written_in_schema_order_and_left_out_when_default(tmp_path):
@@ -393,6 +428,18 @@ MALFORMED = {
     "checklist item too long": (
         broken(lambda t, r, k: k["stages"][0]["milestones"][0]["checklist"].append("x" * 301)),
         "milestone #1 'crud': checklist #3: at most 300 characters (it has 301)",
+    ),
+    "ready check too long": (
+        broken(lambda t, r, k: t[0]["ready_when"].append("x" * 301)),
+        "topics.yaml: topic #1 'git': ready_when #3: at most 300 characters (it has 301)",
+    ),
+    "empty ready check": (
+        broken(lambda t, r, k: t[0]["ready_when"].insert(0, " ")),
+        "topics.yaml: topic #1 'git': ready_when #1: is empty",
+    ),
+    "ready_when not a list of texts": (
+        broken(lambda t, r, k: t[0].update(ready_when="You can commit")),
+        "topics.yaml: topic #1 'git': ready_when: must be a list of names",
     ),
     "empty stretch goal": (
         broken(lambda t, r, k: k["stages"][0]["milestones"][0]["stretch"].append("  ")),

@@ -17,6 +17,8 @@ COVERAGE_CONCEPTS = 137  # the concept nodes of the Backend roadmap the file map
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 MIN_RESOURCES, MIN_KINDS = 4, 2
 CHECKLIST_ITEMS = range(5, 11)
+READY_CHECKS = range(2, 7)
+OLD_READY_HEADING = "You're ready to move on when"
 
 
 def failing(items: list[str]) -> str:
@@ -102,6 +104,19 @@ def test_e_every_milestone_is_specified(shipped):  # noqa: F811
             missing.append("no description")
         if missing:
             problems.append(f"{milestone.track.slug}/{milestone.slug}: {'; '.join(missing)}")
+    assert not problems, failing(problems)
+
+
+def test_i_every_published_topic_has_its_ready_checks_and_no_body_keeps_the_old_list(shipped):  # noqa: F811
+    """The "You're ready when" checks are rows a learner ticks (ReadyCheck, content files' `ready_when`), 2 to
+    6 per topic; the guide no longer carries them as a Markdown list."""
+    problems = []
+    for topic in Topic.objects.published().prefetch_related("ready_checks").order_by("slug"):
+        checks = len(topic.ready_checks.all())
+        if checks not in READY_CHECKS:
+            problems.append(f"{topic.slug}: {checks} ready checks (2 to 6)")
+        if OLD_READY_HEADING.lower() in topic.body.lower():
+            problems.append(f"{topic.slug}: its body still has “{OLD_READY_HEADING}”")
     assert not problems, failing(problems)
 
 

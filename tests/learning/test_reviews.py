@@ -250,7 +250,7 @@ def test_a_replaced_topics_reviews_go_to_its_successors(learner):
     assert not TopicReview.objects.filter(topic=old).exists()
 
 
-def test_the_dashboard_shows_the_oldest_ten_and_how_many_more(client, learner):
+def test_the_dashboard_shows_the_oldest_five_and_how_many_more(client, learner):
     topics = [TopicFactory(title=f"Due {n:02}") for n in range(12)]
     TopicReview.objects.bulk_create(
         TopicReview(user=learner, topic=topic, due=date(2026, 11, 1) + timedelta(days=n))
@@ -259,8 +259,8 @@ def test_the_dashboard_shows_the_oldest_ten_and_how_many_more(client, learner):
     TopicReview.objects.create(user=learner, topic=TopicFactory(title="Later"), due=date(2027, 1, 1))
     with at(client, learner, tokyo(date(2026, 12, 2), 9)):
         section = due_section(client.get(DASHBOARD).content.decode())
-    assert re.findall(r">(Due \d\d)</a>", section) == [f"Due {n:02}" for n in range(10)]
-    assert "And 2 more due" in section
+    assert re.findall(r">(Due \d\d)</a>", section) == [f"Due {n:02}" for n in range(5)]
+    assert "And 7 more due" in section
     assert "Later" not in section
 
 

@@ -18,7 +18,7 @@ def test_the_migration_gives_the_curator_group_exactly_the_curating_permissions(
         ("learning", f"{action}_{model}")
         for model in (
             *("track", "trackchange", "stage", "step", "milestone", "checklistitem"),
-            *("topic", "resource", "topicresource"),
+            *("topic", "readycheck", "resource", "topicresource"),
         )
         for action in ("add", "change", "delete", "view")
     }

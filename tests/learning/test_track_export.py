@@ -124,7 +124,7 @@ def test_export_lists_each_topics_top_three_resources_as_ranked_on_its_page(clie
         RatingFactory(resource=resources[4], stars=5)
     RatingFactory(resource=resources[0], stars=1)  # one bad rating barely moves the curated first
     document = client.get(export_url(track)).content.decode()
-    nested = [line for line in document.splitlines() if line.startswith("    - ")]
+    nested = [line for line in document.splitlines() if line.startswith("    - [")]
     assert nested == [
         f"    - [Res B]({resources[1].url}) — Official docs · Paid",
         f"    - [Res E]({resources[4].url}) — Article · Free",
@@ -154,6 +154,23 @@ def test_export_carries_the_learners_ticks(client, learner, track):
     # 4 steps - 1 skipped + 2 milestones = 5; done: 1 topic + 1 milestone.
     assert "Your progress: 1 of 3 topics · 1 of 2 milestones · 1 skipped (40%)." in document
     assert learner.email not in document
+
+
+def test_export_lists_each_topics_ready_checks_with_the_learners_ticks(client, learner, track):
+    topic = steps_of(track)[0].topic
+    services.set_ready_ticks(user=learner, topic=topic, check_ids={topic.ready_checks.get(position=1).pk})
+    visitor = client.get(export_url(track)).content.decode()
+    client.force_login(learner)
+    document = client.get(export_url(track)).content.decode()
+    lines = document.splitlines()
+    start = lines.index(topic_line(document, topic))
+    ready = lines.index("    - You're ready when:", start)
+    assert lines[ready + 1 : ready + 3] == [
+        "        - [ ] You can do thing 0",
+        "        - [x] You can do thing 1",
+    ]
+    assert "        - [x]" not in visitor
+    assert "        - [ ] You can do thing 1" in visitor
 
 
 def test_another_learners_ticks_never_show(client, learner, track):
@@ -229,8 +246,9 @@ def test_track_page_links_to_the_download(client, track):
 
 # The queries of one export with nothing cached, by viewer: the same for 2 topics and for 24 with check-offs.
 # (One fewer than before curated order: each topic's resources rank by their place, not the site mean.) A
-# logged-in viewer's notes on topics: one query more.
-EXPORT_QUERIES = {"visitor": 7, "learner": 11, "curator": 11}
+# logged-in viewer's notes on topics: one query more. +1: the topics' "You're ready when" checks; +1 for a
+# logged-in viewer: the checks they ticked.
+EXPORT_QUERIES = {"visitor": 8, "learner": 13, "curator": 13}
 
 
 @pytest.mark.parametrize("viewer", EXPORT_QUERIES)
@@ -243,9 +261,14 @@ def test_export_queries_do_not_grow_with_the_data(client, learner, curator, cold
     for step in steps_of(large)[::2]:
         services.set_topic_status(user=learner, topic=step.topic, status="done")
         services.save_topic_note(user=learner, topic=step.topic, text="a note")
+        services.set_ready_ticks(
+            user=learner, topic=step.topic, check_ids={step.topic.ready_checks.first().pk}
+        )
         RatingFactory(resource=step.topic.resources.first(), stars=4)
     for milestone in milestones_of(large):
         services.set_milestone_done(user=learner, milestone=milestone, done=True)
     response = cold_get(client, export_url(large), EXPORT_QUERIES[viewer])
     notes = 12 if viewer == "learner" else 0
-    assert response.content.decode().count("\n    - ") == 24 * 3 + notes
+    ready = 24  # each topic's "You're ready when:" line, its checks under it
+    assert response.content.decode().count("\n    - ") == 24 * 3 + ready + notes
+    assert response.content.decode().count("\n        - [x] You can do thing 0") == notes

@@ -21,6 +21,7 @@ from learning.catalogue.content.exporter import export_track
 from learning.catalogue.models import (
     ChecklistItem,
     Milestone,
+    ReadyCheck,
     Resource,
     ResourceQuerySet,
     Stage,
@@ -184,6 +185,15 @@ class ChecklistItemInline(PositionedInline):
     fields = ("position", "text")
     verbose_name = "acceptance checklist item"
     verbose_name_plural = "acceptance checklist (5–10 verifiable items, in order)"
+
+
+class ReadyCheckInline(PositionedInline):
+    """A topic's "You're ready when" self-checks, in order (its content file's `ready_when`)."""
+
+    model = ReadyCheck
+    fields = ("position", "text")
+    verbose_name = "“You're ready when” check"
+    verbose_name_plural = "“You're ready when” checks (2–6 short statements a learner ticks, in order)"
 
 
 class TrackChangeInline(PositionedInline):
@@ -371,7 +381,7 @@ class TopicAdmin(PositionedChildrenAdmin):
     search_fields = ("title", "slug", "summary")
     prepopulated_fields = {"slug": ("title",)}
     fields = ("title", "slug", "summary", "hours", "body", "tags", "is_published")
-    inlines = (TopicResourceInline,)
+    inlines = (ReadyCheckInline, TopicResourceInline)
     actions = (publish, unpublish)
     show_full_result_count = False
 

@@ -18,6 +18,7 @@ from learning.catalogue.content.schema import (
 from learning.catalogue.models import (
     ChecklistItem,
     Milestone,
+    ReadyCheck,
     Resource,
     Stage,
     Step,
@@ -34,7 +35,9 @@ def export_directory(directory: Path) -> dict[str, int]:
     # taggit's TaggableManager prefetches, but the django-stubs plugin only knows Django's own relations.
     links = TopicResource.objects.select_related("resource").order_by("position")
     topics = Topic.objects.order_by("slug").prefetch_related(  # type: ignore[misc]  # taggit, as below
-        "tags", Prefetch("resource_links", queryset=links)
+        "tags",
+        Prefetch("resource_links", queryset=links),
+        Prefetch("ready_checks", queryset=ReadyCheck.objects.order_by("position")),
     )
     yaml_io.write(directory / TOPICS_FILE, [_entry(topic, TOPIC_KEYS) for topic in topics])
     resources = Resource.objects.order_by("url").prefetch_related(  # type: ignore[misc]  # taggit, as above
@@ -107,6 +110,8 @@ def _value(instance, attr: str):
         return [topic.slug for topic in instance.topics.all()]
     if attr == "checklist":
         return [item.text for item in instance.checklist.all()]
+    if attr == "ready_when":
+        return [check.text for check in instance.ready_checks.all()]
     if attr == "resource_order":
         return [link.resource.url for link in instance.resource_links.all()]
     if attr == "start_here":

@@ -12,6 +12,7 @@ from learning.catalogue.content.schema import ContentError, ContentInvalid
 from learning.catalogue.models import (
     ChecklistItem,
     Milestone,
+    ReadyCheck,
     Resource,
     Stage,
     Step,
@@ -64,7 +65,11 @@ def load_catalogue(catalogue: Catalogue) -> LoadReport:
         resource = _upsert(Resource, {"url": values["url"]}, values, report, "resources")
         _set_related(resource.topics, [topics[slug] for slug in values["topics"]])
     for values in catalogue.topics:
-        _order_resources(topics[values["slug"]], values, report)
+        topic = topics[values["slug"]]
+        _order_resources(topic, values, report)
+        _set_list(
+            topic.ready_checks, ReadyCheck, "topic", topic, values["ready_when"], report, "ready checks"
+        )
     for entry in catalogue.tracks:
         _load_track(entry, topics, report)
     # An old topic goes once no step or milestone holds it (a track the files don't describe may still).
@@ -187,7 +192,8 @@ def _load_milestones(track: Track, entry: TrackEntry, stages: list, topics: dict
         values = {**values, "stage": stage, "position": position}
         milestone = _upsert(Milestone, {"track": track, "slug": slug}, values, report, "milestones")
         _set_related(milestone.topics, [topics[topic] for topic in values["topics"]])
-        _set_list(milestone.checklist, ChecklistItem, "milestone", milestone, values["checklist"], report)
+        texts = values["checklist"]
+        _set_list(milestone.checklist, ChecklistItem, "milestone", milestone, texts, report, "checklists")
 
 
 def _load_changes(track: Track, entry: TrackEntry, report: LoadReport) -> None:
@@ -203,8 +209,10 @@ def _load_changes(track: Track, entry: TrackEntry, report: LoadReport) -> None:
     report.note("track changes", "updated")
 
 
-def _set_list(manager, model, parent_field: str, parent, texts: list[str], report: LoadReport) -> None:
-    """Replaces a parent's ordered text rows (checklist items) when they differ from `texts`."""
+def _set_list(
+    manager, model, parent_field: str, parent, texts: list[str], report: LoadReport, kind: str
+) -> None:
+    """Replaces a parent's ordered text rows (checklist items, ready checks) when they differ from `texts`."""
     if [row.text for row in manager.order_by("position")] == texts:
         return
     manager.all().delete()
@@ -212,7 +220,7 @@ def _set_list(manager, model, parent_field: str, parent, texts: list[str], repor
         model(**{parent_field: parent, "position": position, "text": text})
         for position, text in enumerate(texts)
     )
-    report.note("checklists", "updated")
+    report.note(kind, "updated")
 
 
 def _order_resources(topic: Topic, values: dict, report: LoadReport) -> None:

@@ -24,6 +24,7 @@ from learning.catalogue.links import UnsupportedURL, normalize_url
 from learning.catalogue.models import (
     ChecklistItem,
     Milestone,
+    ReadyCheck,
     Resource,
     Stage,
     Topic,
@@ -131,6 +132,7 @@ def _read_topics(path: Path, directory: Path, problems: Problems) -> list[dict]:
                     "progress moves to the topics that replace it)",
                 )
         _check_no_repeats(values["replaces"], problems, name, label)
+        _check_texts(values, {"ready_when": ReadyCheck}, problems, name, label)
     return [values for _, values in entries]
 
 
@@ -342,18 +344,24 @@ def _read_stage(raw, problems: Problems, name: str, label: str) -> StageEntry | 
             Milestone, milestone, MILESTONE_KEYS, problems, name, milestone_label
         ):
             continue
-        if not _check_texts(milestone, problems, name, milestone_label):
+        if not _check_texts(milestone, MILESTONE_TEXTS, problems, name, milestone_label):
             continue
         stage.milestones.append(milestone)
     return stage
 
 
-def _check_texts(milestone: dict, problems: Problems, name: str, label: str) -> bool:
-    """Checklist items and stretch goals are non-empty one-line texts; an item fits a ChecklistItem."""
+# A milestone's lists of one-line texts, and the model whose `text` holds each item (stretch goals are kept
+# in a JSON field, at the same length).
+MILESTONE_TEXTS = {"checklist": ChecklistItem, "stretch": ChecklistItem}
+
+
+def _check_texts(entry: dict, lists: dict, problems: Problems, name: str, label: str) -> bool:
+    """The entry's lists of texts (checklist items, stretch goals, ready checks) hold non-empty texts that
+    fit the `text` of their model (`lists`: key → model)."""
     before = len(problems.errors)
-    limit = cast(int, ChecklistItem._meta.get_field("text").max_length)
-    for key in ("checklist", "stretch"):
-        for index, text in enumerate(milestone[key], start=1):
+    for key, model in lists.items():
+        limit = cast(int, model._meta.get_field("text").max_length)
+        for index, text in enumerate(entry[key], start=1):
             if not text.strip():
                 problems.add(name, label, f"{key} #{index}: is empty")
             elif len(text) > limit:

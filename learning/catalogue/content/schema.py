@@ -39,6 +39,8 @@ TOPIC_KEYS = (
     Key("start_here", "start_here"),
     Key("resources", "resource_order", list, default=[]),
     Key("body", "body"),
+    # The "You're ready when" self-checks learners tick, in order (ReadyCheck rows, not a field of the topic).
+    Key("ready_when", "ready_when", list, default=[]),
 )
 RESOURCE_KEYS = (
     Key("url", "url", required=True),

@@ -212,6 +212,27 @@ class Topic(CuratedText):
         return reversed_url("learning:topic_detail", slug=self.slug)
 
 
+class ReadyCheck(models.Model):
+    """One "You're ready when" self-check of a topic, in order: a short plain-text statement a learner ticks
+    when it is true of them (ChecklistItem's counterpart for topics)."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="ready_checks")
+    position = models.PositiveIntegerField(default=0, validators=position_validators)
+    text = models.CharField(max_length=300)
+
+    objects = CuratedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic", "position"]
+        verbose_name = "ready check"
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "position"], name="readycheck_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
 class Step(models.Model):
     """The placement of a topic in a stage. A topic appears at most once per track."""
 

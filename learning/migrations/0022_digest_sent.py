@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learning', '0020_track_goal'),
+        ('learning', '0021_ready_checks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
