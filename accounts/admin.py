@@ -34,7 +34,9 @@ class LearnerAdmin(LabelledFieldsAdmin, UserAdmin):
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         ("Public profile", {"fields": ("profile_is_public", "streak_is_public")}),
+        ("Reminders", {"fields": ("time_zone", "digest_is_on", "digest_weekday", "calendar_token")}),
     )
+    readonly_fields = ("calendar_token",)  # made and reset by the learner only (accounts.reminders)
 
 
 # allauth's admin of stored GitHub tokens, with the halves of its “expires at” named (plumbing.admin_labels).

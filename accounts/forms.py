@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts import services
-from accounts.models import time_zone_names
+from accounts.models import WEEKDAY_CHOICES, time_zone_names
 
 
 class ProfileSettingsForm(forms.Form):
@@ -76,3 +76,27 @@ class DeleteAccountForm(forms.Form):
         if typed != self.user.username:
             raise ValidationError(f"Type your handle, {self.user.username}, exactly as shown to confirm.")
         return typed
+
+
+class DigestForm(forms.Form):
+    """The weekly digest: on or off, and the weekday it comes on (in the learner's time zone)."""
+
+    digest_is_on = forms.BooleanField(label="Send me a weekly digest by email", required=False)
+    digest_weekday = forms.TypedChoiceField(
+        label="Day of the week",
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        help_text="It comes that morning (from 7:00) in your time zone.",
+        error_messages={"invalid_choice": "Pick a day of the week from the list."},
+    )
+
+
+class CalendarForm(forms.Form):
+    """What to do with the calendar feed: turn it on, give it a new address, or turn it off."""
+
+    action = forms.ChoiceField(
+        choices=[("on", "Turn on"), ("reset", "Reset the link"), ("off", "Turn off")],
+        error_messages={
+            "invalid_choice": "Choose to turn the calendar feed on, reset its link or turn it off."
+        },
+    )

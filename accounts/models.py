@@ -7,6 +7,15 @@ from django.db import models
 from django.db.models.functions import Lower
 
 DEFAULT_TIME_ZONE = "UTC"
+WEEKDAY_CHOICES = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
 
 
 @cache
@@ -50,6 +59,26 @@ class User(AbstractUser):
         help_text="The learner's days (streaks, the activity calendar) start at midnight in this IANA zone.",
     )
 
+    digest_is_on = models.BooleanField(
+        "weekly digest by email",
+        default=False,
+        help_text="Send the learner a weekly summary by email. Off until they opt in.",
+    )
+    digest_weekday = models.PositiveSmallIntegerField(
+        "digest day",
+        choices=WEEKDAY_CHOICES,
+        default=0,
+        help_text="The day of the week the digest comes, in the learner's time zone.",
+    )
+    # The secret of the learner's private calendar feed (/calendar/<token>.ics); empty while it is off.
+    calendar_token = models.CharField(
+        "calendar feed token",
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="The secret part of the learner's calendar feed address; empty while the feed is off.",
+    )
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         constraints = [
@@ -57,7 +86,16 @@ class User(AbstractUser):
                 Lower("username"),
                 name="user_username_unique_ignoring_case",
                 violation_error_message="A user with that handle already exists.",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["calendar_token"],
+                condition=~models.Q(calendar_token=""),
+                name="user_calendar_token_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(digest_weekday__gte=0, digest_weekday__lte=6),
+                name="user_digest_weekday_valid",
+            ),
         ]
 
     @property

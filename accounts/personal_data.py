@@ -49,6 +49,9 @@ def export_for(user) -> dict:
             "profile_is_public": user.profile_is_public,
             "streak_is_public": user.streak_is_public,
             "time_zone": user.time_zone,
+            "weekly_digest": user.digest_is_on,
+            "digest_weekday": user.get_digest_weekday_display(),
+            "calendar_feed_is_on": bool(user.calendar_token),
         },
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}

@@ -6,14 +6,15 @@ import json
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accounts import personal_data, services
-from accounts.forms import DeleteAccountForm, ProfileSettingsForm, TimeZoneForm
+from accounts import personal_data, reminders, services
+from accounts.forms import CalendarForm, DeleteAccountForm, DigestForm, ProfileSettingsForm, TimeZoneForm
 from plumbing.actions import say
 
 
@@ -45,7 +46,64 @@ def time_zone(request):
     return redirect(reverse("accounts:profile_settings") + "#time-zone")
 
 
-def settings_page(request, *, profile_form=None, zone_form=None, status=200):
+@require_POST
+@login_required
+def digest(request):
+    form = DigestForm(request.POST)
+    if not form.is_valid():
+        return settings_page(request, digest_form=form, status=400)
+    user = request.user
+    reminders.update_digest(
+        user=user, is_on=form.cleaned_data["digest_is_on"], weekday=form.cleaned_data["digest_weekday"]
+    )
+    if user.digest_is_on:
+        day = user.get_digest_weekday_display()
+        say(request, f"Saved. Your weekly digest comes on {day}s, {user.time_zone} time.", at="digest")
+    else:
+        say(request, "Saved. You get no weekly digest.", at="digest")
+    return redirect(reverse("accounts:profile_settings") + "#digest")
+
+
+@require_POST
+@login_required
+def calendar(request):
+    form = CalendarForm(request.POST)
+    if not form.is_valid():
+        return settings_page(request, calendar_form=form, status=400)
+    action = form.cleaned_data["action"]
+    if action == "off":
+        reminders.turn_calendar_off(user=request.user)
+        say(request, "Your calendar feed is off: its address answers “not found” from now on.", at="calendar")
+    else:
+        reminders.new_calendar_token(user=request.user)
+        if action == "reset":
+            say(request, "Your calendar feed has a new address; the old one no longer works.", at="calendar")
+        else:
+            say(request, "Your calendar feed is on. Add its address to your calendar app.", at="calendar")
+    return redirect(reverse("accounts:profile_settings") + "#calendar")
+
+
+@csrf_exempt
+@never_cache
+def unsubscribe(request, token):
+    """The digest's unsubscribe link, without logging in (the signed token names the learner): GET asks
+    (a mail scanner that follows links must not unsubscribe anyone), POST turns the digest off. The POST is
+    also RFC 8058's one-click unsubscribe, which mail clients send without a CSRF token. A tampered or
+    unknown token is a 404 page that changes nothing."""
+    user = reminders.user_of_unsubscribe_token(token)
+    if user is None:
+        return render(request, "accounts/digest_unsubscribe.html", {"state": "unknown"}, status=404)
+    if request.method == "POST":
+        reminders.unsubscribe(user=user)
+        return render(request, "accounts/digest_unsubscribe.html", {"state": "done", "learner": user})
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    return render(request, "accounts/digest_unsubscribe.html", {"state": "ask", "learner": user})
+
+
+def settings_page(
+    request, *, profile_form=None, zone_form=None, digest_form=None, calendar_form=None, status=200
+):
     user = request.user
     context = {
         "form": profile_form
@@ -58,6 +116,14 @@ def settings_page(request, *, profile_form=None, zone_form=None, status=200):
             user=user,
         ),
         "zone_form": zone_form or TimeZoneForm(initial={"time_zone": user.time_zone}),
+        "digest_form": digest_form
+        or DigestForm(initial={"digest_is_on": user.digest_is_on, "digest_weekday": user.digest_weekday}),
+        "calendar_form": calendar_form,
+        "calendar_url": (
+            request.build_absolute_uri(reverse("learning:calendar_feed", args=[user.calendar_token]))
+            if user.calendar_token
+            else ""
+        ),
         "profile_url": request.build_absolute_uri(reverse("learning:profile", args=[user.username])),
     }
     return render(request, "accounts/profile_settings.html", context, status=status)

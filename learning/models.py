@@ -33,6 +33,7 @@ from learning.community.models import (
 from learning.progress.models import (
     Activity,
     Bookmark,
+    DigestSent,
     MilestoneCompletion,
     ReadyCheckTick,
     TopicNote,
@@ -48,6 +49,7 @@ __all__ = [
     "ChecklistItem",
     "Cost",
     "Difficulty",
+    "DigestSent",
     "Kind",
     "Level",
     "Milestone",

@@ -64,6 +64,7 @@ urlpatterns = [
     path("me/bookmarks/", progress.bookmarks, name="bookmarks"),
     path("me/notes/", progress.notes, name="notes"),
     path("me/bookmarks/<int:pk>/note/", progress.bookmark_note, name="bookmark_note"),
+    path("calendar/<str:token>.ics", progress.calendar_feed, name="calendar_feed"),
     path("u/<handle:username>/", profile.profile, name="profile"),
     path("u/<handle:username>/<slug:slug>.svg", profiles.progress_card, name="progress_card"),
 ]

@@ -102,3 +102,8 @@ def deliver_mail(*, message: dict, attempt: int = 1) -> int:
             raise MailDeferred(f"{where} failed: {error}; next attempt at {run_after.isoformat()}") from error
         logger.error("%s failed (%s); giving up", where, error)
         raise MailUndelivered(f"{where} failed: {error}; given up") from error
+
+
+def absolute_url(path: str) -> str:
+    """A site path as the full address a mail links to (SITE_URL, as there is no request to ask)."""
+    return settings.SITE_URL + path

@@ -272,6 +272,9 @@ STORAGES = {
 TAGGIT_CASE_INSENSITIVE = True
 
 SITE_NAME = "Roadmap"
+# The site's address as mail links it (the weekly digest is sent by a command, with no request to ask):
+# scheme and host, no trailing slash, e.g. https://roadmap.example.com. By default the first ALLOWED_HOSTS.
+SITE_URL = (env_str("SITE_URL") or f"{ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{ALLOWED_HOSTS[0]}").rstrip("/")
 # The shipped roadmap that `manage.py load_roadmap` loads when given no folder.
 ROADMAP_CONTENT_DIR = BASE_DIR / "content"
 # The site's own per-learner limits (learning/limits.py), as "count/period" (s, m, h, d).

@@ -260,3 +260,23 @@ class TrackGoal(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.track}: {self.hours_per_week} h a week"
+
+
+class DigestSent(models.Model):
+    """The weekly digest queued for a learner for one week (`week`: the Monday of that week on their days).
+    Inserted in the transaction that queues the mail: the database refuses a second row for the same learner
+    and week, so two runs at once send one mail between them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests_sent")
+    week = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "digest sent"
+        verbose_name_plural = "digests sent"
+        constraints = [models.UniqueConstraint(fields=["user", "week"], name="digest_once_per_user_week")]
+
+    def __str__(self):
+        return f"{self.user} · digest for the week of {self.week}"

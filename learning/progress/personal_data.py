@@ -1,10 +1,13 @@
 """A learner's progress in their personal-data export (accounts.personal_data): one query per section."""
 
+from django.urls import reverse
+
 from accounts.personal_data import export_time, register_section
 from learning.progress.goals import WEEKDAYS
 from learning.progress.models import (
     Activity,
     Bookmark,
+    DigestSent,
     MilestoneCompletion,
     ReadyCheckTick,
     TopicNote,
@@ -132,6 +135,20 @@ def track_goals(user) -> list[dict]:
     ]
 
 
+def digests_sent(user) -> list[dict]:
+    return [
+        {"week": digest.week.isoformat(), "sent_at": export_time(digest.sent_at)}
+        for digest in DigestSent.objects.filter(user=user).order_by("week", "pk")
+    ]
+
+
+def calendar_feed(user) -> list[dict]:
+    """The learner's own feed address (its path: the export is theirs), while the feed is on."""
+    if not user.calendar_token:
+        return []
+    return [{"path": reverse("learning:calendar_feed", args=[user.calendar_token])}]
+
+
 def register() -> None:
     register_section("followed_tracks", followed_tracks)
     register_section("topic_progress", topic_progress)
@@ -142,3 +159,5 @@ def register() -> None:
     register_section("activity", activity)
     register_section("topic_reviews", topic_reviews)
     register_section("track_goals", track_goals)
+    register_section("digests_sent", digests_sent)
+    register_section("calendar_feed", calendar_feed)

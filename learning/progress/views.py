@@ -1,18 +1,21 @@
 """A learner's progress actions (check off, self-checks, follow, weekly goals, milestones built, reviews,
-bookmarks, notes, reset) and their own pages (bookmarks, notes, a track's Markdown checklist). Every action is
-a POST with CSRF that redirects back (plumbing.actions); another learner's objects are never found (404).
+bookmarks, notes, reset) and their own pages (bookmarks, notes, a track's Markdown checklist, the private
+calendar feed). Every action is a POST with CSRF that redirects back (plumbing.actions); another learner's
+objects are never found (404).
 """
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
+from accounts.reminders import user_of_calendar_token
 from learning.catalogue.models import Milestone, Resource, Topic, Track
-from learning.progress import checklist, queries, services
+from learning.progress import calendar, checklist, queries, services
 from learning.progress.forms import (
     BookmarkNoteForm,
     ContinueForm,
@@ -274,4 +277,19 @@ def track_markdown(request, slug):
     )
     response = HttpResponse(document, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{track.slug}.md"'
+    return response
+
+
+@require_safe
+@cache_control(private=True, no_cache=True)
+def calendar_feed(request, token):
+    """The learner's study sessions as an .ics feed, without logging in: the secret token in the address is
+    the key (reset or turned off on /me/profile/, after which the old address is 404)."""
+    learner = user_of_calendar_token(token)
+    if learner is None:
+        raise Http404("No calendar feed at this address.")
+    document = calendar.study_calendar(learner, absolute=request.build_absolute_uri)
+    response = HttpResponse(document, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="study-sessions.ics"'
+    response["X-Robots-Tag"] = "noindex"
     return response

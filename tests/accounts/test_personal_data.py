@@ -1,18 +1,19 @@
 """/me/export/ downloads everything a learner owns; /me/delete/ deletes it after re-authentication."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from accounts import personal_data
+from accounts import personal_data, reminders
 from learning.community import services as community
 from learning.models import (
     Bookmark,
     ChecklistItem,
+    DigestSent,
     ProjectFeedback,
     ProjectFlag,
     ProjectSubmission,
@@ -57,6 +58,9 @@ def own_data(user, track):
     progress.set_ready_ticks(user=user, topic=topic, check_ids={topic.ready_checks.first().pk})
     progress.set_track_goal(user=user, track=track, hours_per_week=6, study_days=0b0010101)
     community.rate_resource(user=user, resource=resource, stars=5, review="Clear <b>and</b> short.")
+    reminders.update_digest(user=user, is_on=True, weekday=4)
+    reminders.new_calendar_token(user=user)
+    DigestSent.objects.create(user=user, week=date(2026, 11, 30))
     return resource
 
 
@@ -101,6 +105,12 @@ def test_the_export_holds_everything_the_learner_owns_and_nothing_else(logged_in
         6,
         ["Mon", "Wed", "Fri"],
     )
+    assert (data["account"]["weekly_digest"], data["account"]["digest_weekday"]) == (True, "Friday")
+    assert data["account"]["calendar_feed_is_on"] is True
+    assert [digest["week"] for digest in data["digests_sent"]] == ["2026-11-30"]
+    assert data["calendar_feed"] == [
+        {"path": reverse("learning:calendar_feed", args=[verified_user.calendar_token])}
+    ]
     text = response.content.decode()
     assert "not yours" not in text
     assert "someone.else" not in text
@@ -109,8 +119,8 @@ def test_the_export_holds_everything_the_learner_owns_and_nothing_else(logged_in
 
 # With nothing cached; the same for one row of each kind and for 21. +1: the topic_reviews section; +1: track_goals;
 # +1: ready_checks_ticked; +5: learners' projects (with the checklist items they meet), feedback, helpful marks,
-# reports.
-EXPORT_QUERIES = 21
+# reports; +1: digests_sent (the calendar_feed section reads the user already loaded).
+EXPORT_QUERIES = 22
 
 
 def a_review(user):
@@ -142,14 +152,16 @@ def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verif
     a_review(verified_user)
     TrackGoal.objects.create(user=verified_user, track=TrackFactory(), hours_per_week=5)
     a_tick(verified_user)
+    DigestSent.objects.create(user=verified_user, week=date(2025, 12, 29))
     assert len(json.loads(cold_get(logged_in_client, EXPORT, EXPORT_QUERIES).content)["ratings"]) == 1
-    for _ in range(20):
+    for week in range(20):
         TopicProgressFactory(user=verified_user)
         BookmarkFactory(user=verified_user)
         RatingFactory(user=verified_user)
         TopicNoteFactory(user=verified_user)
         a_review(verified_user)
         TrackGoal.objects.create(user=verified_user, track=TrackFactory(), hours_per_week=5)
+        DigestSent.objects.create(user=verified_user, week=date(2026, 1, 5) + timedelta(weeks=week))
         a_tick(verified_user)
         a_project_with_feedback_vote_and_report(verified_user)
     data = json.loads(cold_get(logged_in_client, EXPORT, EXPORT_QUERIES).content)
@@ -160,6 +172,7 @@ def test_the_export_costs_the_same_queries_for_many_rows(logged_in_client, verif
     assert len(data["project_flags"]) == 21
     assert data["project_submissions"][0]["checklist_met"] == ["Runs"]
     assert len(data["ready_checks_ticked"]) == 21
+    assert len(data["digests_sent"]) == 21
 
 
 def log_in_for_real(client, user):
@@ -214,6 +227,7 @@ def test_deleting_removes_the_account_its_data_and_every_session(client, verifie
     assert not TopicNote.objects.exists()
     assert not TopicReview.objects.exists()
     assert not TrackGoal.objects.exists()
+    assert not DigestSent.objects.exists()
     assert not ReadyCheckTick.objects.exists()
     assert ReadyCheck.objects.filter(topic=track.steps.first().topic).exists()  # the curated checks stay
     assert list(Rating.objects.values_list("user", flat=True)) == [other.pk]
@@ -252,6 +266,8 @@ def test_every_app_section_is_in_the_export_in_a_fixed_order(logged_in_client):
         "activity",
         "topic_reviews",
         "track_goals",
+        "digests_sent",
+        "calendar_feed",
         "ratings",
         "suggestions",
         "review_flags",

@@ -19,7 +19,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -38,13 +38,14 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from taggit.models import Tag
 
+from accounts import reminders
 from learning.community import moderation
 from learning.community import project_services as projects
 from learning.community.models import ProjectSubmission, ResourceSuggestion
 from learning.community.services import flag_review, rate_resource
 from learning.models import ChecklistItem, ReadyCheck, Resource, TrackChange
 from learning.progress import services as progress
-from learning.progress.models import TopicProgress, TopicReview
+from learning.progress.models import DigestSent, TopicProgress, TopicReview
 from plumbing import errors
 from tests.factories import (
     CuratorFactory,
@@ -99,6 +100,7 @@ NOT_PAGES = {
     "learning:track_export": "a Markdown download",
     "learning:progress_card": "an SVG image",
     "accounts:export_data": "a JSON download",
+    "learning:calendar_feed": "an iCalendar feed",
     # A refused action answers the action_refused page, checked as a refused note and report.
     "learning:track_follow": "a POST action that redirects",
     "learning:track_goal": "a POST action that redirects",
@@ -130,6 +132,7 @@ NOT_PAGES = {
     "admin:learning_projectsubmission_add": "nobody may add a learner's project in the admin",
     "admin:learning_projectfeedback_add": "nobody may add feedback in the admin",
     "admin:learning_projectflag_add": "nobody may add a report in the admin",
+    "admin:learning_digestsent_add": "nobody may add a sent digest in the admin: send_digests does",
     # The task queue's admin (django-tasks-db's, plumbing/admin.py) is read-only: tasks are the worker's.
     "admin:django_tasks_database_dbtaskresult_add": "nobody may add a task in the admin",
     "admin:django_tasks_database_dbtaskresult_delete": "nobody may delete a task in the admin",
@@ -292,6 +295,10 @@ def build_site() -> dict:
     github.set_unusable_password()
     github.save()
     EmailAddress.objects.create(user=github, email=github.email, primary=True, verified=True)
+    # Reminders on: the weekly digest (one sent) and the calendar feed, whose settings then differ.
+    reminders.update_digest(user=github, is_on=True, weekday=4)
+    reminders.new_calendar_token(user=github)
+    digest_sent = DigestSent.objects.create(user=github, week=date(2026, 11, 30))
     app = SocialApp.objects.create(
         provider="github", name="GitHub", client_id="gh-client", secret="gh-secret"
     )
@@ -352,6 +359,7 @@ def build_site() -> dict:
             "learning.projectsubmission": own_project,
             "learning.projectfeedback": project_feedback,
             "learning.projectflag": project_flag,
+            "learning.digestsent": digest_sent,
             "django_tasks_database.dbtaskresult": failed_mail,
         },
     }
@@ -573,6 +581,44 @@ def page_kinds(site) -> list[Page]:
             status=400,
             post={"username": "no spaces allowed!", "profile_is_public": "on"},
         ),
+        Page(
+            "profile-settings-reminders-on",
+            "accounts:profile_settings",
+            "/me/profile/",
+            who="github",
+            shows="Reset the link",
+        ),
+        Page(
+            "digest-refused",
+            "accounts:digest",
+            "/me/profile/digest/",
+            who="learner",
+            status=400,
+            post={"digest_is_on": "on", "digest_weekday": "9"},
+        ),
+        Page(
+            "calendar-refused",
+            "accounts:calendar",
+            "/me/profile/calendar/",
+            who="learner",
+            status=400,
+            post={"action": "share"},
+        ),
+        Page(
+            "unsubscribe-ask",
+            "accounts:digest_unsubscribe",
+            f"/digest/unsubscribe/{reminders.unsubscribe_token(learner)}/",
+            phone=True,
+            shows="Unsubscribe from the weekly digest",
+        ),
+        Page(
+            "unsubscribe-done",
+            "accounts:digest_unsubscribe",
+            f"/digest/unsubscribe/{reminders.unsubscribe_token(learner)}/",
+            post={},
+            shows="You're unsubscribed",
+        ),
+        Page("unsubscribe-unknown", "accounts:digest_unsubscribe", "/digest/unsubscribe/x:y:z/", status=404),
         Page("delete-account", "accounts:delete_account", "/me/delete/", who="learner"),
         # Error pages.
         Page("not-found", "", "/no-such-page/", status=404),
