@@ -1,4 +1,4 @@
-"""The weekly digest (learning/progress/digest.py, `manage.py send_digests`): one multipart mail a week to
+"""The weekly digest (learning/pages/digest.py, `manage.py send_digests`): one multipart mail a week to
 each learner who opted in, on their day in their time zone, never twice for one learner and week (even from
 two runs at once, on PostgreSQL), with RFC 8058's one-click unsubscribe headers."""
 
@@ -14,11 +14,13 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from learning.models import Activity, DigestSent, TopicReview, TrackFollow
-from learning.progress import digest as digest_module
+from learning.pages import digest as digest_module
+from learning.pages.digest import send_digests
 from learning.progress import services
-from learning.progress.digest import send_digests
 from tests.factories import (
     ActivityFactory,
+    ProjectFeedbackFactory,
+    ProjectSubmissionFactory,
     StageFactory,
     StepFactory,
     TopicFactory,
@@ -208,6 +210,43 @@ class TestTheDigest:
         assert "…and 2 more.</p>" in message.alternatives[0][0]
         assert "No learning recorded" in message.body
 
+    def test_new_feedback_on_their_projects_is_in_it_escaped_and_alone_is_enough(self, db):
+        learner = opted_in()
+        project = ProjectSubmissionFactory(user=learner, milestone__title="URL shortener")
+        with time_machine.travel(datetime(2026, 11, 29, 12, tzinfo=UTC), tick=False):
+            ProjectFeedbackFactory(submission=project, text="Before last week: not news.")
+        with time_machine.travel(datetime(2026, 12, 2, 12, tzinfo=UTC), tick=False):
+            shown = ProjectFeedbackFactory(
+                submission=project, user__username="grace-h", text="Try <b>caching</b> the redirects."
+            )
+            ProjectFeedbackFactory(submission=project, text="Spam!", is_hidden=True)
+            ProjectFeedbackFactory(submission=project, user=learner, text="My own reply.")
+        run()
+        [message] = mail.outbox
+        assert (
+            "NEW FEEDBACK ON YOUR PROJECTS: 1\n- grace-h on URL shortener: “Try <b>caching</b> the redirects.”"
+            in (message.body)
+        )
+        url = f"{SITE}{project.milestone.get_absolute_url()}#feedback-{shown.pk}"
+        assert f"  {url}\n" in message.body
+        for other in ("not news", "Spam!", "My own reply"):
+            assert other not in message.body
+        html = message.alternatives[0][0]
+        assert "<h2>New feedback on your projects: 1</h2>" in html
+        assert f'<strong>grace-h</strong> on <a href="{url}">URL shortener</a>' in html
+        assert "Try &lt;b&gt;caching&lt;/b&gt; the redirects." in html
+
+    def test_feedback_lists_five_and_says_how_many(self, db):
+        learner = opted_in()
+        project = ProjectSubmissionFactory(user=learner)
+        with time_machine.travel(datetime(2026, 12, 3, 12, tzinfo=UTC), tick=True):
+            ProjectFeedbackFactory.create_batch(7, submission=project)
+        run()
+        [message] = mail.outbox
+        assert "NEW FEEDBACK ON YOUR PROJECTS: 7" in message.body
+        assert message.body.count(": “Nice tests.”") == 5
+        assert "…and 2 more on your dashboard." in message.body
+
     def test_a_finished_track_says_so(self, track):
         learner = opted_in()
         TrackFollow.objects.create(user=learner, track=track)
@@ -292,10 +331,10 @@ def a_followed_track(learner, index):
 
 
 # One learner's digest: the learners opted in (1), this week's row (1), last week's activity (1), streaks (1),
-# reviews due (1), followed tracks (1), progress (1), the track outlines (2, once per catalogue version),
+# reviews due (1), new feedback on their projects (1), followed tracks (1), progress (1), the track outlines (2, once per catalogue version),
 # goals and this week's work (1), then the savepoint, the row and its release (3; the tests' queue sends the
 # mail at once, production's stores it: one insert more).
-DIGEST_QUERIES = 13
+DIGEST_QUERIES = 14
 
 
 @pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from learning.progress.digest import send_digests, send_digests_task
+from learning.pages.digest import send_digests, send_digests_task
 
 
 class Command(BaseCommand):

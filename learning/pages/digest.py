@@ -3,8 +3,9 @@ time zone (`python manage.py send_digests`, run hourly by cron or the task queue
 
 What it says: last week's activity (Monday to Sunday on their days: actions and active days), their current
 and longest streak, the next step of each track they follow (with its weekly goal's state and projected
-finish, if they set one), and the reviews due (how many, the oldest five). A learner with nothing to say (no
-followed track, no activity last week, nothing due) gets no mail that week.
+finish, if they set one), the reviews due (how many, the oldest five), and the feedback other learners left on
+their projects since last week began. A learner with nothing to say (no followed track, no activity last week,
+nothing due, no new feedback) gets no mail that week.
 
 Never twice for one learner and week: the mail is queued (plumbing.mail stores it in the caller's
 transaction) in the transaction that inserts DigestSent(user, week), which the database keeps unique. A
@@ -13,7 +14,7 @@ first to commit, then conflicts) and skips the learner, so its mail is never que
 """
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import cast
 
 from allauth.account.models import EmailAddress
@@ -30,6 +31,7 @@ from accounts.models import User
 from accounts.reminders import unsubscribe_token
 from learning.catalogue.models import Step
 from learning.catalogue.queries import TrackOutline, track_outlines
+from learning.community.project_queries import new_feedback_for
 from learning.progress.activity import learners_day, streaks_of
 from learning.progress.goals import goals_and_week, monday_of, projection
 from learning.progress.models import Activity, DigestSent, TrackFollow
@@ -39,6 +41,7 @@ from plumbing.mail import absolute_url
 
 DIGEST_FROM_HOUR = 7  # on the chosen day, the digest goes from 07:00 the learner's time (not at midnight)
 REVIEWS_LISTED = 5
+FEEDBACK_LISTED = 5
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,16 @@ class Digest:
     tracks: list[TrackLine] = field(default_factory=list)
     reviews_due: int = 0
     reviews: list[tuple[str, str]] = field(default_factory=list)  # (topic title, URL), oldest due first
+    feedback_count: int = 0  # feedback left on the learner's projects since last week began
+    feedback: list[tuple[str, str, str, str]] = field(default_factory=list)  # (writer, project, text, URL)
 
     @property
     def is_empty(self) -> bool:
-        return not self.tracks and not self.actions and not self.reviews_due
+        return not self.tracks and not self.actions and not self.reviews_due and not self.feedback_count
+
+    @property
+    def feedback_more(self) -> int:
+        return self.feedback_count - len(self.feedback)
 
     @property
     def reviews_more(self) -> int:
@@ -88,6 +97,11 @@ def digest_for(user, today: date) -> Digest:
     )
     streaks = streaks_of(user)
     due = due_reviews(user, today)
+    since = datetime.combine(last_week, time(0), tzinfo=user.zone)  # last Monday's midnight where they live
+    feedback = list(new_feedback_for(user, since)[: FEEDBACK_LISTED + 1])
+    feedback_count = (
+        len(feedback) if len(feedback) <= FEEDBACK_LISTED else new_feedback_for(user, since).count()
+    )
     return Digest(
         week=week,
         last_week=last_week,
@@ -100,6 +114,16 @@ def digest_for(user, today: date) -> Digest:
         reviews=[
             (review.topic.title, absolute_url(review.topic.get_absolute_url()))
             for review in due.shown[:REVIEWS_LISTED]
+        ],
+        feedback_count=feedback_count,
+        feedback=[
+            (
+                row.user.username,
+                row.submission.milestone.title,
+                row.text,
+                absolute_url(f"{row.submission.milestone.get_absolute_url()}#feedback-{row.pk}"),
+            )
+            for row in feedback[:FEEDBACK_LISTED]
         ],
     )
 
