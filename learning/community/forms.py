@@ -92,11 +92,6 @@ class ReviewFlagForm(forms.Form):
     )
 
 
-def report_form_for(rating) -> ReviewFlagForm:
-    """The blank "Report" form of one review; field ids carry the review's id, as a page lists several."""
-    return ReviewFlagForm(auto_id=f"id_report_{rating.pk}_%s")
-
-
 class ProjectForm(forms.Form):
     """A learner's project for a milestone: the checklist's choices are that milestone's items."""
 
@@ -167,8 +162,3 @@ class FeedbackForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", False)
         super().__init__(*args, **kwargs)
-
-
-def project_report_form(prefix: str) -> ReviewFlagForm:
-    """The blank "Report" form of a project or a feedback; ids carry `prefix`, as a page lists several."""
-    return ReviewFlagForm(auto_id=f"id_report_{prefix}_%s")

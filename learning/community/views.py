@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from learning.catalogue import queries as catalogue_queries
 from learning.catalogue.models import Resource, Topic
 from learning.community import queries, services
-from learning.community.forms import RatingForm, ReviewFlagForm, SuggestionForm, report_form_for
+from learning.community.forms import RatingForm, ReviewFlagForm, SuggestionForm
 from learning.progress.queries import bookmarked_ids
 from plumbing import cache_tokens, overlay
 from plumbing.actions import back, learner_action, refused, safe_next, say
@@ -76,9 +76,7 @@ def resource_page(request, pk, *, rating_form=None, status=200):
         rating = page.reviews_by_id[int(key)]
         if rating.user_id == user.pk:
             return None
-        return html.part(
-            ("report", rating.pk), "includes/report_form.html", rating=rating, form=report_form_for(rating)
-        )
+        return html.part(("report", rating.pk), "includes/report_form.html", rating=rating)
 
     def reviews_link(number):
         # As {% query_with reviews=number %}: the query string as given, the page of reviews last.

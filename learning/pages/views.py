@@ -13,7 +13,6 @@ from django.utils.safestring import mark_safe
 from learning.catalogue import fragments, listing, queries
 from learning.catalogue.forms import ResourceFilterForm
 from learning.community import project_queries
-from learning.community.forms import project_report_form
 from learning.community.models import FEEDBACK_MAX_LENGTH
 from learning.community.queries import rating_count_of, suggestions_of
 from learning.pages.track import fillers, milestone_fillers, track_skeleton
@@ -265,10 +264,6 @@ def learner_projects(request, milestone, built: bool) -> LearnerProjects:
         return LearnerProjects(count=count, checklist_total=total)
     sort = project_queries.sort_of(request.GET.get("sort"))
     page = project_queries.gallery(user, milestone, sort=sort, page=request.GET.get("page"))
-    for project in page:
-        project.report_form = project_report_form(f"project_{project.pk}")
-        for feedback in project.shown_feedback:
-            feedback.report_form = project_report_form(f"feedback_{feedback.pk}")
     return LearnerProjects(
         count=page.paginator.count,
         checklist_total=total,
