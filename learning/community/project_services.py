@@ -17,7 +17,7 @@ from learning.community.models import (
     ProjectVote,
     Visibility,
 )
-from learning.community.services import bounded_text, public_url
+from learning.community.services import all_checked, bounded_text, public_url
 from learning.progress.models import MilestoneCompletion
 
 NOT_BUILT = "Mark the milestone as built first: projects are for milestones you built."
@@ -45,15 +45,7 @@ def _project_fields(milestone, *, repository_url, live_url, write_up, checklist_
         "checklist_met": lambda: _items_of(milestone, checklist_met),
         "visibility": lambda: _visibility(visibility),
     }
-    cleaned, errors = {}, {}
-    for name, check in checks.items():
-        try:
-            cleaned[name] = check()
-        except ValidationError as error:
-            errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+    return all_checked(checks)
 
 
 def _items_of(milestone, ids) -> list:

@@ -146,6 +146,12 @@ def _checked_suggestion(*, url, title, kind, reason) -> dict:
         "kind": lambda: _checked_choice(kind, Kind.values, field="kind", message=SUGGESTION_MISSING["kind"]),
         "reason": lambda: _suggestion_text(reason, "reason"),
     }
+    return all_checked(checks)
+
+
+def all_checked(checks: dict) -> dict:
+    """Each field's check run in turn: the cleaned values, or one ValidationError naming every field that
+    failed (a form that says all that is wrong at once)."""
     cleaned, errors = {}, {}
     for name, check in checks.items():
         try:
