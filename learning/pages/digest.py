@@ -51,9 +51,8 @@ class TrackLine:
     summary: str  # "12 of 33 topics · 1 of 4 milestones"
     next_title: str = ""  # the next step's topic, "" when the track is finished
     next_url: str = ""
-    goal: str = (
-        ""  # "6 h a week (Mon, Wed, Fri) · this week so far: 0 of 2 h planned by today · projected finish …"
-    )
+    # "6 h a week (Mon, Wed, Fri) · this week so far: 0 of 2 h planned by today · projected finish …"
+    goal: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,15 +149,15 @@ def track_lines(user, today: date) -> list[TrackLine]:
         goal_said = ""
         if goal is not None:
             planned = projection(goal, outline.steps, outline.milestones, state, week, today)
-            # Early on the digest's day "Behind by 2 h" would scold for a week just begun: the hours say it.
-            goal_said = (
-                f"{goal.hours_per_week} h a week ({goal.days_said}) · this week so far: "
-                f"{planned.credited_hours} of {planned.expected_said} h planned by today"
-            )
             if planned.finish is None:
                 goal_said = f"{goal.hours_per_week} h a week · finished"
             else:
-                goal_said += f" · projected finish {planned.finish.day} {planned.finish:%B %Y}"
+                # Early on the digest day "Behind by 2 h" would scold a week just begun: the hours say it.
+                goal_said = (
+                    f"{goal.hours_per_week} h a week ({goal.days_said}) · this week so far: "
+                    f"{planned.credited_hours} of {planned.expected_said} h planned by today"
+                    f" · projected finish {planned.finish.day} {planned.finish:%B %Y}"
+                )
         next_step = cast(Step | None, progress.next_step)
         lines.append(
             TrackLine(

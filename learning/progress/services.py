@@ -1,6 +1,5 @@
-"""Writes of a learner's progress: topic status, follows, milestones built, bookmarks, reviews of done topics.
-Keyword-only functions
-that validate, then save in a transaction.
+"""Writes of a learner's progress: topic status, follows, milestones built, bookmarks, reviews of done topics,
+ready-check ticks. Keyword-only functions that validate, then save in a transaction.
 
 Views, the admin and commands call these, so one rule holds everywhere. Each write is idempotent: two
 identical requests at once leave one row (the unique constraints decide, and get_or_create retries).

@@ -212,15 +212,26 @@ class Topic(CuratedText):
         return reversed_url("learning:topic_detail", slug=self.slug)
 
 
-class ReadyCheck(models.Model):
-    """One "You're ready when" self-check of a topic, in order: a short plain-text statement a learner ticks
-    when it is true of them (ChecklistItem's counterpart for topics)."""
+class OrderedLine(models.Model):
+    """A short plain-text line in its owner's order: a milestone's checklist item, a topic's ready check."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="ready_checks")
     position = models.PositiveIntegerField(default=0, validators=position_validators)
     text = models.CharField(max_length=300)
 
     objects = CuratedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.text
+
+
+class ReadyCheck(OrderedLine):
+    """One "You're ready when" self-check of a topic, in order: a short plain-text statement a learner ticks
+    when it is true of them (ChecklistItem's counterpart for topics)."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="ready_checks")
 
     class Meta:
         ordering = ["topic", "position"]
@@ -228,9 +239,6 @@ class ReadyCheck(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["topic", "position"], name="readycheck_unique_position"),
         ]
-
-    def __str__(self):
-        return self.text
 
 
 class Step(models.Model):
@@ -331,15 +339,11 @@ class Milestone(CuratedText):
             raise ValidationError({"slug": f"“{self.slug}” is already a milestone of this track."})
 
 
-class ChecklistItem(models.Model):
+class ChecklistItem(OrderedLine):
     """One verifiable acceptance item of a milestone, in order. Kept as rows (not text) so a learner may
     later tick them one by one."""
 
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="checklist")
-    position = models.PositiveIntegerField(default=0, validators=position_validators)
-    text = models.CharField(max_length=300)
-
-    objects = CuratedQuerySet.as_manager()
 
     class Meta:
         ordering = ["milestone", "position"]
@@ -347,6 +351,3 @@ class ChecklistItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["milestone", "position"], name="checklistitem_unique_position"),
         ]
-
-    def __str__(self):
-        return self.text
