@@ -110,6 +110,17 @@ def test_a_search_asks_the_indexes_even_of_a_small_table(document):
     assert "Seq Scan" not in plan
 
 
+@on_postgresql
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda document: document.key)
+def test_the_words_as_typed_ask_the_full_text_index_too(document):
+    """A common word matches a tenth of a table: PostgreSQL would test every row's document for it."""
+    typed = Query.parse("python")
+    with planned_on_indexes(typed):
+        plan = matches(document, document.model.objects.all(), typed, {1, 2}).explain()
+    assert f"{document.key}_search_gin" in plan
+    assert "Seq Scan" not in plan
+
+
 def test_a_new_or_renamed_tag_finds_at_once(client):
     topic = TopicFactory(title="Containers", tags=["docker"])
     TopicFactory(title="Orchestration")
