@@ -4,7 +4,7 @@ from learning.catalogue.feeds import ResourcesFeed, TrackResourcesFeed
 from learning.catalogue.views import browse, search
 from learning.community import project_views as projects
 from learning.community import views as community
-from learning.pages import profile
+from learning.pages import dashboard, profile
 from learning.pages import views as pages
 from learning.progress import profiles
 from learning.progress import views as progress
@@ -60,7 +60,7 @@ urlpatterns = [
     path("search/", search.search, name="search"),
     path("tags/", browse.tag_list, name="tag_list"),
     path("tags/<slug:slug>/", browse.tag_detail, name="tag_detail"),
-    path("me/", pages.dashboard, name="dashboard"),
+    path("me/", dashboard.dashboard, name="dashboard"),
     path("me/bookmarks/", progress.bookmarks, name="bookmarks"),
     path("me/notes/", progress.notes, name="notes"),
     path("me/bookmarks/<int:pk>/note/", progress.bookmark_note, name="bookmark_note"),

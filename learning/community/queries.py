@@ -108,8 +108,3 @@ def reportable_review(user, pk) -> Rating:
         .select_related("resource"),
         pk=pk,
     )
-
-
-def rating_count_of(user) -> int:
-    """How many resources the learner rated (hidden ratings included: they are still the learner's)."""
-    return Rating.objects.filter(user=user).count()

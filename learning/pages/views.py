@@ -4,7 +4,6 @@ community's ratings in its order. Each view only calls the rooms' reads and rend
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
@@ -14,11 +13,10 @@ from learning.catalogue import fragments, listing, queries
 from learning.catalogue.forms import ResourceFilterForm
 from learning.community import project_queries
 from learning.community.models import FEEDBACK_MAX_LENGTH
-from learning.community.queries import rating_count_of, suggestions_of
 from learning.pages.track import fillers, milestone_fillers, track_skeleton
 from learning.progress import activity, goals
 from learning.progress import queries as progress_queries
-from learning.progress.forms import DAY_NAMES, ReviewAnswerForm
+from learning.progress.forms import DAY_NAMES
 from learning.progress.models import GOAL_MAX_HOURS, TOPIC_NOTE_MAX_LENGTH
 from learning.progress.services import NOT_STARTED, STATUS_CHOICES
 from learning.progress.state import learner_state, next_open_step, track_progress
@@ -324,39 +322,3 @@ def filter_form(request) -> ResourceFilterForm:
     form = ResourceFilterForm(request.GET)
     form.is_valid()
     return form
-
-
-@login_required
-@cached_page(cache_tokens.CATALOGUE, vary=learners_date)  # streaks and reviews move at the learner's midnight
-def dashboard(request):
-    today = activity.learners_day(request.user)
-    board = progress_queries.dashboard_for(request.user)
-    context = {
-        "dashboard": board,
-        "cards": goal_cards(request.user, board, today),
-        "activity": activity.activity_of(request.user, today),
-        "reviews": progress_queries.due_reviews(request.user, today),
-        "review_form": ReviewAnswerForm(),
-        "rating_count": rating_count_of(request.user),
-        "suggestions": suggestions_of(request.user),
-        "project_feedback": project_queries.recent_feedback_for(request.user),
-    }
-    return render(request, "learning/dashboard.html", context)
-
-
-def goal_cards(user, board, today) -> list:
-    """[(track, progress, its weekly goal's projection or None)] for the dashboard's followed tracks: one
-    query reads every goal and this week's work; each track's steps and milestones are the catalogue
-    version's memo (track_outlines, already read for the progress), the learner's state the dashboard's."""
-    goal_of, week = goals.goals_and_week(user, today)
-    outlines = queries.track_outlines() if goal_of else {}
-    empty = queries.TrackOutline()
-    cards = []
-    for track, progress in board.in_progress:
-        goal = goal_of.get(track.pk)
-        projection = None
-        if goal is not None:
-            outline = outlines.get(track.pk, empty)
-            projection = goals.projection(goal, outline.steps, outline.milestones, board.state, week, today)
-        cards.append((track, progress, projection))
-    return cards

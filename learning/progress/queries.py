@@ -5,7 +5,6 @@ from datetime import date
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    CharField,
     Count,
     F,
     Min,
@@ -13,7 +12,6 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
-    Value,
     Window,
     prefetch_related_objects,
 )
@@ -37,7 +35,7 @@ from learning.progress.models import (
     TopicReview,
     TrackFollow,
 )
-from learning.progress.state import LearnerState, learner_state, track_progress
+from learning.progress.state import LearnerState, learner_record, track_progress
 
 RECENT_COMPLETIONS = 8
 
@@ -113,32 +111,16 @@ class Dashboard:
     not_started: list  # tracks with no progress at all
     recently_done: list
     done_count: int
-    bookmark_count: int
-    note_count: int
     state: LearnerState = field(default_factory=LearnerState)  # what they checked off (goals' projections)
 
 
-def own_counts(user) -> tuple[int, int]:
-    """How many bookmarks and notes the learner has, in one query (UNION ALL of the two counts)."""
-
-    def counted(rows, kind):
-        return (
-            rows.filter(user=user)
-            .order_by()
-            .values("user")
-            .annotate(kind=Value(kind, output_field=CharField()), n=Count("pk"))
-            .values_list("kind", "n")
-        )
-
-    counts = dict(counted(Bookmark.objects, "bookmarks").union(counted(TopicNote.objects, "notes"), all=True))
-    return counts.get("bookmarks", 0), counts.get("notes", 0)
-
-
 def dashboard_for(user) -> Dashboard:
-    state = learner_state(user)
+    """The learner's tracks with their progress, and their latest done topics: two queries (learner_record,
+    recently_done); the tracks and their outlines are the catalogue version's memo."""
+    record = learner_record(user)
+    state, followed = record.state, record.followed
     tracks = published_tracks()
     progress = progress_by_track(tracks, state)
-    followed = followed_track_ids(user)
     in_progress = [(track, progress[track.pk]) for track in tracks if track.pk in followed]
     in_progress.sort(key=lambda item: (item[1].finished, -item[1].percent))
     also_progressing = [
@@ -147,23 +129,24 @@ def dashboard_for(user) -> Dashboard:
         if track.pk not in followed and progress[track.pk].done
     ]
     also_progressing.sort(key=lambda item: -item[1].percent)
-    recently_done = list(
-        TopicProgress.objects.filter(user=user, status=TopicProgress.Status.DONE, topic__is_published=True)
-        .select_related("topic")
-        .only("completed_at", "topic__slug", "topic__title")  # a link and a date: no topic's guide
-        .order_by("-completed_at")[:RECENT_COMPLETIONS]
-    )
-    done_count = sum(1 for status in state.statuses.values() if status == TopicProgress.Status.DONE)
-    bookmark_count, note_count = own_counts(user)
     return Dashboard(
         in_progress=in_progress,
         also_progressing=also_progressing,
         not_started=[track for track in tracks if track.pk not in followed and not progress[track.pk].done],
-        recently_done=recently_done,
-        done_count=done_count,
-        bookmark_count=bookmark_count,
-        note_count=note_count,
+        recently_done=recently_done(user),
+        done_count=sum(1 for status in state.statuses.values() if status == TopicProgress.Status.DONE),
         state=state,
+    )
+
+
+def recently_done(user) -> list:
+    """The learner's latest RECENT_COMPLETIONS done topics that are published, newest first: a link and a
+    date each (no topic's guide)."""
+    return list(
+        TopicProgress.objects.filter(user=user, status=TopicProgress.Status.DONE, topic__is_published=True)
+        .select_related("topic")
+        .only("completed_at", "topic__slug", "topic__title")
+        .order_by("-completed_at")[:RECENT_COMPLETIONS]
     )
 
 
@@ -177,19 +160,26 @@ class DueReviews:
     next_due: date | None = None  # when nothing is due: the date the next review comes due (None: no reviews)
 
 
-def due_reviews(user, today) -> DueReviews:
-    """The learner's reviews due on `today` (their date) or earlier, oldest first, with how many more there
-    are: one query (a window counts them all before the limit). When none is due, one more finds the date the
-    next one comes due."""
-    due = TopicReview.objects.filter(user=user, due__lte=today, topic__is_published=True)
-    shown = list(
-        due.select_related("topic")
+def reviews_due(user, today):
+    """The learner's reviews of published topics due on `today` (their date) or earlier."""
+    return TopicReview.objects.filter(user=user, due__lte=today, topic__is_published=True)
+
+
+def due_reviews(user, today, *, due_count: int | None = None) -> DueReviews:
+    """The learner's reviews due on `today` or earlier, oldest first, with how many more there are: one
+    query (a window counts them all before the limit, unless the caller has counted them: `due_count`).
+    When none is due, one more finds the date the next one comes due."""
+    rows = (
+        reviews_due(user, today)
+        .select_related("topic")
         .only("box", "due", "last_reviewed", "topic__slug", "topic__title")
-        .annotate(total=Window(Count("pk")))
-        .order_by("due", "pk")[:REVIEWS_SHOWN]
     )
+    if due_count is None:
+        rows = rows.annotate(total=Window(Count("pk")))
+    shown = list(rows.order_by("due", "pk")[:REVIEWS_SHOWN])
     if shown:
-        return DueReviews(shown=shown, more=shown[0].total - len(shown))
+        total = shown[0].total if due_count is None else due_count
+        return DueReviews(shown=shown, more=max(0, total - len(shown)))
     next_due = TopicReview.objects.filter(user=user, topic__is_published=True).aggregate(first=Min("due"))
     return DueReviews(shown=[], more=0, next_due=next_due["first"])
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import CharField, Value
 
-from learning.progress.models import MilestoneCompletion, TopicProgress
+from learning.progress.models import MilestoneCompletion, TopicProgress, TrackFollow
 
 DONE = TopicProgress.Status.DONE
 SKIPPED = TopicProgress.Status.SKIPPED
@@ -28,6 +28,7 @@ class LearnerState:
 
 
 MILESTONE_DONE = "milestone"  # no topic status is spelt so: marks the milestone rows of learner_state's query
+FOLLOWED = "followed"  # nor so: marks the followed tracks' rows of learner_record's query
 
 
 def learner_state(user, *, milestones: bool = True) -> LearnerState:
@@ -39,19 +40,50 @@ def learner_state(user, *, milestones: bool = True) -> LearnerState:
     statuses = TopicProgress.objects.filter(user=user).values_list("topic_id", "status")
     if not milestones:
         return LearnerState(dict(statuses))
-    built = (
+    return read_rows(statuses.union(built_rows(user), all=True)).state
+
+
+def built_rows(user):
+    """The learner's built milestones as rows (milestone id, MILESTONE_DONE) for a UNION."""
+    return (
         MilestoneCompletion.objects.filter(user=user)
         .annotate(kind=Value(MILESTONE_DONE, output_field=CharField()))
         .values_list("milestone_id", "kind")
     )
+
+
+@dataclass(frozen=True)
+class LearnerRecord:
+    """A learner's state and the tracks they follow (the dashboard's and the public profile's)."""
+
+    state: LearnerState = field(default_factory=LearnerState)
+    followed: frozenset = frozenset()  # the ids of the tracks they follow
+
+
+def learner_record(user) -> LearnerRecord:
+    """The learner's statuses, built milestones and followed tracks: one query (UNION ALL of the three),
+    whatever their number."""
+    statuses = TopicProgress.objects.filter(user=user).values_list("topic_id", "status")
+    followed = (
+        TrackFollow.objects.filter(user=user)
+        .annotate(kind=Value(FOLLOWED, output_field=CharField()))
+        .values_list("track_id", "kind")
+    )
+    return read_rows(statuses.union(built_rows(user), followed, all=True))
+
+
+def read_rows(rows) -> LearnerRecord:
+    """Rows of (id, kind): a topic's status, a built milestone or a followed track, told apart by the kind."""
     topics: dict = {}
-    done = set()
-    for pk, status in statuses.union(built, all=True):
-        if status == MILESTONE_DONE:
-            done.add(pk)
+    built, followed = set(), set()
+    for pk, kind in rows:
+        if kind == MILESTONE_DONE:
+            built.add(pk)
+        elif kind == FOLLOWED:
+            followed.add(pk)
         else:
-            topics[pk] = status
-    return LearnerState(topics, frozenset(done))
+            topics[pk] = kind
+    return LearnerRecord(LearnerState(topics, frozenset(built)), frozenset(followed))
 
 
 @dataclass(frozen=True)

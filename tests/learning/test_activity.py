@@ -222,7 +222,7 @@ def test_the_activity_is_in_the_export_and_goes_with_the_account(learner):
 # for the due ones, with their topics), so one more finds the date the next one comes due; +1: their weekly
 # goals with this week's finished work (learning.progress.goals.goals_and_week), whatever the number of either;
 # +1: the newest feedback on the learner's projects.
-DASHBOARD_QUERIES = 14
+DASHBOARD_QUERIES = 12
 
 
 @pytest.mark.usefixtures("rendered_every_time")

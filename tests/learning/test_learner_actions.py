@@ -444,7 +444,8 @@ def test_dashboard_shows_tracks_in_progress_next_steps_recent_and_counts(learner
     assert [t.title for t, _ in dashboard.in_progress] == [track.title]
     assert dashboard.in_progress[0][1].next_step.topic == steps[1].topic
     assert [p.topic for p in dashboard.recently_done] == [steps[0].topic]
-    assert (dashboard.bookmark_count, response.context["rating_count"], dashboard.done_count) == (1, 1, 1)
+    tallies = response.context["tallies"]
+    assert (tallies.bookmarks, tallies.ratings, dashboard.done_count) == (1, 1, 1)
     assert "<dt>Ratings</dt><dd>1</dd>" in response.text
     assert "Untouched track" in response.content.decode()
 

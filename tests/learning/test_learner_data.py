@@ -98,11 +98,12 @@ def done_today(user, topics):
 LEARNER_PAGE_QUERIES = {
     "track": 11,  # a learner's statuses and milestones in one query (learner_state); +1 for a follower: their
     # weekly goals with this week's finished work (goals_and_week, one UNION ALL)
-    # +1: the learner's active days (streaks and the calendar); +1: the reviews due, with their topics and how
-    # many there are (a window count), which leaves no need for the date of the next one; +1: their weekly
-    # goals with this week's finished work (goals_and_week), the projections from the memoised outlines; +1: the
-    # newest feedback on the learner's projects.
-    "dashboard": 15,
+    # The dashboard: the learner's statuses, milestones and followed tracks in one query (learner_record); +1:
+    # their latest done topics; +1: how many bookmarks, notes, ratings and due reviews they have (one UNION ALL:
+    # tallies_of); +1: the reviews due, with their topics; +1: their active days (streaks and the calendar);
+    # +1: their weekly goals with this week's finished work (goals_and_week), the projections from the memoised
+    # outlines; +1: their suggestions; +1: the newest feedback on their projects.
+    "dashboard": 13,
     "topic": 16,
     "topic in its track": 15,
     "home": 10,

@@ -484,9 +484,10 @@ def grow(user):
 # The queries of a profile or progress card rendered cold (no cached user, page or figure), by (page, viewer);
 # the same for one followed track with one check-off and for four with many.
 PROFILE_QUERIES = {
-    # A learner's statuses and milestones in one query (learner_state); +1: their shared projects (portfolio).
-    ("profile", "visitor"): 10,
-    ("profile", "owner"): 12,
+    # A learner's statuses, milestones and followed tracks in one query (learner_record); +1: their latest done
+    # topics; +1: their shared projects (portfolio).
+    ("profile", "visitor"): 8,
+    ("profile", "owner"): 10,
     ("card", "visitor"): 5,
     ("card", "owner"): 5,
 }
