@@ -10,7 +10,9 @@ move the token at once and again when their transaction commits, so a page rende
 data can't stay cached under the new token.
 """
 
+import threading
 import time
+from contextlib import contextmanager
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
@@ -42,14 +44,41 @@ def cache_key(name: str) -> str:
     return PREFIX + name
 
 
+_gathering = threading.local()  # the names bumped inside a bumped_once() block of this thread
+
+
 def bump(*names: str) -> None:
     """Moves the tokens now and once more when the current transaction commits. Outside a transaction the
-    write is committed already: once is enough (on_commit would run it again at once)."""
+    write is committed already: once is enough (on_commit would run it again at once). Inside a
+    bumped_once() block, the names are only noted: the block moves them when it ends."""
     if not names:
+        return
+    gathered = getattr(_gathering, "names", None)
+    if gathered is not None:
+        gathered.update(names)
         return
     _set_now(names)
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(lambda: _set_now(names))
+
+
+@contextmanager
+def bumped_once():
+    """Several writes, one move of each token: a check-off's writes (its status, the day's activity, the
+    review schedule) each move the learner's token, a round trip to the cache apiece. Inside this block they
+    are noted, and each token named moves once when the block ends, even if it ends with an error (a write
+    before it may be committed), and once more at commit if a transaction is still open then (bump()).
+    Moving tokens after the writes rather than between them is safe: a page rendered from the data before
+    them is keyed on the token before them. Nested blocks leave it to the outermost."""
+    if getattr(_gathering, "names", None) is not None:
+        yield
+        return
+    _gathering.names = set()
+    try:
+        yield
+    finally:
+        names, _gathering.names = _gathering.names, None
+        bump(*sorted(names))
 
 
 def _set_now(names) -> None:

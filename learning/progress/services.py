@@ -30,6 +30,7 @@ from learning.progress.models import (
     TrackFollow,
     TrackGoal,
 )
+from plumbing import cache_tokens
 from plumbing.text import clean_learner_text
 
 NOT_STARTED = "not_started"
@@ -73,6 +74,7 @@ def undo_todays_activity(*, user, topic=None, milestone=None, kind: str | None =
     actions.delete()
 
 
+@cache_tokens.bumped_once()  # its writes move the learner's token once, not once each
 def set_topic_status(*, user, topic, status: str) -> None:
     """Sets a learner's status for a topic; `not_started` removes it. A change counts as the day's activity;
     going back to not started the same day takes that day's activity on the topic back. A topic that becomes
@@ -127,6 +129,7 @@ SOLID = "solid"
 REFRESH = "refresh"
 
 
+@cache_tokens.bumped_once()
 def answer_review(*, user, review: TopicReview, answer: str, relearn: bool = False) -> bool:
     """The learner's answer to a review that is due: "solid" moves the topic up a box (the last box keeps it)
     and it comes due after that box's interval; "refresh" sends it back to box 1 (three days), or with
@@ -157,6 +160,7 @@ def answer_review(*, user, review: TopicReview, answer: str, relearn: bool = Fal
 
 
 @transaction.atomic
+@cache_tokens.bumped_once()
 def set_ready_ticks(*, user, topic, check_ids: set[int]) -> None:
     """Makes the learner's ticks of the topic's "You're ready when" checks exactly `check_ids` (ids of that
     topic's checks: the caller checks them). A newly ticked check counts as the day's self-check on the
@@ -210,6 +214,7 @@ def remove_track_goal(*, user, track: Track) -> bool:
 
 
 @transaction.atomic
+@cache_tokens.bumped_once()
 def set_milestone_done(*, user, milestone: Milestone, done: bool) -> None:
     if done:
         _, created = MilestoneCompletion.objects.get_or_create(user=user, milestone=milestone)
@@ -223,6 +228,7 @@ def set_milestone_done(*, user, milestone: Milestone, done: bool) -> None:
 
 
 @transaction.atomic
+@cache_tokens.bumped_once()
 def reset_track_progress(*, user, track: Track) -> int:
     """Forgets the learner's progress on every topic and milestone of the track; returns rows removed.
 
@@ -268,6 +274,7 @@ def update_bookmark_note(*, bookmark: Bookmark, note: str) -> Bookmark:
 
 
 @transaction.atomic
+@cache_tokens.bumped_once()
 def save_topic_note(*, user, topic, text: str) -> TopicNote | None:
     """The learner's note on `topic` becomes `text`; an empty text deletes it (None)."""
     text = clean_learner_text(text)

@@ -112,3 +112,52 @@ def test_an_update_of_one_learners_rows_touches_and_moves_only_theirs():
     assert not moved(
         cache_tokens.learner(other.pk), lambda: Rating.objects.filter(pk=0).update_of(other, stars=1)
     )
+
+
+def test_writes_in_a_bumped_once_block_move_each_token_once_when_it_ends(monkeypatch):
+    learner = UserFactory()
+    name = cache_tokens.learner(learner.pk)
+    moves = []
+    set_now = cache_tokens._set_now
+    monkeypatch.setattr(cache_tokens, "_set_now", lambda names: (moves.append(names), set_now(names)))
+    before = token(name)
+    with cache_tokens.bumped_once():
+        BookmarkFactory(user=learner)
+        RatingFactory(user=learner)
+        with cache_tokens.bumped_once():  # nested: the outer block moves it
+            Bookmark.objects.filter(user=learner).delete()
+        assert moves == []
+        assert token(name) == before
+    assert token(name) != before
+    assert len(moves) == 1  # the factories' resources move the catalogue's token in the same move
+    assert {name, cache_tokens.STATS} <= set(moves[0])
+
+
+def test_a_bumped_once_block_that_fails_still_moves_the_tokens_of_the_writes_before():
+    learner = UserFactory()
+    name = cache_tokens.learner(learner.pk)
+    before = token(name)
+
+    @cache_tokens.bumped_once()
+    def write_then_fail():
+        BookmarkFactory(user=learner)
+        raise RuntimeError("after a write")
+
+    with pytest.raises(RuntimeError):
+        write_then_fail()
+    assert token(name) != before
+
+
+def test_a_check_off_moves_the_learners_token_once(monkeypatch, client):
+    track = build_track(2)
+    learner = UserFactory()
+    client.force_login(learner)
+    topic = track.steps.first().topic
+    moves = []
+    set_now = cache_tokens._set_now
+    monkeypatch.setattr(cache_tokens, "_set_now", lambda names: (moves.append(names), set_now(names)))
+    for status in ("done", "learning"):  # each: the status, the day's activity, the review schedule
+        moves.clear()
+        response = client.post(f"/topics/{topic.slug}/status/", {"status": status})
+        assert response.status_code == 302
+        assert moves == [(cache_tokens.learner(learner.pk),)]
