@@ -1,3 +1,5 @@
+from datetime import time
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -99,4 +101,20 @@ class CalendarForm(forms.Form):
         error_messages={
             "invalid_choice": "Choose to turn the calendar feed on, reset its link or turn it off."
         },
+    )
+
+
+# The times a study session may start: every half hour from 05:00 to 23:00.
+STUDY_TIMES = [time(hour, minute) for hour in range(5, 24) for minute in (0, 30)][:-1]
+
+
+class StudyTimeForm(forms.Form):
+    """When the calendar feed's study sessions start, in the learner's time zone."""
+
+    study_starts_at = forms.TypedChoiceField(
+        label="Sessions start at",
+        choices=[(f"{start:%H:%M}", f"{start:%H:%M}") for start in STUDY_TIMES],
+        coerce=time.fromisoformat,
+        help_text="Your time zone's time. Your calendar app lets you move a single session.",
+        error_messages={"invalid_choice": "Pick a time from the list (every half hour, 05:00 to 23:00)."},
     )

@@ -1,4 +1,5 @@
 import zoneinfo
+from datetime import time
 from functools import cache
 
 from django.contrib.auth.models import AbstractUser
@@ -69,6 +70,11 @@ class User(AbstractUser):
         choices=WEEKDAY_CHOICES,
         default=0,
         help_text="The day of the week the digest comes, in the learner's time zone.",
+    )
+    study_starts_at = models.TimeField(
+        "study sessions start",
+        default=time(19, 0),
+        help_text="When the study sessions of the learner's calendar feed start, in their time zone.",
     )
     # The secret of the learner's private calendar feed (/calendar/<token>.ics); empty while it is off.
     calendar_token = models.CharField(

@@ -52,6 +52,7 @@ def export_for(user) -> dict:
             "weekly_digest": user.digest_is_on,
             "digest_weekday": user.get_digest_weekday_display(),
             "calendar_feed_is_on": bool(user.calendar_token),
+            "study_sessions_start": f"{user.study_starts_at:%H:%M}",
         },
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}

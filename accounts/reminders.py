@@ -59,6 +59,13 @@ def new_calendar_token(*, user) -> str:
 
 
 @transaction.atomic
+def set_study_time(*, user, starts_at) -> None:
+    """When the calendar feed's study sessions start (a time of day in the learner's zone)."""
+    user.study_starts_at = starts_at
+    user.save(update_fields=["study_starts_at"])
+
+
+@transaction.atomic
 def turn_calendar_off(*, user) -> None:
     user.calendar_token = ""
     user.save(update_fields=["calendar_token"])

@@ -14,7 +14,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts import personal_data, reminders, services
-from accounts.forms import CalendarForm, DeleteAccountForm, DigestForm, ProfileSettingsForm, TimeZoneForm
+from accounts.forms import (
+    CalendarForm,
+    DeleteAccountForm,
+    DigestForm,
+    ProfileSettingsForm,
+    StudyTimeForm,
+    TimeZoneForm,
+)
 from plumbing.actions import say
 
 
@@ -83,6 +90,22 @@ def calendar(request):
     return redirect(reverse("accounts:profile_settings") + "#calendar")
 
 
+@require_POST
+@login_required
+def study_time(request):
+    form = StudyTimeForm(request.POST)
+    if not form.is_valid():
+        return settings_page(request, study_time_form=form, status=400)
+    reminders.set_study_time(user=request.user, starts_at=form.cleaned_data["study_starts_at"])
+    starts = f"{request.user.study_starts_at:%H:%M}"
+    say(
+        request,
+        f"Saved. Your study sessions start at {starts}, {request.user.time_zone} time.",
+        at="calendar",
+    )
+    return redirect(reverse("accounts:profile_settings") + "#calendar")
+
+
 @csrf_exempt
 @never_cache
 def unsubscribe(request, token):
@@ -102,7 +125,14 @@ def unsubscribe(request, token):
 
 
 def settings_page(
-    request, *, profile_form=None, zone_form=None, digest_form=None, calendar_form=None, status=200
+    request,
+    *,
+    profile_form=None,
+    zone_form=None,
+    digest_form=None,
+    calendar_form=None,
+    study_time_form=None,
+    status=200,
 ):
     user = request.user
     context = {
@@ -119,6 +149,8 @@ def settings_page(
         "digest_form": digest_form
         or DigestForm(initial={"digest_is_on": user.digest_is_on, "digest_weekday": user.digest_weekday}),
         "calendar_form": calendar_form,
+        "study_time_form": study_time_form
+        or StudyTimeForm(initial={"study_starts_at": f"{user.study_starts_at:%H:%M}"}),
         "calendar_url": (
             request.build_absolute_uri(reverse("learning:calendar_feed", args=[user.calendar_token]))
             if user.calendar_token

@@ -2,13 +2,14 @@
 recurring event per weekly goal on its study days.
 
 Each goal's hours a week are spread evenly over its study days (no day chosen: every day), each session
-starting at STUDY_START in the learner's time zone: the evening, when most people who learn beside a job or
-school have time; a calendar app lets them move a session, and the feed never claims the day's working hours.
-The events start on the first study day on or after the day the goal was set, and the zone travels with them
-(TZID and a VTIMEZONE), so a daylight-saving change keeps the sessions at 19:00 local.
+starting at the time the learner chose on /me/profile/ (User.study_starts_at; 19:00 unless they changed it:
+the evening, when most people who learn beside a job or school have time), in their time zone; a calendar
+app lets them move a single session. The events start on the first study day on or after the day the goal
+was set, and the zone travels with them (TZID and a VTIMEZONE), so a daylight-saving change keeps the
+sessions at the same local time.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from icalendar import Calendar, Event, vRecur
@@ -17,7 +18,6 @@ from learning.progress.activity import learners_day
 from learning.progress.goals import days_of
 from learning.progress.models import TrackGoal
 
-STUDY_START = time(19, 0)
 ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
@@ -27,12 +27,13 @@ def session_minutes(hours_per_week: int, study_days: int) -> int:
 
 
 def first_session(goal: TrackGoal, zone) -> datetime:
-    """STUDY_START on the first of the goal's study days on or after the day it was set (learner's days)."""
+    """The learner's study time on the first of the goal's study days on or after the day it was set (their
+    days)."""
     day = learners_day(goal.user, goal.created_at)
     weekdays = days_of(goal.study_days)
     while day.weekday() not in weekdays:
         day += timedelta(days=1)
-    return datetime.combine(day, STUDY_START, tzinfo=zone)
+    return datetime.combine(day, goal.user.study_starts_at, tzinfo=zone)
 
 
 def study_calendar(user, *, absolute) -> bytes:

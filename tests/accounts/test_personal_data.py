@@ -1,7 +1,7 @@
 """/me/export/ downloads everything a learner owns; /me/delete/ deletes it after re-authentication."""
 
 import json
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -60,6 +60,7 @@ def own_data(user, track):
     community.rate_resource(user=user, resource=resource, stars=5, review="Clear <b>and</b> short.")
     reminders.update_digest(user=user, is_on=True, weekday=4)
     reminders.new_calendar_token(user=user)
+    reminders.set_study_time(user=user, starts_at=time(7, 30))
     DigestSent.objects.create(user=user, week=date(2026, 11, 30))
     return resource
 
@@ -107,6 +108,7 @@ def test_the_export_holds_everything_the_learner_owns_and_nothing_else(logged_in
     )
     assert (data["account"]["weekly_digest"], data["account"]["digest_weekday"]) == (True, "Friday")
     assert data["account"]["calendar_feed_is_on"] is True
+    assert data["account"]["study_sessions_start"] == "07:30"
     assert [digest["week"] for digest in data["digests_sent"]] == ["2026-11-30"]
     assert data["calendar_feed"] == [
         {"path": reverse("learning:calendar_feed", args=[verified_user.calendar_token])}

@@ -191,3 +191,45 @@ class TestCalendarSetting:
     def test_two_learners_never_share_a_token(self, db):
         tokens = {reminders.new_calendar_token(user=UserFactory()) for _ in range(5)}
         assert len(tokens) == 5
+
+
+STUDY_TIME = reverse("accounts:study_time")
+
+
+class TestStudyTime:
+    def test_sessions_start_at_19_until_the_learner_picks_a_time(self, logged_in_client, verified_user):
+        assert str(verified_user.study_starts_at) == "19:00:00"
+        html = logged_in_client.get(SETTINGS).content.decode()
+        assert f'action="{STUDY_TIME}"' in html
+        assert '<option value="19:00" selected>19:00</option>' in html
+        assert "from 19:00 your time" in html
+
+    def test_a_learner_picks_a_time_and_the_page_says_it(self, logged_in_client, verified_user):
+        response = logged_in_client.post(STUDY_TIME, {"study_starts_at": "06:30"})
+        assert response.status_code == 302
+        assert response["Location"] == f"{SETTINGS}#calendar"
+        assert str(fresh(verified_user).study_starts_at) == "06:30:00"
+        html = logged_in_client.get(SETTINGS).content.decode()
+        assert "Your study sessions start at 06:30, UTC time." in html
+        assert '<option value="06:30" selected>06:30</option>' in html
+        assert "from 06:30 your time" in html
+
+    @pytest.mark.parametrize("given", ["04:30", "19:15", "23:30", "7pm", "", "25:00"])
+    def test_a_time_off_the_list_is_refused_and_nothing_stored(self, logged_in_client, verified_user, given):
+        response = logged_in_client.post(STUDY_TIME, {"study_starts_at": given})
+        assert response.status_code == 400
+        html = response.content.decode()
+        expected = "This field is required." if not given else "Pick a time from the list"
+        assert expected in html
+        assert str(fresh(verified_user).study_starts_at) == "19:00:00"
+
+    def test_a_visitor_is_sent_to_log_in_and_nothing_is_stored(self, client, verified_user):
+        response = client.post(STUDY_TIME, {"study_starts_at": "08:00"})
+        assert response["Location"].startswith(reverse("account_login"))
+        assert str(fresh(verified_user).study_starts_at) == "19:00:00"
+
+    def test_only_the_learners_own_time_changes(self, logged_in_client, verified_user):
+        other = UserFactory()
+        logged_in_client.post(STUDY_TIME, {"study_starts_at": "08:00", "user": other.pk})
+        assert str(fresh(other).study_starts_at) == "19:00:00"
+        assert str(fresh(verified_user).study_starts_at) == "08:00:00"

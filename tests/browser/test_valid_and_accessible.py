@@ -605,6 +605,14 @@ def page_kinds(site) -> list[Page]:
             post={"action": "share"},
         ),
         Page(
+            "study-time-refused",
+            "accounts:study_time",
+            "/me/profile/calendar/time/",
+            who="learner",
+            status=400,
+            post={"study_starts_at": "19:15"},
+        ),
+        Page(
             "unsubscribe-ask",
             "accounts:digest_unsubscribe",
             f"/digest/unsubscribe/{reminders.unsubscribe_token(learner)}/",

@@ -1,6 +1,7 @@
 """The private calendar feed (/calendar/<token>.ics, learning/progress/calendar.py): a weekly recurring
-study session per weekly goal on its study days, at 19:00 in the learner's zone, the week's hours spread
-over those days; the secret address needs no login, can be reset or turned off, and shows one learner only."""
+study session per weekly goal on its study days, at the learner's study time (19:00 unless they chose
+another) in their zone, the week's hours spread over those days; the secret address needs no login, can be
+reset or turned off, and shows one learner only."""
 
 from datetime import UTC, datetime, time, timedelta
 
@@ -81,6 +82,15 @@ def test_the_first_session_waits_for_the_next_study_day(client, db):
     start = event.decoded("DTSTART")
     assert (start.isoformat(), event["RRULE"]["BYDAY"]) == ("2026-12-07T19:00:00+01:00", ["MO"])
     assert event.decoded("DURATION") == timedelta(hours=3)
+
+
+def test_sessions_start_at_the_time_the_learner_chose(client, learner_with_goals):
+    reminders.set_study_time(user=learner_with_goals, starts_at=time(6, 30))
+    backend, devops = events_of(client.get(feed_url(learner_with_goals)))
+    for event in (backend, devops):
+        start = event.decoded("DTSTART")
+        assert (start.time(), str(start.tzinfo)) == (time(6, 30), "America/New_York")
+    assert backend.decoded("DTSTART").date().isoformat() == "2026-12-02"  # still from the day it was set
 
 
 def test_sessions_keep_their_local_time_across_daylight_saving(client, learner_with_goals):
