@@ -4,7 +4,6 @@ feedback an author has not seen, and the projects of a public profile."""
 
 from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Value
 from django.shortcuts import get_object_or_404
 
@@ -31,28 +30,45 @@ def sort_of(given) -> str:
     return given if given in SORTS else "newest"
 
 
-def gallery(user, milestone, *, sort: str, page) -> Page:
-    """One page of the milestone's shown projects: featured first, then newest or most helpful; each with
-    its author, `helpful`, `met`, `voted` (by this learner) and its shown feedback with their authors. Three
-    queries (the count, the page, the feedback), whatever their number."""
+def gallery(user, milestone, *, sort: str):
+    """The milestone's shown projects in the gallery's order, featured first, then newest or most helpful (a
+    queryset: slice a page of it). Each has its author's handle and whether their profile is public (nothing
+    else of the author's row), `helpful`, `met`, `voted` (by this learner) and its shown feedback with its
+    writers' handles (`shown_feedback`). A page reads in two queries (its projects, their feedback), whatever
+    their number."""
     voted = (
         Exists(ProjectVote.objects.filter(user=user, submission=OuterRef("pk")))
         if user.is_authenticated
         else Value(False)
     )
     order = ["-is_featured", *(["-helpful"] if sort == "helpful" else []), "-created_at", "-pk"]
-    feedback = ProjectFeedback.objects.shown().select_related("user").order_by("created_at", "pk")
-    rows = (
+    feedback = (
+        ProjectFeedback.objects.shown()
+        .select_related("user")
+        .only("user", "submission", "text", "created_at", "user__username")
+        .order_by("created_at", "pk")
+    )
+    return (
         ProjectSubmission.objects.shown()
         .filter(milestone=milestone)
         .select_related("user")
+        .only(*CARD_FIELDS, "user__username", "user__profile_is_public")
         .annotate(helpful=helpful_count(), met=met_count(), voted=voted)
         .prefetch_related(Prefetch("feedback", queryset=feedback, to_attr="shown_feedback"))
         .order_by(*order)
     )
-    shown = Paginator(rows, PROJECTS_PER_PAGE).get_page(page)
-    shown.object_list = list(shown.object_list)
-    return shown
+
+
+# What a project's card shows of its row (and what the gallery sorts on).
+CARD_FIELDS = ("user", "repository_url", "live_url", "write_up", "is_featured", "created_at")
+
+
+def voted_among(user, project_ids) -> set[int]:
+    """Which of these projects the learner marked helpful: one query (none for no projects)."""
+    if not project_ids:
+        return set()
+    votes = ProjectVote.objects.filter(user=user, submission_id__in=project_ids)
+    return set(votes.values_list("submission_id", flat=True))
 
 
 def shown_count(milestone) -> int:
