@@ -15,7 +15,6 @@ next request after any of them renders the page anew, as the whole-page cache do
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.template.loader import render_to_string
@@ -55,15 +54,16 @@ class LearnerProjects:
     page: Page | None = None
     cards: tuple[overlay.Overlay, ...] = ()
     fillers: dict = field(default_factory=dict)
-    own: Any = None
+    own: project_queries.OwnProject | None = None
     built: bool = False
 
 
-def learner_projects(request, milestone, built: bool) -> LearnerProjects:
-    """A visitor: how many shown projects the milestone has. A learner: one page of them as cards and their
-    own project. The count and the cards are the memo's (once per stats version, per page and order); each
-    request reads which of the page's projects the learner marked helpful (one query) and their own project
-    (one). Rendering a page anew reads the count, the projects and their feedback (three queries)."""
+def learner_projects(request, milestone) -> LearnerProjects:
+    """A visitor: how many shown projects the milestone has. A learner: one page of them as cards, whether
+    they built the milestone and their own project. The count and the cards are the memo's (once per stats
+    version, per page and order); each request reads the learner's own part (built, their project, their
+    votes among the page) in one query. Rendering a page anew reads the count, the projects and their
+    feedback (three queries)."""
     user = request.user
     count = queries.memoised(
         request,
@@ -78,16 +78,16 @@ def learner_projects(request, milestone, built: bool) -> LearnerProjects:
     # The page asked for, as the paginator reads it (a bad or too large number: the first or the last page).
     paginator = Paginator(range(count), project_queries.PROJECTS_PER_PAGE)
     number = paginator.get_page(request.GET.get("page")).number
-    voted: set[int] | None = None  # known without a query when this request renders the page
 
     def render_page() -> tuple[Card, ...]:
-        nonlocal voted
+        if not count:
+            return ()
         start = (number - 1) * project_queries.PROJECTS_PER_PAGE
-        rows = project_queries.gallery(user, milestone, sort=sort)
-        projects = list(rows[start : start + project_queries.PROJECTS_PER_PAGE]) if count else []
-        voted = {project.pk for project in projects if project.voted}
+        rows = project_queries.gallery(milestone, sort=sort)[
+            start : start + project_queries.PROJECTS_PER_PAGE
+        ]
         total = len(milestone.checklist.all())
-        return tuple(card_of(request, project, total) for project in projects)
+        return tuple(card_of(request, project, total) for project in rows)
 
     cards = queries.memoised(
         request,
@@ -99,17 +99,16 @@ def learner_projects(request, milestone, built: bool) -> LearnerProjects:
         timezone.get_current_timezone_name(),  # the cards' dates
         build=render_page,
     )
-    if voted is None:
-        voted = project_queries.voted_among(user, [card.pk for card in cards])
+    mine = project_queries.mine(user, milestone, [card.pk for card in cards])
     return LearnerProjects(
         count=count,
         sort=sort,
         sorts=tuple(project_queries.SORTS.items()),
         page=Page([card.pk for card in cards], number, paginator),
         cards=tuple(card.html for card in cards),
-        fillers=card_fillers(cards, user.pk, voted),
-        own=project_queries.own_project(user, milestone, with_items=False),
-        built=built,
+        fillers=card_fillers(cards, user.pk, mine.voted),
+        own=mine.own,
+        built=mine.built,
     )
 
 
@@ -160,7 +159,7 @@ def helpful_button(voted: bool) -> SafeString:
     return mark_safe(html)  # noqa: S308 - a template's output
 
 
-def card_fillers(cards: tuple[Card, ...], user_id: int, voted: set[int]) -> dict:
+def card_fillers(cards: tuple[Card, ...], user_id: int, voted: frozenset[int]) -> dict:
     """The slots of the cards for this learner: no helpful button nor report control on their own project,
     no report control on their own feedback, the helpful button pressed where they marked it helpful."""
     actions = {str(card.pk): card.actions for card in cards if card.author_id != user_id}

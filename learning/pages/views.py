@@ -218,12 +218,12 @@ def milestone_detail(request, pk):
     html = queries.memoised(
         request, "milestone-page", request.path, user.is_authenticated, build=render_shared, depends=catalogue
     )
-    built = milestone.pk in learner_state(user).milestones_done
+    projects = learner_projects(request, milestone)  # with whether the learner built it: one query
     context = {
         "milestone": milestone,
         "main": html.main,
-        "fillers": milestone_fillers(built),
-        "projects": learner_projects(request, milestone, built),
+        "fillers": milestone_fillers(projects.built),
+        "projects": projects,
     }
     return render(request, "learning/milestone_detail.html", context)
 

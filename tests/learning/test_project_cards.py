@@ -22,6 +22,7 @@ from tests.factories import (
     TrackFactory,
     UserFactory,
 )
+from tests.learning.test_projects import PROJECT_PAGE_QUERIES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rendered_every_time")]
 
@@ -101,7 +102,9 @@ def test_a_page_from_the_memo_is_the_page_rendered_afresh(client, cold_get, mile
     client.force_login(reader)
     ProjectVoteFactory(user=reader, submission=ProjectSubmissionFactory(milestone=milestone))
     for query in ("", "?sort=helpful"):
-        fresh = cold_get(client, milestone.get_absolute_url() + query, 10).content.decode()
+        fresh = cold_get(
+            client, milestone.get_absolute_url() + query, PROJECT_PAGE_QUERIES["learner"]
+        ).content.decode()
         again = page(client, milestone, query)
         assert CSRF.sub('name="csrfmiddlewaretoken" value="-"', fresh) == again
         assert (
