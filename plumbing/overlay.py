@@ -77,28 +77,48 @@ class Overlay:
         return mark_safe("".join(out))  # noqa: S308 - fixed parts rendered by templates, values escaped
 
 
-_memo: OrderedDict[Hashable, object] = OrderedDict()
-_lock = threading.Lock()
+class Memo:
+    """Values kept in this process's memory by key, built on first use, the least recently used dropped past
+    `size`. `memo()` is the one every page shares; a page with many small fragments (one per project) keeps
+    them in one of its own, so they don't push the others out."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._values: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+        _memos.append(self)
+
+    def get(self, key: Hashable, build: Callable[[], T], *, size: int | None = None) -> T:
+        """The value for `key`, built by `build` on first use."""
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]  # type: ignore[return-value]
+        value = build()
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > (size or self.size):
+                self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+_memos: list[Memo] = []
+_memo = Memo(MEMO_SIZE)
 
 
 def memo(key: Hashable, build: Callable[[], T]) -> T:
     """This process's copy of what `build` makes for `key`, built on first use (MEMO_SIZE kept at most)."""
-    with _lock:
-        if key in _memo:
-            _memo.move_to_end(key)
-            return _memo[key]  # type: ignore[return-value]
-    value = build()
-    with _lock:
-        _memo[key] = value
-        while len(_memo) > MEMO_SIZE:
-            _memo.popitem(last=False)
-    return value
+    return _memo.get(key, build, size=MEMO_SIZE)
 
 
 def forget() -> None:
-    """Drops every memoised value (tests use it)."""
-    with _lock:
-        _memo.clear()
+    """Drops every memoised value, in every Memo (tests use it)."""
+    for each in _memos:
+        each.clear()
 
 
 # ---------- Rendering shared HTML ----------

@@ -3,14 +3,18 @@
 A card (its write-up's Markdown, links, checklist met, helpful count, feedback, report controls) is the
 same for every learner but for a few bits of their own: whether they marked it helpful, whether it is
 their own project (no helpful button, no report control) or their own feedback (no report control), the
-CSRF token, the query string and messages. So a page of cards is rendered once per version of what it
-shows, with a slot for each of those bits (plumbing/overlay.py), and kept in this process's memo; a
-request reads only which of the page's projects this learner marked helpful, and fills the slots.
+CSRF token, the query string and messages. So cards are rendered with a slot for each of those bits
+(plumbing/overlay.py) and kept in this process's memory, at two levels:
 
-What a card shows changes only with a write that moves the stats token (cache_tokens.STATS: a project
-saved, featured, hidden or deleted, a vote, feedback written, hidden or deleted, a handle changed, an
-account deleted) or the catalogue token (the milestone's checklist): the memo's key holds both, so the
-next request after any of them renders the page anew, as the whole-page cache does.
+- a page of cards (which projects, in which order, as they are) under the tokens that move with every
+  change to what they show (cache_tokens.STATS: a project saved, featured, hidden or deleted, a vote,
+  feedback written, hidden or deleted, a handle or profile changed, an account deleted; CATALOGUE: the
+  milestone's checklist): while they hold, a request reads no project at all;
+- each card under everything it shows (CARDS): the stats token also moves with every rating or vote
+  anywhere, and a page read anew then renders only the cards whose data changed.
+
+Per request come the learner's own part (whether they built the milestone, their own project, their votes
+among the page: one query) and the filled slots.
 """
 
 from dataclasses import dataclass, field
@@ -27,6 +31,9 @@ from learning.community import project_queries
 from learning.community.models import FEEDBACK_MAX_LENGTH
 from plumbing import cache_tokens, overlay
 
+# Each card as rendered, by everything it shows: a page rendered anew (the stats token moved: a vote or a
+# rating anywhere) reads its projects again but renders only the cards whose data changed.
+CARDS = overlay.Memo(512)
 CARD_INDENT = "\n    "  # a card's place in the list's <ol> (includes/learner_projects.html)
 ACTIONS_INDENT = "\n        "  # the actions' place in a card
 
@@ -87,7 +94,11 @@ def learner_projects(request, milestone) -> LearnerProjects:
             start : start + project_queries.PROJECTS_PER_PAGE
         ]
         total = len(milestone.checklist.all())
-        return tuple(card_of(request, project, total) for project in rows)
+        key = (request.path, timezone.get_current_timezone_name(), total)
+        return tuple(
+            CARDS.get((*key, *shown_of(project)), lambda project=project: card_of(request, project, total))
+            for project in rows
+        )
 
     cards = queries.memoised(
         request,
@@ -109,6 +120,27 @@ def learner_projects(request, milestone) -> LearnerProjects:
         fillers=card_fillers(cards, user.pk, mine.voted),
         own=mine.own,
         built=mine.built,
+    )
+
+
+def shown_of(project) -> tuple:
+    """Everything of a project that its card shows, as read for it: its fields (project_queries.gallery
+    reads only those), its author's, its counts, and each piece of its shown feedback with its writer's
+    handle. Part of the card's key in CARDS, so a card is never served for data it was not rendered from."""
+    return (
+        *loaded(project),
+        project.helpful,
+        project.met,
+        *loaded(project.user),
+        tuple((*loaded(feedback), *loaded(feedback.user)) for feedback in project.shown_feedback),
+    )
+
+
+def loaded(row) -> tuple:
+    """The values of a row's fields that were read (not deferred)."""
+    deferred = row.get_deferred_fields()
+    return tuple(
+        getattr(row, field.attname) for field in row._meta.concrete_fields if field.attname not in deferred
     )
 
 

@@ -12,12 +12,14 @@ from django.urls import reverse
 
 from learning.community import moderation
 from learning.models import ChecklistItem, ProjectFeedback, ProjectSubmission
+from learning.pages import projects
 from tests.conftest import logged_in
 from tests.factories import (
     MilestoneFactory,
     ProjectFeedbackFactory,
     ProjectSubmissionFactory,
     ProjectVoteFactory,
+    RatingFactory,
     StageFactory,
     TrackFactory,
     UserFactory,
@@ -123,6 +125,28 @@ def test_a_warm_page_reads_no_project_nor_feedback_again(client, milestone, proj
     assert "learning_projectfeedback" not in read
     assert "COUNT(" not in read
     assert "Nice tests." in html
+
+
+def test_a_page_read_anew_renders_only_the_cards_whose_data_changed(client, milestone, project, monkeypatch):
+    other = ProjectSubmissionFactory(milestone=milestone)
+    client.force_login(UserFactory())
+    page(client, milestone)
+    rendered = []
+    card_of = projects.card_of
+
+    def counted(request, project, total):
+        rendered.append(project.pk)
+        return card_of(request, project, total)
+
+    monkeypatch.setattr(projects, "card_of", counted)
+    RatingFactory()  # moves the stats token: the page is read anew, and its cards are as they were
+    with CaptureQueriesContext(connection) as queries:
+        page(client, milestone)
+    assert "learning_projectfeedback" in " ".join(query["sql"] for query in queries.captured_queries)
+    assert rendered == []
+    ProjectVoteFactory(submission=other)
+    assert "1 found it helpful" in card(page(client, milestone), other)
+    assert rendered == [other.pk]
 
 
 def edit_write_up(project):
