@@ -57,9 +57,14 @@ class Overlay:
         """`fillers(kind)` gives the function that turns a slot's key into its text (escaped unless safe), or
         into another Overlay (a shared variant of a part, filled with the same fillers); a kind without one
         leaves its slots empty."""
-        by_kind: dict[str, Callable[[str], object] | None] = {}
-        escaped: dict[object, str] = {}  # a page repeats a few values hundreds of times
-        out = [self.parts[0]]
+        out: list[str] = []
+        # Asked once per kind and escaped once per value for the whole fill, the Overlays given for slots too:
+        # a page repeats a few values (the CSRF token, the query string) hundreds of times.
+        self._fill_into(out, fillers, {}, {})
+        return mark_safe("".join(out))  # noqa: S308 - fixed parts rendered by templates, values escaped
+
+    def _fill_into(self, out: list[str], fillers: Filler, by_kind: dict, escaped: dict) -> None:
+        out.append(self.parts[0])
         for (kind, key), after in zip(self.slots, self.parts[1:], strict=True):
             if kind not in by_kind:
                 by_kind[kind] = fillers(kind)
@@ -67,14 +72,13 @@ class Overlay:
             if fill is not None:
                 value = fill(key)
                 if isinstance(value, Overlay):
-                    out.append(value.fill(fillers))
+                    value._fill_into(out, fillers, by_kind, escaped)
                 elif value:
                     text = escaped.get(value)
                     if text is None:
                         text = escaped[value] = conditional_escape(str(value))
                     out.append(text)
             out.append(after)
-        return mark_safe("".join(out))  # noqa: S308 - fixed parts rendered by templates, values escaped
 
 
 class Memo:
