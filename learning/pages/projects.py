@@ -95,10 +95,11 @@ def learner_projects(request, milestone) -> LearnerProjects:
         ]
         total = len(milestone.checklist.all())
         key = (request.path, timezone.get_current_timezone_name(), total)
-        return tuple(
-            CARDS.get((*key, *shown_of(project)), lambda project=project: card_of(request, project, total))
-            for project in rows
-        )
+
+        def card(project) -> Card:
+            return CARDS.get((*key, *shown_of(project)), lambda: card_of(request, project, total))
+
+        return tuple(card(project) for project in rows)
 
     cards = queries.memoised(
         request,
