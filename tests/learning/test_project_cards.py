@@ -115,16 +115,26 @@ def test_a_page_from_the_memo_is_the_page_rendered_afresh(client, cold_get, mile
         assert "Try &lt;b&gt;pytest&lt;/b&gt;<br>and coverage" in again
 
 
+# Warm (the cards from the memo): the session, the user, and the learner's own part (whether they built it,
+# their project, their helpful marks among the page), whatever the number of projects and feedback.
+WARM_LEARNER_QUERIES = 3
+
+
 def test_a_warm_page_reads_no_project_nor_feedback_again(client, milestone, project):
     ProjectFeedbackFactory(submission=project)
     client.force_login(UserFactory())
-    page(client, milestone)
-    with CaptureQueriesContext(connection) as queries:
-        html = page(client, milestone)
-    read = " ".join(query["sql"] for query in queries.captured_queries)
-    assert "learning_projectfeedback" not in read
-    assert "COUNT(" not in read
-    assert "Nice tests." in html
+    for more in (0, 12):
+        for _ in range(more):
+            ProjectFeedbackFactory(submission=ProjectSubmissionFactory(milestone=milestone))
+        page(client, milestone)
+        with CaptureQueriesContext(connection) as queries:
+            html = page(client, milestone)
+        read = " ".join(query["sql"] for query in queries.captured_queries)
+        assert len(queries.captured_queries) == WARM_LEARNER_QUERIES
+        assert "learning_projectfeedback" not in read
+        assert "COUNT(" not in read
+        assert html.count('class="project"') == (1 if not more else 10)
+        assert "Nice tests." in html
 
 
 def test_a_page_read_anew_renders_only_the_cards_whose_data_changed(client, milestone, project, monkeypatch):
