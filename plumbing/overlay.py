@@ -57,9 +57,14 @@ class Overlay:
         """`fillers(kind)` gives the function that turns a slot's key into its text (escaped unless safe), or
         into another Overlay (a shared variant of a part, filled with the same fillers); a kind without one
         leaves its slots empty."""
-        by_kind: dict[str, Callable[[str], object] | None] = {}
-        escaped: dict[object, str] = {}  # a page repeats a few values hundreds of times
-        out = [self.parts[0]]
+        out: list[str] = []
+        # Asked once per kind and escaped once per value for the whole fill, the Overlays given for slots too:
+        # a page repeats a few values (the CSRF token, the query string) hundreds of times.
+        self._fill_into(out, fillers, {}, {})
+        return mark_safe("".join(out))  # noqa: S308 - fixed parts rendered by templates, values escaped
+
+    def _fill_into(self, out: list[str], fillers: Filler, by_kind: dict, escaped: dict) -> None:
+        out.append(self.parts[0])
         for (kind, key), after in zip(self.slots, self.parts[1:], strict=True):
             if kind not in by_kind:
                 by_kind[kind] = fillers(kind)
@@ -67,38 +72,57 @@ class Overlay:
             if fill is not None:
                 value = fill(key)
                 if isinstance(value, Overlay):
-                    out.append(value.fill(fillers))
+                    value._fill_into(out, fillers, by_kind, escaped)
                 elif value:
                     text = escaped.get(value)
                     if text is None:
                         text = escaped[value] = conditional_escape(str(value))
                     out.append(text)
             out.append(after)
-        return mark_safe("".join(out))  # noqa: S308 - fixed parts rendered by templates, values escaped
 
 
-_memo: OrderedDict[Hashable, object] = OrderedDict()
-_lock = threading.Lock()
+class Memo:
+    """Values kept in this process's memory by key, built on first use, the least recently used dropped past
+    `size`. `memo()` is the one every page shares; a page with many small fragments (one per project) keeps
+    them in one of its own, so they don't push the others out."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._values: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+        _memos.append(self)
+
+    def get(self, key: Hashable, build: Callable[[], T], *, size: int | None = None) -> T:
+        """The value for `key`, built by `build` on first use."""
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]  # type: ignore[return-value]
+        value = build()
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > (size or self.size):
+                self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+_memos: list[Memo] = []
+_memo = Memo(MEMO_SIZE)
 
 
 def memo(key: Hashable, build: Callable[[], T]) -> T:
     """This process's copy of what `build` makes for `key`, built on first use (MEMO_SIZE kept at most)."""
-    with _lock:
-        if key in _memo:
-            _memo.move_to_end(key)
-            return _memo[key]  # type: ignore[return-value]
-    value = build()
-    with _lock:
-        _memo[key] = value
-        while len(_memo) > MEMO_SIZE:
-            _memo.popitem(last=False)
-    return value
+    return _memo.get(key, build, size=MEMO_SIZE)
 
 
 def forget() -> None:
-    """Drops every memoised value (tests use it)."""
-    with _lock:
-        _memo.clear()
+    """Drops every memoised value, in every Memo (tests use it)."""
+    for each in _memos:
+        each.clear()
 
 
 # ---------- Rendering shared HTML ----------

@@ -1,18 +1,14 @@
 """Pages that show several rooms at once: the catalogue with the learner's progress over it and the
 community's ratings in its order. Each view only calls the rooms' reads and renders."""
 
-from dataclasses import dataclass
-from typing import Any
-
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from learning.catalogue import fragments, listing, queries
 from learning.catalogue.forms import ResourceFilterForm
-from learning.community import project_queries
-from learning.community.models import FEEDBACK_MAX_LENGTH
+from learning.pages.projects import learner_projects
 from learning.pages.track import fillers, milestone_fillers, track_skeleton
 from learning.progress import activity, goals
 from learning.progress import queries as progress_queries
@@ -222,55 +218,14 @@ def milestone_detail(request, pk):
     html = queries.memoised(
         request, "milestone-page", request.path, user.is_authenticated, build=render_shared, depends=catalogue
     )
-    built = milestone.pk in learner_state(user).milestones_done
+    projects = learner_projects(request, milestone)  # with whether the learner built it: one query
     context = {
         "milestone": milestone,
         "main": html.main,
-        "fillers": milestone_fillers(built),
-        "projects": learner_projects(request, milestone, built),
+        "fillers": milestone_fillers(projects.built),
+        "projects": projects,
     }
     return render(request, "learning/milestone_detail.html", context)
-
-
-@dataclass(frozen=True)
-class LearnerProjects:
-    """What "Learner projects" shows this request: a visitor gets `count` alone."""
-
-    count: int
-    checklist_total: int
-    sort: str = "newest"
-    sorts: tuple = ()
-    page: Page | None = None
-    own: Any = None
-    built: bool = False
-    feedback_max: int = FEEDBACK_MAX_LENGTH
-
-
-def learner_projects(request, milestone, built: bool) -> LearnerProjects:
-    """A visitor: how many shown projects the milestone has (once per stats version: the memo). A learner:
-    one page of them (three queries) and their own project (one)."""
-    user = request.user
-    total = len(milestone.checklist.all())
-    if not user.is_authenticated:
-        count = queries.memoised(
-            request,
-            "project-count",
-            milestone.pk,
-            build=lambda: project_queries.shown_count(milestone),
-            depends=(cache_tokens.STATS,),
-        )
-        return LearnerProjects(count=count, checklist_total=total)
-    sort = project_queries.sort_of(request.GET.get("sort"))
-    page = project_queries.gallery(user, milestone, sort=sort, page=request.GET.get("page"))
-    return LearnerProjects(
-        count=page.paginator.count,
-        checklist_total=total,
-        sort=sort,
-        sorts=tuple(project_queries.SORTS.items()),
-        page=page,
-        own=project_queries.own_project(user, milestone, with_items=False),
-        built=built,
-    )
 
 
 def track_steps(request, track_id) -> list:

@@ -27,10 +27,16 @@ def fill(context, html: overlay.Overlay, fillers=None):
         "csrf": lambda: str(context.get("csrf_token") or get_token(request)),
         "full_path": request.get_full_path,
     }
+    known: dict[str, str] = {}  # each asked once, however many slots show it
+
+    def request_bit(key: str) -> str:
+        if key not in known:
+            known[key] = own[key]()
+        return known[key]
 
     def by_kind(kind):
         if kind == overlay.REQUEST:
-            return lambda key: own[key]()
+            return request_bit
         if kind == overlay.MESSAGES:
             return lambda anchor: messages_at(context, anchor)
         return fillers.get(kind) if fillers else None

@@ -399,10 +399,12 @@ def logged_out_page(milestone):
 # ---------- Fast, and fresh ----------
 
 # Cold (nothing cached): the milestone page's own (tests/learning/test_milestone_page.py: visitor 3, learner
-# 6) and "Learner projects": a visitor +1 (how many are shown); a learner +4 (how many, the page of them
-# with authors, helpful counts, checklist met and their own marks, the feedback with its writers, their own
-# project), whatever the number of projects, votes and feedback.
-PROJECT_PAGE_QUERIES = {"visitor": 4, "learner": 10}
+# 5 with their session and user) and "Learner projects": a visitor +1 (how many are shown); a learner +4
+# (how many, the page of them with authors, helpful counts and checklist met, the feedback with its
+# writers, and their own part: whether they built it, their own project and their marks among the page),
+# whatever the number of projects, votes and feedback. Warm (the cards from the memo), a learner's page
+# reads only their own part.
+PROJECT_PAGE_QUERIES = {"visitor": 4, "learner": 9}
 
 
 def projects_with_feedback_and_votes(milestone, count):

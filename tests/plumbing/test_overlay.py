@@ -55,6 +55,19 @@ def test_memo_builds_once_per_key_and_forgets_the_least_recently_used(monkeypatc
     overlay.forget()
 
 
+def test_a_memo_of_its_own_keeps_its_size_apart_and_is_forgotten_with_the_others():
+    own = overlay.Memo(1)
+    overlay.memo("kept", lambda: "shared")
+    own.get("a", lambda: "A")
+    own.get("b", lambda: "B")  # a goes from its own memo only
+    assert own.get("a", lambda: "A again") == "A again"
+    assert overlay.memo("kept", lambda: "built again") == "shared"
+    overlay.forget()
+    assert own.get("a", lambda: "after") == "after"
+    assert overlay.memo("kept", lambda: "after") == "after"
+    overlay.forget()
+
+
 def test_an_overlay_given_for_a_slot_is_filled_with_the_same_fillers():
     part = overlay.Overlay.of(render('<b>{% slot "who" "" %}</b>'))
     html = overlay.Overlay.of(render('<p>{% slot "part" 1 %}{% slot "part" 2 %}</p>'))
