@@ -37,6 +37,7 @@ class TopicSpec:
     body: str
     tags: tuple[str, ...]
     created_at: datetime
+    ready_checks: tuple[str, ...] = ()  # its "You're ready when" checks, in order
 
 
 @dataclass(frozen=True)
@@ -144,9 +145,18 @@ def _topics(sizes: DemoSizes, rng: random.Random) -> list[TopicSpec]:
                 body=_markdown(rng, subject),
                 tags=tuple(rng.sample(TAG_NAMES, rng.randint(1, 3))),
                 created_at=_at(CATALOGUE_START, 3_600 + index * 600),
+                ready_checks=_ready_checks(index, subject),
             )
         )
     return topics
+
+
+def _ready_checks(index: int, subject: str) -> tuple[str, ...]:
+    """Three to five "You're ready when" checks, as the shipped topics have (a generator of their own, so
+    the rest of the catalogue stays as it was)."""
+    rng = _rng("ready-checks", index)
+    points = rng.sample(LEARNING_POINTS, rng.randint(3, 5))
+    return tuple(f"You can explain {_lower_first(point)} for {_lower_first(subject)}." for point in points)
 
 
 def _tracks(sizes: DemoSizes, rng: random.Random) -> list[TrackSpec]:

@@ -143,6 +143,7 @@ class Ids:
     milestones: list[int]
     resources: list[int]
     users: list[int] = field(default_factory=list)
+    ready_checks: dict[int, list[int]] = field(default_factory=dict)  # topic id -> its checks' ids, in order
 
 
 def _per_learner(learners: list[LearnerSpec], ids: Ids, purpose: str):
@@ -258,6 +259,23 @@ def note_rows(learners, ids: Ids, catalogue: Catalogue):
                 written = _at(learner.joined_at, rng.random() * learner.active_seconds)
                 text = f"{rng.choice(BOOKMARK_NOTES)}\n\n- {rng.choice(REVIEW_DETAILS)}"
                 yield user_id, ids.topics[topic], text, written, written
+
+
+TICKING_SHARE = 0.3  # of the topics a learner has progress on, the share whose "You're ready when" they used
+TICKED_WHILE_LEARNING = 0.5  # of such a topic's checks, the share ticked while still learning it
+
+
+def tick_rows(learners, ids: Ids, catalogue: Catalogue):
+    """The "You're ready when" checks learners ticked, on some of the topics they have progress on: all of a
+    done topic's, the first half of one being learned; when they were last at it."""
+    rng = _rng("ready-ticks", 0)
+    for user_id, topic_id, status, updated, completed in _progress_times(learners, ids, catalogue):
+        if status not in (DONE, LEARNING) or rng.random() >= TICKING_SHARE:
+            continue
+        checks = ids.ready_checks.get(topic_id, [])
+        ticked = checks if status == DONE else checks[: int(len(checks) * TICKED_WHILE_LEARNING)]
+        for check_id in ticked:
+            yield user_id, check_id, completed or updated
 
 
 def goal_rows(learners, ids: Ids, catalogue: Catalogue):

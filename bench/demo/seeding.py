@@ -30,6 +30,7 @@ from bench.demo.learners import (
     progress_rows,
     rating_rows,
     review_rows,
+    tick_rows,
 )
 from bench.demo.projects import insert_reactions, project_rows
 from bench.demo.rows import _ids, insert_rows
@@ -55,6 +56,8 @@ from learning.models import (
     ProjectSubmission,
     ProjectVote,
     Rating,
+    ReadyCheck,
+    ReadyCheckTick,
     Resource,
     ResourceSuggestion,
     ReviewFlag,
@@ -95,6 +98,7 @@ def _insert_catalogue(catalogue: Catalogue) -> Ids:
         topics=topics,
         milestones=_insert_milestones(catalogue, tracks, stages, topics),
         resources=_insert_resources(catalogue, topics),
+        ready_checks=_insert_ready_checks(catalogue, topics),
     )
     _insert_tags(catalogue, ids)
     return ids
@@ -136,6 +140,27 @@ def _insert_topics(catalogue: Catalogue) -> list[int]:
     return _ids(
         Topic.objects.filter(slug__startswith=SLUG_PREFIX), [t.slug for t in catalogue.topics], "slug"
     )
+
+
+def _insert_ready_checks(catalogue: Catalogue, topics: list[int]) -> dict[int, list[int]]:
+    """Each topic's "You're ready when" checks; returns topic id -> its checks' ids in order."""
+    insert_rows(
+        ReadyCheck,
+        ("topic", "position", "text"),
+        (
+            (topics[index], position, text)
+            for index, topic in enumerate(catalogue.topics)
+            for position, text in enumerate(topic.ready_checks, 1)
+        ),
+    )
+    checks: dict[int, list[int]] = {}
+    for pk, topic_id in (
+        ReadyCheck.objects.filter(topic__in=topics)
+        .order_by("topic", "position")
+        .values_list("pk", "topic_id")
+    ):
+        checks.setdefault(topic_id, []).append(pk)
+    return checks
 
 
 def _insert_milestones(
@@ -271,6 +296,7 @@ LEARNER_TABLES = (
         activity_rows,
     ),
     LearnerTable("notes", TopicNote, ("user", "topic", "text", "created_at", "updated_at"), note_rows),
+    LearnerTable("ready ticks", ReadyCheckTick, ("user", "ready_check", "ticked_at"), tick_rows),
     LearnerTable(
         "weekly goals",
         TrackGoal,
@@ -345,6 +371,8 @@ def delete_demo_data() -> None:
         MilestoneCompletion.objects.filter(Q(user__in=users) | Q(milestone__in=milestones)),
         Activity.objects.filter(Q(user__in=users) | Q(topic__in=topics) | Q(milestone__in=milestones)),
         TopicNote.objects.filter(Q(user__in=users) | Q(topic__in=topics)),
+        ReadyCheckTick.objects.filter(Q(user__in=users) | Q(ready_check__topic__in=topics)),
+        ReadyCheck.objects.filter(topic__in=topics),
         TrackGoal.objects.filter(Q(user__in=users) | Q(track__in=tracks)),
         TopicReview.objects.filter(Q(user__in=users) | Q(topic__in=topics)),
         TrackFollow.objects.filter(Q(user__in=users) | Q(track__in=tracks)),

@@ -30,6 +30,8 @@ from learning.models import (
     ProjectSubmission,
     ProjectVote,
     Rating,
+    ReadyCheck,
+    ReadyCheckTick,
     Resource,
     Step,
     Topic,
@@ -117,6 +119,8 @@ def snapshot():
         "completions": (MilestoneCompletion.objects.filter(user__in=users), "user__username", "milestone__slug", "completed_at"),
         "activity": (Activity.objects.filter(user__in=users), "user__username", "kind", "topic__slug", "milestone__slug", "at", "day"),
         "notes": (TopicNote.objects.filter(user__in=users), "user__username", "topic__slug", "text", "created_at"),
+        "ready checks": (ReadyCheck.objects.filter(topic__in=topics), "topic__slug", "position", "text"),
+        "ready ticks": (ReadyCheckTick.objects.filter(user__in=users), "user__username", "ready_check__topic__slug", "ready_check__position", "ticked_at"),
         "goals": (TrackGoal.objects.filter(user__in=users), "user__username", "track__slug", "hours_per_week", "study_days"),
         "reviews": (TopicReview.objects.filter(user__in=users), "user__username", "topic__slug", "box", "due"),
         "projects": (ProjectSubmission.objects.filter(user__in=users), "user__username", "milestone__slug", "repository_url", "write_up", "visibility", "created_at"),
@@ -191,6 +195,35 @@ def test_custom_sizes_give_exactly_those_rows():
     assert demo_counts() == expected_counts(SMALL)
     assert report.counts["topic progress rows"] == SMALL.progress
     assert report.counts["learners"] == SMALL.learners
+
+
+def test_topics_have_ready_checks_and_learners_ticked_them_as_far_as_they_got():
+    demo.seed(SMALL)
+    users = demo.demo_users()
+    topics = Topic.objects.filter(slug__startswith="demo-")
+    per_topic = Counter(ReadyCheck.objects.filter(topic__in=topics).values_list("topic_id", flat=True))
+    assert set(per_topic) == set(topics.values_list("pk", flat=True))
+    assert set(per_topic.values()) <= {3, 4, 5}
+    statuses = {
+        (user, topic): status
+        for user, topic, status in TopicProgress.objects.filter(user__in=users).values_list(
+            "user_id", "topic_id", "status"
+        )
+    }
+    ticked = Counter(
+        ReadyCheckTick.objects.filter(user__in=users).values_list("user_id", "ready_check__topic_id")
+    )
+    assert ticked
+    # on some topics with progress: all of a done topic's checks, the first half of one being learned; none
+    # of one skipped or not started
+    used = 0
+    for (user, topic), status in statuses.items():
+        count = ticked.pop((user, topic), 0)
+        expected = {"done": per_topic[topic], "learning": per_topic[topic] // 2}.get(status, 0)
+        assert count in {0, expected}
+        used += bool(count)
+    assert 0 < used < len(statuses)
+    assert not ticked  # no ticks on topics without progress
 
 
 def test_learners_have_activity_notes_goals_and_reviews_that_follow_from_their_progress():
