@@ -14,6 +14,7 @@ from learning.progress.models import MilestoneCompletion, TopicProgress, TrackFo
 DONE = TopicProgress.Status.DONE
 SKIPPED = TopicProgress.Status.SKIPPED
 LEARNING = TopicProgress.Status.LEARNING
+STATUSES = frozenset(TopicProgress.Status.values)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class LearnerRecord:
 
     state: LearnerState = field(default_factory=LearnerState)
     followed: frozenset = frozenset()  # the ids of the tracks they follow
+    marked: dict = field(default_factory=dict)  # other rows read with them: kind -> ids
 
 
 def learner_record(user) -> LearnerRecord:
@@ -73,17 +75,21 @@ def learner_record(user) -> LearnerRecord:
 
 
 def read_rows(rows) -> LearnerRecord:
-    """Rows of (id, kind): a topic's status, a built milestone or a followed track, told apart by the kind."""
+    """Rows of (id, kind): a topic's status, a built milestone or a followed track, told apart by the kind;
+    any other kind (topic_reads') is kept by kind in `marked`."""
     topics: dict = {}
     built, followed = set(), set()
+    marked: dict[str, set] = {}
     for pk, kind in rows:
         if kind == MILESTONE_DONE:
             built.add(pk)
         elif kind == FOLLOWED:
             followed.add(pk)
-        else:
+        elif kind in STATUSES:
             topics[pk] = kind
-    return LearnerRecord(LearnerState(topics, frozenset(built)), frozenset(followed))
+        else:
+            marked.setdefault(kind, set()).add(pk)
+    return LearnerRecord(LearnerState(topics, frozenset(built)), frozenset(followed), marked)
 
 
 @dataclass(frozen=True)

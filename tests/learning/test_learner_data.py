@@ -94,7 +94,8 @@ def done_today(user, topics):
 # learner reads no milestones (the page shows none).
 # Home: +1 for the tracks the learner follows (Continue shows only those). The topic page: +1 for the learner's
 # note on the topic ("My notes"); +1 for the topic's "You're ready when" checks (read with the topic, memoised
-# with it per catalogue version) and +1 for the learner's ticks of them.
+# with it per catalogue version); the learner's ticks of them come with their statuses and bookmarks
+# (progress.queries.topic_reads: one UNION ALL).
 LEARNER_PAGE_QUERIES = {
     "track": 11,  # a learner's statuses and milestones in one query (learner_state); +1 for a follower: their
     # weekly goals with this week's finished work (goals_and_week, one UNION ALL)
@@ -104,8 +105,8 @@ LEARNER_PAGE_QUERIES = {
     # +1: their weekly goals with this week's finished work (goals_and_week), the projections from the memoised
     # outlines; +1: their suggestions; +1: the newest feedback on their projects.
     "dashboard": 13,
-    "topic": 16,
-    "topic in its track": 15,
+    "topic": 14,
+    "topic in its track": 13,
     "home": 10,
     "bookmarks": 5,  # a page of 25: the count, the page, its resources' topics
     "resource": 10,
