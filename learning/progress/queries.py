@@ -284,17 +284,6 @@ def topic_reads(user, topic, resource_ids, *, checks: bool = True) -> TopicReads
     return TopicReads(record.state, record.marked.get(BOOKMARKED, set()), record.marked.get(TICKED, set()))
 
 
-def ready_ticks(user, topic) -> set[int]:
-    """The ids of the topic's "You're ready when" checks the learner ticked: one query, none for a visitor."""
-    if not user.is_authenticated:
-        return set()
-    return set(
-        ReadyCheckTick.objects.filter(user=user, ready_check__topic=topic).values_list(
-            "ready_check_id", flat=True
-        )
-    )
-
-
 def ready_ticks_of(user) -> set[int]:
     """The ids of every "You're ready when" check the learner ticked: one query, none for a visitor."""
     if not user.is_authenticated:
