@@ -1,9 +1,8 @@
 """The learner's dashboard (/me/): their tracks, goals, calendar, reviews, suggestions and the feedback on
 their projects, read in eight queries whatever their number (tests/learning/test_learner_data.py counts them).
 
-Each read is one round trip: the learner's statuses, built milestones and followed tracks come together
-(progress.state.learner_record), and so do their counts (tallies_of); tracks, outlines and topic links are
-the catalogue version's memo."""
+The learner's statuses, built milestones and followed tracks come in one query (learner_record), and
+so do their counts (tallies_of); the tracks and their outlines are the catalogue version's memo."""
 
 from dataclasses import dataclass
 
