@@ -49,8 +49,7 @@ def time_zone(request):
     if not form.is_valid():
         return settings_page(request, zone_form=form, status=400)
     services.update_time_zone(user=request.user, time_zone=form.cleaned_data["time_zone"])
-    say(request, f"Saved. Your days now start at midnight in {request.user.time_zone}.", at="time-zone")
-    return redirect(reverse("accounts:profile_settings") + "#time-zone")
+    return saved(request, "time-zone", f"Saved. Your days now start at midnight in {request.user.time_zone}.")
 
 
 @require_POST
@@ -63,12 +62,17 @@ def digest(request):
     reminders.update_digest(
         user=user, is_on=form.cleaned_data["digest_is_on"], weekday=form.cleaned_data["digest_weekday"]
     )
-    if user.digest_is_on:
-        day = user.get_digest_weekday_display()
-        say(request, f"Saved. Your weekly digest comes on {day}s, {user.time_zone} time.", at="digest")
-    else:
-        say(request, "Saved. You get no weekly digest.", at="digest")
-    return redirect(reverse("accounts:profile_settings") + "#digest")
+    if not user.digest_is_on:
+        return saved(request, "digest", "Saved. You get no weekly digest.")
+    day = user.get_digest_weekday_display()
+    return saved(request, "digest", f"Saved. Your weekly digest comes on {day}s, {user.time_zone} time.")
+
+
+CALENDAR_SAID = {
+    "off": "Your calendar feed is off: its address answers “not found” from now on.",
+    "reset": "Your calendar feed has a new address; the old one no longer works.",
+    "on": "Your calendar feed is on. Add its address to your calendar app.",
+}
 
 
 @require_POST
@@ -80,14 +84,9 @@ def calendar(request):
     action = form.cleaned_data["action"]
     if action == "off":
         reminders.turn_calendar_off(user=request.user)
-        say(request, "Your calendar feed is off: its address answers “not found” from now on.", at="calendar")
     else:
         reminders.new_calendar_token(user=request.user)
-        if action == "reset":
-            say(request, "Your calendar feed has a new address; the old one no longer works.", at="calendar")
-        else:
-            say(request, "Your calendar feed is on. Add its address to your calendar app.", at="calendar")
-    return redirect(reverse("accounts:profile_settings") + "#calendar")
+    return saved(request, "calendar", CALENDAR_SAID[action])
 
 
 @require_POST
@@ -96,14 +95,16 @@ def study_time(request):
     form = StudyTimeForm(request.POST)
     if not form.is_valid():
         return settings_page(request, study_time_form=form, status=400)
-    reminders.set_study_time(user=request.user, starts_at=form.cleaned_data["study_starts_at"])
-    starts = f"{request.user.study_starts_at:%H:%M}"
-    say(
-        request,
-        f"Saved. Your study sessions start at {starts}, {request.user.time_zone} time.",
-        at="calendar",
-    )
-    return redirect(reverse("accounts:profile_settings") + "#calendar")
+    user = request.user
+    reminders.set_study_time(user=user, starts_at=form.cleaned_data["study_starts_at"])
+    starts = f"{user.study_starts_at:%H:%M}"
+    return saved(request, "calendar", f"Saved. Your study sessions start at {starts}, {user.time_zone} time.")
+
+
+def saved(request, anchor: str, text: str):
+    """Says `text` in the settings page's section `anchor` and goes back to it there."""
+    say(request, text, at=anchor)
+    return redirect(reverse("accounts:profile_settings") + f"#{anchor}")
 
 
 @csrf_exempt
