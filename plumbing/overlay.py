@@ -92,7 +92,7 @@ class Memo:
         self._lock = threading.Lock()
         _memos.append(self)
 
-    def get(self, key: Hashable, build: Callable[[], T], *, size: int | None = None) -> T:
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
         """The value for `key`, built by `build` on first use."""
         with self._lock:
             if key in self._values:
@@ -101,7 +101,7 @@ class Memo:
         value = build()
         with self._lock:
             self._values[key] = value
-            while len(self._values) > (size or self.size):
+            while len(self._values) > self.size:
                 self._values.popitem(last=False)
         return value
 
@@ -116,7 +116,7 @@ _memo = Memo(MEMO_SIZE)
 
 def memo(key: Hashable, build: Callable[[], T]) -> T:
     """This process's copy of what `build` makes for `key`, built on first use (MEMO_SIZE kept at most)."""
-    return _memo.get(key, build, size=MEMO_SIZE)
+    return _memo.get(key, build)
 
 
 def forget() -> None:

@@ -36,7 +36,7 @@ def test_no_slots_is_the_html_itself():
 
 
 def test_memo_builds_once_per_key_and_forgets_the_least_recently_used(monkeypatch):
-    monkeypatch.setattr(overlay, "MEMO_SIZE", 2)
+    monkeypatch.setattr(overlay._memo, "size", 2)
     overlay.forget()
     built = []
 
