@@ -167,12 +167,8 @@ def new_feedback_for(user, since):
 
 def recent_feedback_for(user) -> list:
     """The newest feedback on the learner's projects, as the dashboard shows it: one query."""
-    shown = (
-        "text",
-        "created_at",
-        "user__username",
-        "submission__milestone__title",
-    )  # what the dashboard says
+    # Only what the dashboard says of each: who wrote it, on which project, when, and what.
+    shown = ("text", "created_at", "user__username", "submission__milestone__title")
     return list(new_feedback_for(user, None).only(*shown)[:FEEDBACK_ON_DASHBOARD])
 
 
