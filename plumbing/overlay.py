@@ -11,17 +11,29 @@ fills the slots per request, which costs a string join instead of a template ren
 In the template a slot is `{% slot "status" step.topic_id %}` (plumbing's `overlay` tag library); its marker
 is made of private-use characters that no content contains and that HTML escaping leaves alone.
 
-The memo is this process's, not the shared cache's: a hit needs no round trip and survives the cache going
-away; each process renders each fragment once per version. Keys must include every version the fragment
-depends on, so a change is a miss rather than a stale copy; old versions fall out (least recently used).
+The memo is this process's: a hit needs no round trip and survives the cache going away. Keys must include
+every version the fragment depends on, so a change is a miss rather than a stale copy; old versions fall out
+(least recently used). A fragment built with `shared=True` is also kept in the shared cache (Redis), so
+every process of every server builds it once per version between them: a process that hasn't got it yet, or
+has let it go, reads it from there (a round trip and an unpickling, against a render of tens of
+milliseconds for a topic's page). The shared copy is a help, never a need: when the cache is away or the
+value doesn't pickle, the process builds it itself as before.
 """
 
+import functools
+import hashlib
+import logging
+import os
+import pickle
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+import django
+from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -29,6 +41,10 @@ from django.utils.safestring import SafeString, mark_safe
 OPEN, SEPARATOR, CLOSE = "\ue000", "\ue001", "\ue002"
 _MARKER = re.compile(f"{OPEN}([^{SEPARATOR}]*){SEPARATOR}([^{CLOSE}]*){CLOSE}")
 MEMO_SIZE = 256
+SHARED_SECONDS = 24 * 3600  # a shared copy unused this long leaves the cache (old versions' copies too)
+SHARED_PREFIX = "memo:"
+log = logging.getLogger("roadmap.overlay")
+_MISSING = object()
 
 T = TypeVar("T")
 Filler = Callable[[str], Callable[[str], object] | None]
@@ -92,13 +108,14 @@ class Memo:
         self._lock = threading.Lock()
         _memos.append(self)
 
-    def get(self, key: Hashable, build: Callable[[], T]) -> T:
-        """The value for `key`, built by `build` on first use."""
+    def get(self, key: Hashable, build: Callable[[], T], *, shared: bool = False) -> T:
+        """The value for `key`, built by `build` on first use; with `shared`, first use among every process
+        that shares the cache (`key` then of str, int, float, bool, None and tuples of them only)."""
         with self._lock:
             if key in self._values:
                 self._values.move_to_end(key)
                 return self._values[key]  # type: ignore[return-value]
-        value = build()
+        value = _shared_build(key, build) if shared else build()
         with self._lock:
             self._values[key] = value
             while len(self._values) > self.size:
@@ -114,9 +131,69 @@ _memos: list[Memo] = []
 _memo = Memo(MEMO_SIZE)
 
 
-def memo(key: Hashable, build: Callable[[], T]) -> T:
-    """This process's copy of what `build` makes for `key`, built on first use (MEMO_SIZE kept at most)."""
-    return _memo.get(key, build)
+def memo(key: Hashable, build: Callable[[], T], *, shared: bool = False) -> T:
+    """This process's copy of what `build` makes for `key`, built on first use (MEMO_SIZE kept at most);
+    with `shared`, read from the shared cache when another process has built it (Memo.get)."""
+    return _memo.get(key, build, shared=shared)
+
+
+_KEY_PARTS = (str, int, float, bool, type(None))
+# What makes a release for shared copies: the site's code and templates (not its tests, docs or content).
+RELEASE_SUFFIXES = (".py", ".html", ".txt", ".svg", ".xml")
+RELEASE_SKIPPED = frozenset({"node_modules", "tests", "docs", "content", "static", "__pycache__"})
+
+
+def shared_key(key: Hashable) -> str:
+    """The shared cache's key for a memo key: the same in every process of a release (the key's repr and the
+    release, hashed), which only holds for keys made of plain values."""
+    if not _is_plain(key):
+        raise TypeError(f"a shared memo key is made of str, int, float, bool, None and tuples: {key!r}")
+    return SHARED_PREFIX + hashlib.sha256(f"{release()}|{key!r}".encode()).hexdigest()
+
+
+@functools.cache
+def release() -> str:
+    """A hash of the code and templates this process runs, and Django's version: during a deploy two
+    releases run side by side, and neither reads HTML the other rendered. Read once per process (tens of
+    milliseconds, at its first shared memo)."""
+    digest = hashlib.sha256(django.__version__.encode())
+    for root, folders, files in os.walk(settings.BASE_DIR):
+        folders[:] = sorted(
+            name for name in folders if not name.startswith(".") and name not in RELEASE_SKIPPED
+        )
+        for name in sorted(files):
+            if name.endswith(RELEASE_SUFFIXES):
+                path = os.path.join(root, name)
+                digest.update(os.path.relpath(path, settings.BASE_DIR).encode())
+                with open(path, "rb") as source:
+                    digest.update(source.read())
+    return digest.hexdigest()[:16]
+
+
+def _is_plain(key) -> bool:
+    if isinstance(key, tuple):
+        return all(_is_plain(part) for part in key)
+    return isinstance(key, _KEY_PARTS)
+
+
+def _shared_build(key: Hashable, build: Callable[[], T]) -> T:
+    """The shared copy of `key`'s value, or `build()` stored as the shared copy. Pickled here rather than by
+    the cache, so a value that doesn't pickle is built and served all the same (and said in the log)."""
+    name = shared_key(key)
+    stored = cache.get(name)  # None when the cache is away (plumbing.redis_cache) or has no copy
+    if stored is not None:
+        try:
+            return pickle.loads(stored)  # noqa: S301 - written by this site's own processes just below
+        except Exception:  # a copy this code can't read (pickle raises many kinds of error): build it
+            log.warning("shared memo: could not read the copy of %r; building it", key)
+    value = build()
+    try:
+        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    except Exception:  # pickling fails in many ways (a function, a lock, a form's renderer): serve it anyway
+        log.warning("shared memo: the value of %r does not pickle; kept in this process only", key)
+        return value
+    cache.set(name, data, SHARED_SECONDS)
+    return value
 
 
 def forget() -> None:
@@ -168,18 +245,23 @@ def shared_context(path: str, *, authenticated: bool) -> dict:
 class Shared:
     """A fragment rendered once from a template and a context (`main`), and the variants of its parts (other
     templates, the same context plus a little), each rendered the first time a request asks for it: a topic
-    page's status form as it is for each status, each resource's bookmark button on and off."""
+    page's status form as it is for each status, each resource's bookmark button on and off.
 
-    def __init__(self, template_name: str, context: dict):
-        self.context = context
+    What the parts render from is kept with it; `main_only` names what only the main template uses (a
+    form, whose renderer doesn't pickle), so that a Shared goes into the shared memo (Memo.get's `shared`)."""
+
+    def __init__(self, template_name: str, context: dict, *, main_only: tuple[str, ...] = ()):
         self.main = Overlay.of(render_to_string(template_name, context))
+        self.context = {name: value for name, value in context.items() if name not in main_only}
         self._parts: dict[Hashable, Overlay] = {}
 
     @classmethod
-    def for_request(cls, template_name: str, request, context: dict) -> "Shared":
+    def for_request(
+        cls, template_name: str, request, context: dict, *, main_only: tuple[str, ...] = ()
+    ) -> "Shared":
         """`template_name` rendered in shared_context for this request's path and audience, plus `context`."""
         shared = shared_context(request.path, authenticated=request.user.is_authenticated)
-        return cls(template_name, shared | context)
+        return cls(template_name, shared | context, main_only=main_only)
 
     def part(self, key: Hashable, template_name: str, **context) -> Overlay:
         """The variant `key` (which must tell it from the others) of a part, rendered once."""

@@ -53,10 +53,11 @@ def _site_mean() -> float:
 
 def memoised(request, *key, build, depends=(cache_tokens.CATALOGUE, cache_tokens.STATS)):
     """What `build()` makes for `key`, once per version of what it `depends` on and per what the person may
-    see (staff see drafts), kept in this process's memo (plumbing.overlay.memo): catalogue data, or HTML with
-    slots, that is the same for everyone under that key; never anything of one person's own."""
+    see (staff see drafts), kept in this process's memo and in the shared cache (plumbing.overlay.memo,
+    shared: built once between every process): catalogue data, or HTML with slots, that is the same for
+    everyone under that key; never anything of one person's own. The key's parts are plain values."""
     versions = tuple(cache_tokens.current(request, name) for name in depends)
-    return overlay.memo((*key, sees_drafts(request.user), versions), build)
+    return overlay.memo((*key, sees_drafts(request.user), versions), build, shared=True)
 
 
 def visible_topics(user):

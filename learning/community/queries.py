@@ -69,6 +69,9 @@ def resource_page(user, pk, *, reviews_page: int) -> ResourcePage:
     resource = resource_for_page(user, pk)
     reviews = Paginator(reviews_of(resource), REVIEWS_PER_PAGE).get_page(reviews_page)
     reviews.object_list = list(reviews.object_list)
+    # The paginator has counted (get_page did): it lets go of its query, which pickling the page for the
+    # shared memo would otherwise run to read every review.
+    reviews.paginator.object_list = reviews.object_list
     return ResourcePage(resource=resource, summary=rating_summary(resource), reviews=reviews)
 
 

@@ -132,7 +132,10 @@ def topic_detail(request, slug):
             "related": page.related,
             "bookmark_slots": user.is_authenticated,
         }
-        return overlay.Shared.for_request("learning/topic_main.html", request, context)
+        # The filter form and what it ignored show in the main part only (a form doesn't pickle).
+        return overlay.Shared.for_request(
+            "learning/topic_main.html", request, context, main_only=("form", "ignored")
+        )
 
     # Besides what it shows of the catalogue, the HTML shows the query string as given (the form), and the
     # walked track (the breadcrumb, the steps).

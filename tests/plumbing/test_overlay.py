@@ -1,7 +1,11 @@
 """Slots in a memoised fragment: marked by the template tag, filled per request, escaped, memoised by key."""
 
+import pickle
 import re
 
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.template import engines
 
 from plumbing import overlay
@@ -137,3 +141,88 @@ def test_fill_lays_the_request_s_own_token_path_and_messages_onto_shared_html(rf
     assert '<div id="rate"><div class="messages messages--at" role="status">' in html
     assert html.count("Saved.") == 1  # placed in its section, so not again at the top
     assert "[7]" in html
+
+
+# ---------- The shared memo: built once between every process, a help and never a need ----------
+
+
+def test_a_shared_value_is_read_by_a_process_that_has_not_built_it():
+    assert overlay.memo(("page", 1), lambda: {"html": "<p>built</p>"}, shared=True) == {
+        "html": "<p>built</p>"
+    }
+    overlay.forget()  # another process: nothing in its memory, the same shared cache
+
+    def not_again():
+        raise AssertionError("built twice")
+
+    assert overlay.memo(("page", 1), not_again, shared=True) == {"html": "<p>built</p>"}
+    assert overlay.memo(("page", 2), lambda: "other key", shared=True) == "other key"
+
+
+def test_without_the_shared_cache_each_process_builds_it(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    built = []
+    for _ in range(2):
+        overlay.forget()
+        assert overlay.memo(("page", 1), lambda: built.append(1) or "built", shared=True) == "built"
+    assert built == [1, 1]
+
+
+def test_a_value_that_does_not_pickle_is_served_and_kept_in_this_process_only(caplog):
+    value = {"render": lambda: "a function"}
+    assert overlay.memo(("page", 1), lambda: value, shared=True) is value
+    assert overlay.memo(("page", 1), lambda: "not again", shared=True) is value
+    assert "does not pickle" in caplog.text
+    overlay.forget()
+    assert overlay.memo(("page", 1), lambda: "built here", shared=True) == "built here"
+
+
+def test_an_unreadable_shared_copy_is_built_again(caplog):
+    cache.set(overlay.shared_key(("page", 1)), b"not a pickle", 60)
+    assert overlay.memo(("page", 1), lambda: "built", shared=True) == "built"
+    assert "could not read" in caplog.text
+    overlay.forget()
+    assert overlay.memo(("page", 1), lambda: "not again", shared=True) == "built"
+
+
+def test_another_release_never_reads_this_ones_copies(monkeypatch):
+    overlay.memo(("page", 1), lambda: "this release", shared=True)
+    overlay.forget()
+    monkeypatch.setattr(overlay, "release", lambda: "another")
+    assert overlay.memo(("page", 1), lambda: "the other release", shared=True) == "the other release"
+
+
+def test_the_release_is_the_code_and_templates(settings, tmp_path):
+    overlay.release.cache_clear()
+    settings.BASE_DIR = tmp_path
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("<p>one</p>")
+    (tmp_path / "tests").mkdir()
+    first = overlay.release()
+    overlay.release.cache_clear()
+    (tmp_path / "tests" / "test_page.py").write_text("a test is not the release")
+    assert overlay.release() == first
+    overlay.release.cache_clear()
+    (tmp_path / "templates" / "page.html").write_text("<p>two</p>")
+    assert overlay.release() != first
+    overlay.release.cache_clear()
+
+
+def test_a_shared_key_is_made_of_plain_values():
+    assert overlay.shared_key(("topic", "git", 3, True, None, (1, 2))) == overlay.shared_key(
+        ("topic", "git", 3, True, None, (1, 2))
+    )
+    assert overlay.shared_key(("topic", 3)) != overlay.shared_key(("topic", "3"))
+    with pytest.raises(TypeError):
+        overlay.shared_key(("topic", object()))
+
+
+def test_a_shared_fragment_keeps_for_its_parts_only_what_they_use(rf):
+    request = rf.get("/topics/git/")
+    request.user = AnonymousUser()
+    html = overlay.Shared.for_request(
+        "includes/ready_summary.html", request, {"form": object(), "title": "Git"}, main_only=("form",)
+    )
+    assert "form" not in html.context
+    assert html.context["title"] == "Git"
+    assert pickle.loads(pickle.dumps(html)).main.parts == html.main.parts  # noqa: S301 - our own bytes

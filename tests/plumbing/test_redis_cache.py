@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from plumbing import redis_cache
+from plumbing import overlay, redis_cache
 from plumbing.redis_cache import RedisCache, away_since, cache_health
 from tests.ops.servers import RedisServer
 
@@ -336,3 +336,18 @@ def test_cache_health_says_nothing_of_a_cache_in_process_memory():
     locmem = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     with override_settings(CACHES=locmem):
         assert cache_health() is None
+
+
+def test_a_shared_memo_reads_redis_while_it_answers_and_builds_at_once_while_it_is_away(server, logs):
+    with override_settings(CACHES={"default": cache_settings(server)}):
+        overlay.forget()
+        assert overlay.memo(("page", 1), lambda: "built", shared=True) == "built"
+        overlay.forget()  # another process
+        assert overlay.memo(("page", 1), lambda: "built again", shared=True) == "built"
+        server.stop()
+        overlay.forget()
+        started = time.monotonic()
+        assert overlay.memo(("page", 1), lambda: "built here", shared=True) == "built here"
+        assert overlay.memo(("page", 2), lambda: "and here", shared=True) == "and here"
+        assert time.monotonic() - started < CALLS_WITHIN_SECONDS
+        overlay.forget()

@@ -1,0 +1,72 @@
+"""The catalogue parts of topic, resource and milestone pages are built once between every process: a
+process that hasn't built one reads it from the shared cache (plumbing.overlay's shared memo), runs fewer
+queries for it and serves the same page. What a learner sees of their own never goes there. The page cache
+is off: every request renders."""
+
+import logging
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from learning.progress import services
+from plumbing import cache_tokens, overlay
+from tests.conftest import logged_in
+from tests.factories import UserFactory
+from tests.learning.conftest import build_track
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rendered_every_time")]
+
+
+def another_process():
+    """What a new worker has: nothing in its memory, the tokens to read again; the shared cache as it is."""
+    overlay.forget()
+    cache_tokens.forget_held()
+
+
+def get(client, url):
+    """The page, its CSRF tokens (masked anew for every response) left out, and the queries it ran."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.content.decode()), len(captured)
+
+
+def page_urls(track):
+    topic = track.steps.order_by("position").first().topic
+    return [
+        topic.get_absolute_url(),
+        f"{topic.get_absolute_url()}?track={track.slug}",
+        topic.resources.first().get_absolute_url(),
+        track.stages.first().milestones.first().get_absolute_url(),
+    ]
+
+
+@pytest.mark.parametrize("page", range(4), ids=["topic", "topic in track", "resource", "milestone"])
+@pytest.mark.parametrize("who", ["visitor", "learner"])
+def test_another_process_serves_the_same_page_from_the_shared_copy_with_fewer_queries(page, who, caplog):
+    caplog.set_level(logging.WARNING, logger="roadmap.overlay")
+    url = page_urls(build_track(3))[page]
+    client = Client() if who == "visitor" else logged_in(UserFactory())
+    first, built = get(client, url)
+    another_process()
+    again, shared = get(client, url)
+    assert again == first
+    assert shared < built
+    assert not caplog.records  # every part pickled and was read back
+
+
+def test_a_learners_own_state_is_never_in_the_shared_copy():
+    track = build_track(3)
+    topic = track.steps.order_by("position").first().topic
+    learner, other = UserFactory(), UserFactory()
+    services.set_topic_status(user=learner, topic=topic, status="done")
+    mine, _ = get(logged_in(learner), topic.get_absolute_url())
+    another_process()
+    theirs, _ = get(logged_in(other), topic.get_absolute_url())
+    done = 'value="done" aria-pressed="true"'
+    assert done in mine
+    assert done not in theirs
+    assert 'value="not_started" aria-pressed="true"' in theirs
