@@ -111,13 +111,14 @@ def topic_detail(request, slug):
     )
     topic = page.topic
     checks = topic.ready_checks.all()  # prefetched with the topic
-    # The learner's statuses, bookmarks among the listed resources and ticks of the checks: one query.
+    # The learner's statuses, bookmarks among the listed resources, ticks of the checks and whether they
+    # wrote a note: one query; the note's text only when there is one.
     mine = progress_queries.topic_reads(user, topic, list(page.resources), checks=bool(checks))
     state, bookmarked, ticks = mine.state, mine.bookmarked, mine.ticks
     # Where "Done — next topic" goes: the next step after this one not done or skipped (None: the track).
     continue_with = next_open_step(path.steps, state, after_topic_id=topic.pk) if path else None
     status = state.status_of(topic.pk) or NOT_STARTED
-    note = progress_queries.topic_note(user, topic)
+    note = progress_queries.topic_note(user, topic) if mine.noted else None
 
     def render_shared():
         context = {

@@ -250,38 +250,46 @@ def topic_note(user, topic) -> TopicNote | None:
     return TopicNote.objects.filter(user=user, topic=topic).first()
 
 
-BOOKMARKED, TICKED = "bookmarked", "ticked"  # the kinds of topic_reads' rows besides the statuses
+# The kinds of topic_reads' rows besides the statuses
+BOOKMARKED, TICKED, NOTED = "bookmarked", "ticked", "noted"
 
 
 @dataclass(frozen=True)
 class TopicReads:
     """What a topic page shows of the learner: their statuses (the track's next step), which of the listed
-    resources they bookmarked and which of the topic's "You're ready when" checks they ticked."""
+    resources they bookmarked, which of the topic's checks they ticked, whether they wrote a note on it."""
 
     state: LearnerState = field(default_factory=LearnerState)
     bookmarked: set = field(default_factory=set)
     ticks: set = field(default_factory=set)
+    noted: bool = False
 
 
 def topic_reads(user, topic, resource_ids, *, checks: bool = True) -> TopicReads:
     """The learner's TopicReads in one query (UNION ALL), none for a visitor; `checks=False`: the topic has
-    no checks to read ticks of."""
+    no checks to read ticks of. Whether they wrote a note comes with it, so that the note's text is read
+    (topic_note) only when there is one."""
     if not user.is_authenticated:
         return TopicReads()
     statuses = TopicProgress.objects.filter(user=user).values_list("topic_id", "status")
+    bookmarks = Bookmark.objects.filter(user=user, resource_id__in=resource_ids)
     marks: list[QuerySet] = [
-        Bookmark.objects.filter(user=user, resource_id__in=resource_ids)
-        .annotate(kind=Value(BOOKMARKED, output_field=CharField()))
-        .values_list("resource_id", "kind")
+        marked_rows(bookmarks, "resource_id", BOOKMARKED),
+        marked_rows(TopicNote.objects.filter(user=user, topic=topic), "topic_id", NOTED),
     ]
     if checks:
-        marks.append(
-            ReadyCheckTick.objects.filter(user=user, ready_check__topic=topic)
-            .annotate(kind=Value(TICKED, output_field=CharField()))
-            .values_list("ready_check_id", "kind")
-        )
+        ticks = ReadyCheckTick.objects.filter(user=user, ready_check__topic=topic)
+        marks.append(marked_rows(ticks, "ready_check_id", TICKED))
     record = read_rows(statuses.union(*marks, all=True))
-    return TopicReads(record.state, record.marked.get(BOOKMARKED, set()), record.marked.get(TICKED, set()))
+    marked = record.marked
+    return TopicReads(
+        record.state, marked.get(BOOKMARKED, set()), marked.get(TICKED, set()), noted=NOTED in marked
+    )
+
+
+def marked_rows(rows: QuerySet, column: str, kind: str) -> QuerySet:
+    """`rows` as (their `column`, `kind`) for topic_reads' UNION ALL."""
+    return rows.annotate(kind=Value(kind, output_field=CharField())).values_list(column, "kind")
 
 
 def ready_ticks_of(user) -> set[int]:

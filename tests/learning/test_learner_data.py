@@ -92,10 +92,10 @@ def done_today(user, topics):
 # and with 200.
 # The topic page: +2 for the track followed first and its ordered steps (memoised per catalogue version); its
 # learner reads no milestones (the page shows none).
-# Home: +1 for the tracks the learner follows (Continue shows only those). The topic page: +1 for the learner's
-# note on the topic ("My notes"); +1 for the topic's "You're ready when" checks (read with the topic, memoised
-# with it per catalogue version); the learner's ticks of them come with their statuses and bookmarks
-# (progress.queries.topic_reads: one UNION ALL).
+# Home: +1 for the tracks the learner follows (Continue shows only those). The topic page: +1 for the topic's
+# "You're ready when" checks (read with the topic, memoised with it per catalogue version); the learner's ticks
+# of them and whether they wrote a note come with their statuses and bookmarks (progress.queries.topic_reads:
+# one UNION ALL); the note's text is read only when there is one (these learners have none: +1 with one).
 LEARNER_PAGE_QUERIES = {
     "track": 11,  # a learner's statuses and milestones in one query (learner_state); +1 for a follower: their
     # weekly goals with this week's finished work (goals_and_week, one UNION ALL)
@@ -105,8 +105,8 @@ LEARNER_PAGE_QUERIES = {
     # +1: their weekly goals with this week's finished work (goals_and_week), the projections from the memoised
     # outlines; +1: their suggestions; +1: the newest feedback on their projects.
     "dashboard": 13,
-    "topic": 14,
-    "topic in its track": 13,
+    "topic": 13,
+    "topic in its track": 12,
     "home": 10,
     "bookmarks": 5,  # a page of 25: the count, the page, its resources' topics
     "resource": 10,

@@ -54,15 +54,15 @@ QUERIES = {
     "track list": (1, 3),
     "track": (6, 10),
     # A learner's own: their statuses (not their milestones: the page shows none), their bookmarks among the
-    # listed resources and their ticks of its "You're ready when" checks in one query (topic_reads), their
-    # note on the topic and the track they followed first (none here). The checks come with the topic (+1
-    # cold, memoised with it per catalogue version).
-    "topic": (8, 13),
-    "topic in its track": (9, 13),  # +1: the track's ordered steps, for the previous and next step
+    # listed resources, their ticks of its "You're ready when" checks and whether they wrote a note on it (none
+    # here: its text isn't read) in one query (topic_reads), and the track they followed first (none here).
+    # The checks come with the topic (+1 cold, memoised with it per catalogue version).
+    "topic": (8, 12),
+    "topic in its track": (9, 12),  # +1: the track's ordered steps, for the previous and next step
     "resource list": (5, 7),
     "resource list filtered": (5, 7),
     "resource list by rating": (5, 7),
-    "topic filtered": (8, 13),
+    "topic filtered": (8, 12),
     "resource": (5, 9),
     # Each type's top hits come with their count in one query. On PostgreSQL each pass over the types runs in a
     # transaction whose first statement asks the planner to use the full-text and trigram indexes (SEARCH_PASS).

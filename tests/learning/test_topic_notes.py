@@ -15,6 +15,10 @@ from tests.learning.conftest import build_track
 
 pytestmark = pytest.mark.django_db
 NOTES = reverse("learning:notes")
+# A learner's topic page of a topic in no track, cold: their session and user; the topic with its tags,
+# checks and tracks; the site's mean rating, the ranked resources, their tags and the related topics; then the
+# learner's statuses, bookmarks, ticks and whether they wrote a note (one query).
+TOPIC_PAGE_QUERIES = 11
 
 
 def note_url(topic):
@@ -181,3 +185,16 @@ def test_the_dashboard_counts_the_learners_notes_and_links_them(client, learner)
     client.force_login(learner)
     page = client.get(reverse("learning:dashboard")).content.decode()
     assert re.search(rf'<dt><a href="{NOTES}">Notes</a></dt><dd>3</dd>', page)
+
+
+@pytest.mark.usefixtures("rendered_every_time")
+def test_a_topic_page_reads_the_notes_text_only_when_the_learner_wrote_one(learner, topic, cold_get):
+    client = logged_in(learner)
+    TopicNoteFactory(user=learner, topic=TopicFactory(), text="on another topic")
+    client.get(topic.get_absolute_url())  # the tags' content types, which Django keeps in this process
+    without = cold_get(client, topic.get_absolute_url(), TOPIC_PAGE_QUERIES).content.decode()
+    assert textarea(without) == ""
+    TopicNoteFactory(user=learner, topic=topic, text="mine *here*")
+    with_note = cold_get(client, topic.get_absolute_url(), TOPIC_PAGE_QUERIES + 1).content.decode()
+    assert textarea(with_note).strip() == "mine *here*"
+    assert "<em>here</em>" in with_note
