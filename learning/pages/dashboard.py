@@ -1,5 +1,6 @@
 """The learner's dashboard (/me/): their tracks, goals, calendar, reviews, suggestions and the feedback on
-their projects, read in eight queries whatever their number (tests/learning/test_learner_data.py counts them).
+their projects, read in seven queries whatever their number, eight for a learner who suggested resources
+(tests/learning/test_learner_data.py counts them).
 
 The learner's statuses, built milestones and followed tracks come in one query (learner_record), and
 so do their counts (tallies_of); the tracks and their outlines are the catalogue version's memo."""
@@ -10,9 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from learning.catalogue import queries
-from learning.community.models import Rating
+from learning.community.models import Rating, ResourceSuggestion
 from learning.community.project_queries import recent_feedback_for
-from learning.community.queries import suggestions_of
+from learning.community.queries import Suggestions, suggestions_of
 from learning.pages.views import learners_date
 from learning.progress import activity, goals
 from learning.progress import queries as progress_queries
@@ -37,7 +38,8 @@ def dashboard(request):
         "activity": activity.activity_of(user, today),
         "reviews": progress_queries.due_reviews(user, today, due_count=tallies.reviews_due),
         "review_form": ReviewAnswerForm(),
-        "suggestions": suggestions_of(user),
+        # Read only when the learner has made any (few do): their count came with the tallies.
+        "suggestions": suggestions_of(user) if tallies.suggestions else Suggestions(shown=[], more=False),
         "project_feedback": recent_feedback_for(user),
     }
     return render(request, "learning/dashboard.html", context)
@@ -49,10 +51,11 @@ class Tallies:
     notes: int
     ratings: int  # hidden ones too: they are still the learner's
     reviews_due: int  # on the learner's today or earlier
+    suggestions: int  # resources they suggested
 
 
 def tallies_of(user, today) -> Tallies:
-    """How many bookmarks, notes, ratings and due reviews the learner has: one query."""
+    """How many bookmarks, notes, ratings, due reviews and suggestions the learner has: one query."""
     return Tallies(
         **counts_in_one(
             "user",
@@ -60,6 +63,7 @@ def tallies_of(user, today) -> Tallies:
             notes=TopicNote.objects.filter(user=user),
             ratings=Rating.objects.filter(user=user),
             reviews_due=progress_queries.reviews_due(user, today),
+            suggestions=ResourceSuggestion.objects.filter(user=user),
         )
     )
 

@@ -333,7 +333,7 @@ def test_the_dashboard_shows_each_of_my_suggestions_and_its_state(learner_client
         status="rejected",
         rejection_reason="We already list the same course.",
     )
-    ResourceSuggestionFactory(title="Someone else's suggestion")
+    ResourceSuggestionFactory(title="A guide by someone else suggestion")
     response = learner_client.get(reverse("learning:dashboard"))
     html = response.content.decode()
     assert [s.title for s in response.context["suggestions"].shown] == [
@@ -382,6 +382,20 @@ def test_dashboard_queries_do_not_grow_with_suggestions(learner_client, learner,
     add(25)
     response = cold_get(learner_client, url, DASHBOARD_QUERIES)
     assert len(response.context["suggestions"].shown) == 20
+
+
+def test_the_dashboard_reads_suggestions_only_for_a_learner_who_made_some(learner_client, learner, cold_get):
+    url = reverse("learning:dashboard")
+    learner_client.get(url)
+    # Their count comes with the dashboard's tallies: none, and the list isn't read.
+    cold_get(learner_client, url, DASHBOARD_QUERIES - 1)
+    ResourceSuggestionFactory(user=learner, title="A guide to pagination")
+    assert "A guide to pagination" in cold_get(learner_client, url, DASHBOARD_QUERIES).content.decode()
+    other = UserFactory()
+    ResourceSuggestionFactory(user=other, title="A guide by someone else")
+    page = cold_get(client_of(other), url, DASHBOARD_QUERIES).content.decode()
+    assert "A guide by someone else" in page
+    assert "A guide to pagination" not in page
 
 
 # ---------- The moderation queue ----------
