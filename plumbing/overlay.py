@@ -41,7 +41,9 @@ from django.utils.safestring import SafeString, mark_safe
 OPEN, SEPARATOR, CLOSE = "\ue000", "\ue001", "\ue002"
 _MARKER = re.compile(f"{OPEN}([^{SEPARATOR}]*){SEPARATOR}([^{CLOSE}]*){CLOSE}")
 MEMO_SIZE = 256
-SHARED_SECONDS = 24 * 3600  # a shared copy unused this long leaves the cache (old versions' copies too)
+# A shared copy lives an hour, as a cached page does (PAGE_CACHE_SECONDS): then it is built once more between
+# every process. Copies of old versions, which nothing reads, are gone within the hour.
+SHARED_SECONDS = 3600
 SHARED_PREFIX = "memo:"
 log = logging.getLogger("roadmap.overlay")
 _MISSING = object()
