@@ -157,7 +157,7 @@ def shared_key(key: Hashable) -> str:
 def release() -> str:
     """A hash of the code and templates this process runs, and Django's version: during a deploy two
     releases run side by side, and neither reads HTML the other rendered. Read once per process (tens of
-    milliseconds, at its first shared memo)."""
+    milliseconds): the WSGI module reads it as it loads, before gunicorn forks its workers."""
     digest = hashlib.sha256(django.__version__.encode())
     for root, folders, files in os.walk(settings.BASE_DIR):
         folders[:] = sorted(
