@@ -305,7 +305,9 @@ def test_a_page_cached_by_another_release_is_never_served(client, track, monkeyp
     url = track.get_absolute_url()
     client.get(url)
     assert queries_of(client, url)[0] == 0
-    Topic.objects.filter(pk=track.steps.first().topic_id).update(title="New release")  # no signal: no new token
+    Topic.objects.filter(pk=track.steps.first().topic_id).update(
+        title="New release"
+    )  # no signal: no new token
     monkeypatch.setattr(overlay, "release", lambda: "the next release")  # a deploy: same cache, new code
     local_copies.clear()
     count, response = queries_of(client, url)
