@@ -20,10 +20,8 @@ milliseconds for a topic's page). The shared copy is a help, never a need: when 
 value doesn't pickle, the process builds it itself as before.
 """
 
-import functools
 import hashlib
 import logging
-import os
 import pickle
 import re
 import threading
@@ -31,12 +29,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-import django
-from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+from plumbing import release as releases
 
 OPEN, SEPARATOR, CLOSE = "\ue000", "\ue001", "\ue002"
 _MARKER = re.compile(f"{OPEN}([^{SEPARATOR}]*){SEPARATOR}([^{CLOSE}]*){CLOSE}")
@@ -46,7 +44,6 @@ MEMO_SIZE = 256
 SHARED_SECONDS = 3600
 SHARED_PREFIX = "memo:"
 log = logging.getLogger("roadmap.overlay")
-_MISSING = object()
 
 T = TypeVar("T")
 Filler = Callable[[str], Callable[[str], object] | None]
@@ -140,9 +137,6 @@ def memo(key: Hashable, build: Callable[[], T], *, shared: bool = False) -> T:
 
 
 _KEY_PARTS = (str, int, float, bool, type(None))
-# What makes a release for shared copies: the site's code and templates (not its tests, docs or content).
-RELEASE_SUFFIXES = (".py", ".html", ".txt", ".svg", ".xml")
-RELEASE_SKIPPED = frozenset({"node_modules", "tests", "docs", "content", "static", "__pycache__"})
 
 
 def shared_key(key: Hashable) -> str:
@@ -150,26 +144,7 @@ def shared_key(key: Hashable) -> str:
     release, hashed), which only holds for keys made of plain values."""
     if not _is_plain(key):
         raise TypeError(f"a shared memo key is made of str, int, float, bool, None and tuples: {key!r}")
-    return SHARED_PREFIX + hashlib.sha256(f"{release()}|{key!r}".encode()).hexdigest()
-
-
-@functools.cache
-def release() -> str:
-    """A hash of the code and templates this process runs, and Django's version: during a deploy two
-    releases run side by side, and neither reads HTML the other rendered. Read once per process (tens of
-    milliseconds): the WSGI module reads it as it loads, before gunicorn forks its workers."""
-    digest = hashlib.sha256(django.__version__.encode())
-    for root, folders, files in os.walk(settings.BASE_DIR):
-        folders[:] = sorted(
-            name for name in folders if not name.startswith(".") and name not in RELEASE_SKIPPED
-        )
-        for name in sorted(files):
-            if name.endswith(RELEASE_SUFFIXES):
-                path = os.path.join(root, name)
-                digest.update(os.path.relpath(path, settings.BASE_DIR).encode())
-                with open(path, "rb") as source:
-                    digest.update(source.read())
-    return digest.hexdigest()[:16]
+    return SHARED_PREFIX + hashlib.sha256(f"{releases.release()}|{key!r}".encode()).hexdigest()
 
 
 def _is_plain(key) -> bool:

@@ -29,7 +29,8 @@ from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from plumbing import cache_tokens, overlay
+from plumbing import cache_tokens
+from plumbing import release as releases
 
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 CSRF_SLOT = b"\x00csrf\x00"
@@ -77,10 +78,10 @@ class _Page:
         self.personal = user.is_authenticated
         names = [*depends, *([cache_tokens.learner(user.pk)] if self.personal else [])]
         scope = f"u{user.pk}" if self.personal else "anon"
-        # The release too (overlay.release(): the code and templates): during a deploy the old and the new
-        # servers share the cache, and neither serves a page the other rendered.
+        # The release too (the code and templates): during a deploy the old and the new servers share the
+        # cache, and neither serves a page the other rendered.
         self.key = PAGE_PREFIX + _digest(
-            f"{overlay.release()}|{scope}|{varies}|{request.scheme}://{request.get_host()}{request.get_full_path()}"
+            f"{releases.release()}|{scope}|{varies}|{request.scheme}://{request.get_host()}{request.get_full_path()}"
         )
         tokens = cache_tokens.read(names)
         request.version_tokens = tokens  # what the page's own fragments are keyed on (cache_tokens.current)

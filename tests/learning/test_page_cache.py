@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from learning.models import Topic, TopicProgress, Track
 from learning.progress.services import update_bookmark_note
-from plumbing import cache_tokens, overlay
+from plumbing import cache_tokens
+from plumbing import release as releases
 from plumbing.page_cache import LocalCopies, local_copies
 from tests.factories import BookmarkFactory, RatingFactory, TopicFactory, UserFactory
 from tests.learning.conftest import build_track
@@ -305,10 +306,9 @@ def test_a_page_cached_by_another_release_is_never_served(client, track, monkeyp
     url = track.get_absolute_url()
     client.get(url)
     assert queries_of(client, url)[0] == 0
-    Topic.objects.filter(pk=track.steps.first().topic_id).update(
-        title="New release"
-    )  # no signal: no new token
-    monkeypatch.setattr(overlay, "release", lambda: "the next release")  # a deploy: same cache, new code
+    # No signal: no new token.
+    Topic.objects.filter(pk=track.steps.first().topic_id).update(title="New release")
+    monkeypatch.setattr(releases, "release", lambda: "the next release")  # a deploy: same cache, new code
     local_copies.clear()
     count, response = queries_of(client, url)
     assert count > 0

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.template import engines
 
 from plumbing import overlay
+from plumbing import release as releases
 
 
 def render(source, **context):
@@ -188,24 +189,24 @@ def test_an_unreadable_shared_copy_is_built_again(caplog):
 def test_another_release_never_reads_this_ones_copies(monkeypatch):
     overlay.memo(("page", 1), lambda: "this release", shared=True)
     overlay.forget()
-    monkeypatch.setattr(overlay, "release", lambda: "another")
+    monkeypatch.setattr(releases, "release", lambda: "another")
     assert overlay.memo(("page", 1), lambda: "the other release", shared=True) == "the other release"
 
 
 def test_the_release_is_the_code_and_templates(settings, tmp_path):
-    overlay.release.cache_clear()
+    releases.release.cache_clear()
     settings.BASE_DIR = tmp_path
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "page.html").write_text("<p>one</p>")
     (tmp_path / "tests").mkdir()
-    first = overlay.release()
-    overlay.release.cache_clear()
+    first = releases.release()
+    releases.release.cache_clear()
     (tmp_path / "tests" / "test_page.py").write_text("a test is not the release")
-    assert overlay.release() == first
-    overlay.release.cache_clear()
+    assert releases.release() == first
+    releases.release.cache_clear()
     (tmp_path / "templates" / "page.html").write_text("<p>two</p>")
-    assert overlay.release() != first
-    overlay.release.cache_clear()
+    assert releases.release() != first
+    releases.release.cache_clear()
 
 
 def test_a_shared_key_is_made_of_plain_values():
