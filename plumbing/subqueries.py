@@ -2,7 +2,7 @@
 never multiply each other's rows through joins, and need no GROUP BY over the outer query. And several
 counts of one owner's rows read in one round trip (counts_in_one)."""
 
-from django.db.models import CharField, Count, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 
@@ -20,17 +20,3 @@ def count_of(rows, parent: str):
 def sum_of(rows, parent: str, value: str):
     """Per outer row: the sum of `value` over the `rows` that point at it through `parent`; 0 when none do."""
     return _per_row(rows, parent, Sum(value))
-
-
-def counts_in_one(owner: str, **rows) -> dict[str, int]:
-    """How many rows each queryset of `rows` (name=queryset, each filtered to one `owner`, e.g. "user") has,
-    read in one query (UNION ALL of one grouped count each); 0 for each with none."""
-    counted = [
-        queryset.order_by()
-        .values(owner)
-        .annotate(kind=Value(name, output_field=CharField()), n=Count("pk"))
-        .values_list("kind", "n")
-        for name, queryset in rows.items()
-    ]
-    found = dict(counted[0].union(*counted[1:], all=True)) if counted else {}
-    return {name: found.get(name, 0) for name in rows}

@@ -4,12 +4,14 @@ feedback an author has not seen, and the projects of a public profile."""
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Value
 from django.shortcuts import get_object_or_404
 
-from learning.catalogue.models import Track
+from learning.catalogue.models import Milestone, Track
 from learning.community.models import ProjectFeedback, ProjectSubmission, ProjectVote
 from learning.progress.models import MilestoneCompletion
+from plumbing.sql import as_datetime, fetch_all
 from plumbing.subqueries import count_of
 
 PROJECTS_PER_PAGE = 10
@@ -165,11 +167,38 @@ def new_feedback_for(user, since):
     return rows.filter(created_at__gt=since) if since is not None else rows
 
 
+# new_feedback_for(user, None)'s newest rows, with what the dashboard says of each: who wrote it, on which
+# project, when, and what (tests/learning/test_hand_written_sql.py checks that the two agree).
+RECENT_FEEDBACK_SQL = """
+    SELECT f.id, f.text, f.created_at, u.id, u.username, s.id, m.id, m.title
+    FROM learning_projectfeedback f
+    JOIN learning_projectsubmission s ON s.id = f.submission_id
+    JOIN accounts_user u ON u.id = f.user_id
+    JOIN learning_milestone m ON m.id = s.milestone_id
+    WHERE s.user_id = %(author)s AND s.is_hidden = %(hidden)s AND f.is_hidden = %(hidden)s
+      AND f.user_id <> %(author)s
+    ORDER BY f.created_at DESC, f.id DESC
+    LIMIT %(limit)s
+"""
+
+
 def recent_feedback_for(user) -> list:
-    """The newest feedback on the learner's projects, as the dashboard shows it: one query."""
-    # Only what the dashboard says of each: who wrote it, on which project, when, and what.
-    shown = ("text", "created_at", "user__username", "submission__milestone__title")
-    return list(new_feedback_for(user, None).only(*shown)[:FEEDBACK_ON_DASHBOARD])
+    """The newest feedback on the learner's projects, as the dashboard shows it: one query, hand-written
+    (plumbing.sql)."""
+    params = {"author": user.pk, "hidden": False, "limit": FEEDBACK_ON_DASHBOARD}
+    rows = fetch_all(RECENT_FEEDBACK_SQL, params)
+    return [
+        ProjectFeedback(
+            id=pk,
+            text=text,
+            created_at=as_datetime(created_at),
+            user=get_user_model()(id=writer_id, username=username),
+            submission=ProjectSubmission(
+                id=submission_id, user_id=user.pk, milestone=Milestone(id=milestone_id, title=title)
+            ),
+        )
+        for pk, text, created_at, writer_id, username, submission_id, milestone_id, title in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,9 @@ from datetime import date, timedelta
 from fractions import Fraction
 from math import ceil
 
-from django.db.models import CharField, Value
-
-from learning.progress.models import ALL_DAYS, Activity, TrackGoal
+from learning.progress.models import ALL_DAYS, Activity
 from learning.progress.state import DONE, SKIPPED, LearnerState
+from plumbing.sql import fetch_all
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 GOAL_ROW = "goal"  # no Activity kind is spelt so: marks the goal rows of goals_and_week's query
@@ -159,27 +158,27 @@ def projection(goal: Goal, steps, milestones, state: LearnerState, week: WeekDon
     )
 
 
+# The learner's goals as (track, hours a week, study days, GOAL_ROW) and the "done" and "milestone"
+# activity of one week as (topic, milestone, learner, kind).
+GOALS_AND_WEEK_SQL = """
+    SELECT track_id, hours_per_week, study_days, 'goal' FROM learning_trackgoal WHERE user_id = %s
+    UNION ALL SELECT topic_id, milestone_id, user_id, kind FROM learning_activity
+    WHERE user_id = %s AND day >= %s AND day <= %s AND kind IN (%s, %s)
+"""
+
+
 def goals_and_week(user, today: date) -> tuple[dict, WeekDone]:
     """Track id → Goal for every goal the learner set, and what they finished this week (the week of
     `today`, their date): one query (UNION ALL of their goals and this week's "done" and "milestone"
-    activity), none for a visitor."""
+    activity), none for a visitor. Hand-written (plumbing.sql)."""
     monday = monday_of(today)
     if not user.is_authenticated:
         return {}, WeekDone(monday)
-    goals = (
-        TrackGoal.objects.filter(user=user)
-        .annotate(row=Value(GOAL_ROW, output_field=CharField()))
-        .values_list("track_id", "hours_per_week", "study_days", "row")
-    )
-    week = Activity.objects.filter(
-        user=user,
-        day__gte=monday,
-        day__lte=monday + timedelta(days=6),
-        kind__in=[Activity.Kind.DONE, Activity.Kind.MILESTONE],
-    ).values_list("topic_id", "milestone_id", "user_id", "kind")
+    week = [monday, monday + timedelta(days=6), Activity.Kind.DONE, Activity.Kind.MILESTONE]
+    rows = fetch_all(GOALS_AND_WEEK_SQL, [user.pk, user.pk, *week])
     found: dict = {}
     topics, built = set(), set()
-    for first, second, third, row in goals.union(week, all=True):
+    for first, second, third, row in rows:
         if row == GOAL_ROW:
             found[first] = Goal(hours_per_week=second, study_days=third)
         elif row == Activity.Kind.DONE and first is not None:

@@ -6,16 +6,13 @@ from datetime import date
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     CharField,
-    Count,
     F,
-    Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
-    Window,
     prefetch_related_objects,
 )
 from django.shortcuts import get_object_or_404
@@ -39,6 +36,7 @@ from learning.progress.models import (
     TrackFollow,
 )
 from learning.progress.state import LearnerState, learner_record, read_rows, track_progress
+from plumbing.sql import as_date, as_datetime, fetch_all, fetch_one
 
 RECENT_COMPLETIONS = 8
 
@@ -142,15 +140,28 @@ def dashboard_for(user) -> Dashboard:
     )
 
 
+RECENTLY_DONE_SQL = """
+    SELECT t.id, t.slug, t.title, p.completed_at
+    FROM learning_topicprogress p JOIN learning_topic t ON t.id = p.topic_id
+    WHERE p.user_id = %s AND p.status = %s AND t.is_published = %s
+    ORDER BY p.completed_at DESC
+    LIMIT %s
+"""
+
+
 def recently_done(user) -> list:
     """The learner's latest RECENT_COMPLETIONS done topics that are published, newest first: a link and a
-    date each (no topic's guide)."""
-    return list(
-        TopicProgress.objects.filter(user=user, status=TopicProgress.Status.DONE, topic__is_published=True)
-        .select_related("topic")
-        .only("completed_at", "topic__slug", "topic__title")
-        .order_by("-completed_at")[:RECENT_COMPLETIONS]
-    )
+    date each (TopicProgress with its topic's id, slug and title, no guide). Hand-written (plumbing.sql)."""
+    rows = fetch_all(RECENTLY_DONE_SQL, [user.pk, TopicProgress.Status.DONE, True, RECENT_COMPLETIONS])
+    return [
+        TopicProgress(
+            user_id=user.pk,
+            status=TopicProgress.Status.DONE,
+            completed_at=as_datetime(completed_at),
+            topic=Topic(id=topic_id, slug=slug, title=title, is_published=True),
+        )
+        for topic_id, slug, title, completed_at in rows
+    ]
 
 
 REVIEWS_SHOWN = 5  # a batch to answer in one sitting; the next ones show as these are answered
@@ -163,28 +174,45 @@ class DueReviews:
     next_due: date | None = None  # when nothing is due: the date the next review comes due (None: no reviews)
 
 
-def reviews_due(user, today):
-    """The learner's reviews of published topics due on `today` (their date) or earlier."""
-    return TopicReview.objects.filter(user=user, due__lte=today, topic__is_published=True)
+# The oldest due reviews of published topics (and, with the window, how many are due); the first due date.
+DUE_REVIEWS_SQL = """
+    SELECT r.id, r.box, r.due, r.last_reviewed, t.id, t.slug, t.title, {total}
+    FROM learning_topicreview r JOIN learning_topic t ON t.id = r.topic_id
+    WHERE r.user_id = %s AND r.due <= %s AND t.is_published = %s
+    ORDER BY r.due, r.id
+    LIMIT %s
+"""
+DUE_REVIEWS_COUNTED_SQL = DUE_REVIEWS_SQL.format(total="0")
+DUE_REVIEWS_WINDOW_SQL = DUE_REVIEWS_SQL.format(total="COUNT(*) OVER ()")
+FIRST_DUE_SQL = """
+    SELECT MIN(r.due) FROM learning_topicreview r JOIN learning_topic t ON t.id = r.topic_id
+    WHERE r.user_id = %s AND t.is_published = %s
+"""
 
 
 def due_reviews(user, today, *, due_count: int | None = None) -> DueReviews:
     """The learner's reviews due on `today` or earlier, oldest first, with how many more there are: one
     query (a window counts them all before the limit, unless the caller has counted them: `due_count`).
-    When none is due, one more finds the date the next one comes due."""
-    rows = (
-        reviews_due(user, today)
-        .select_related("topic")
-        .only("box", "due", "last_reviewed", "topic__slug", "topic__title")
-    )
-    if due_count is None:
-        rows = rows.annotate(total=Window(Count("pk")))
-    shown = list(rows.order_by("due", "pk")[:REVIEWS_SHOWN])
-    if shown:
-        total = shown[0].total if due_count is None else due_count
+    When none is due, one more finds the date the next one comes due. Hand-written (plumbing.sql): each
+    review comes with its topic's id, slug and title."""
+    statement = DUE_REVIEWS_WINDOW_SQL if due_count is None else DUE_REVIEWS_COUNTED_SQL
+    rows = fetch_all(statement, [user.pk, today, True, REVIEWS_SHOWN])
+    if rows:
+        shown = [
+            TopicReview(
+                id=pk,
+                user_id=user.pk,
+                box=box,
+                due=as_date(due),
+                last_reviewed=as_datetime(last_reviewed),
+                topic=Topic(id=topic_id, slug=slug, title=title, is_published=True),
+            )
+            for pk, box, due, last_reviewed, topic_id, slug, title, _ in rows
+        ]
+        total = rows[0][-1] if due_count is None else due_count
         return DueReviews(shown=shown, more=max(0, total - len(shown)))
-    next_due = TopicReview.objects.filter(user=user, topic__is_published=True).aggregate(first=Min("due"))
-    return DueReviews(shown=[], more=0, next_due=next_due["first"])
+    (first_due,) = fetch_one(FIRST_DUE_SQL, [user.pk, True])
+    return DueReviews(shown=[], more=0, next_due=as_date(first_due))
 
 
 BOOKMARKS_PER_PAGE = 25

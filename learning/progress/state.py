@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import CharField, Value
 
-from learning.progress.models import MilestoneCompletion, TopicProgress, TrackFollow
+from learning.progress.models import MilestoneCompletion, TopicProgress
+from plumbing.sql import fetch_all
 
 DONE = TopicProgress.Status.DONE
 SKIPPED = TopicProgress.Status.SKIPPED
@@ -62,16 +63,19 @@ class LearnerRecord:
     marked: dict = field(default_factory=dict)  # other rows read with them: kind -> ids
 
 
+# The learner's statuses, built milestones and followed tracks as (id, kind) rows; the kinds' texts are
+# MILESTONE_DONE's and FOLLOWED's (tests/learning/test_hand_written_sql.py checks that they agree).
+LEARNER_RECORD_SQL = """
+    SELECT topic_id, status FROM learning_topicprogress WHERE user_id = %s
+    UNION ALL SELECT milestone_id, 'milestone' FROM learning_milestonecompletion WHERE user_id = %s
+    UNION ALL SELECT track_id, 'followed' FROM learning_trackfollow WHERE user_id = %s
+"""
+
+
 def learner_record(user) -> LearnerRecord:
     """The learner's statuses, built milestones and followed tracks: one query (UNION ALL of the three),
-    whatever their number."""
-    statuses = TopicProgress.objects.filter(user=user).values_list("topic_id", "status")
-    followed = (
-        TrackFollow.objects.filter(user=user)
-        .annotate(kind=Value(FOLLOWED, output_field=CharField()))
-        .values_list("track_id", "kind")
-    )
-    return read_rows(statuses.union(built_rows(user), followed, all=True))
+    whatever their number. Hand-written (plumbing.sql): the dashboard and the public profile read it."""
+    return read_rows(fetch_all(LEARNER_RECORD_SQL, [user.pk] * 3))
 
 
 def read_rows(rows) -> LearnerRecord:

@@ -1,0 +1,61 @@
+"""Hand-written SQL for the few reads on the hottest learner pages, where building the query through the ORM
+cost several times what running it did (the dashboard read seven querysets in about 11 ms of Python for
+3 ms of database time). Each such read is one plain statement that runs unchanged on SQLite and PostgreSQL,
+with its values passed as parameters, never formatted into the text; its tests run it on both.
+
+A raw cursor returns what the database driver gives: PostgreSQL's dates and aware datetimes; from SQLite,
+dates and naive UTC datetimes for a plain column, ISO texts for an expression (MIN(day), a UNION's column).
+`as_date` and `as_datetime` make each the value the ORM would have given."""
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any, overload
+
+from django.conf import settings
+from django.db import connection
+
+Params = Sequence[Any] | Mapping[str, Any]  # %s placeholders take a sequence, %(name)s ones a mapping
+
+
+def fetch_all(statement: str, params: Params = ()) -> list[tuple]:
+    """Every row of one statement, as tuples."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
+def fetch_one(statement: str, params: Params = ()) -> tuple:
+    """The one row of a statement that always returns one (an aggregate without GROUP BY)."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise ValueError("the statement returned no row")
+    return row
+
+
+@overload
+def as_date(value: None) -> None: ...
+@overload
+def as_date(value: date | str) -> date: ...
+def as_date(value):
+    """A DateField's value read by a raw cursor: a date (PostgreSQL) or its ISO text (SQLite)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+@overload
+def as_datetime(value: None) -> None: ...
+@overload
+def as_datetime(value: datetime | str) -> datetime: ...
+def as_datetime(value):
+    """A DateTimeField's value read by a raw cursor: an aware datetime (PostgreSQL) or, from SQLite, the UTC
+    time Django stored there, naive, as a datetime or its ISO text (with USE_TZ on, made aware in UTC as the
+    ORM does)."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    if settings.USE_TZ and parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed
