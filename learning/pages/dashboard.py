@@ -1,11 +1,12 @@
 """The learner's dashboard (/me/): their tracks, goals, calendar, reviews, suggestions and the feedback on
-their projects, read in seven queries whatever their number, eight for a learner who suggested resources
+their projects, read in five queries whatever their number, six for a learner who suggested resources
 (tests/learning/test_learner_data.py counts them).
 
-The learner's statuses, built milestones and followed tracks come in one query (learner_record), and
-so do their counts (tallies_of); the tracks and their outlines are the catalogue version's memo."""
+The learner's statuses, built milestones, followed tracks, weekly goals with this week's work and their
+counts come in one query (DASHBOARD_ROWS); the tracks and their outlines are the catalogue version's memo.
+The reads are hand-written SQL (plumbing.sql): through the ORM, building them cost more than running them."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -14,12 +15,12 @@ from learning.catalogue import queries
 from learning.community.project_queries import recent_feedback_for
 from learning.community.queries import Suggestions, suggestions_of
 from learning.pages.views import learners_date
-from learning.progress import activity, goals
+from learning.progress import activity, goals, state
 from learning.progress import queries as progress_queries
 from learning.progress.forms import ReviewAnswerForm
 from plumbing import cache_tokens
 from plumbing.page_cache import cached_page
-from plumbing.sql import fetch_one
+from plumbing.sql import fetch_all
 
 
 @login_required
@@ -27,12 +28,13 @@ from plumbing.sql import fetch_one
 def dashboard(request):
     user = request.user
     today = activity.learners_day(user)
-    board = progress_queries.dashboard_for(user)
-    tallies = tallies_of(user, today)
+    rows = fetch_all(DASHBOARD_ROWS, goals.week_params(user, today) | {"today": today, "published": True})
+    board = progress_queries.dashboard_for(user, state.record_from(rows))
+    tallies = tallies_from(rows)
     context = {
         "dashboard": board,
         "tallies": tallies,
-        "cards": goal_cards(user, board, today),
+        "cards": goal_cards(board, goals.goals_from(rows, today), today),
         "activity": activity.activity_of(user, today),
         "reviews": progress_queries.due_reviews(user, today, due_count=tallies.reviews_due),
         "review_form": ReviewAnswerForm(),
@@ -45,35 +47,43 @@ def dashboard(request):
 
 @dataclass(frozen=True)
 class Tallies:
-    bookmarks: int
-    notes: int
-    ratings: int  # hidden ones too: they are still the learner's
-    reviews_due: int  # on the learner's today or earlier
-    suggestions: int  # resources they suggested
+    bookmarks: int = 0
+    notes: int = 0
+    ratings: int = 0  # hidden ones too: they are still the learner's
+    reviews_due: int = 0  # of published topics, on the learner's today or earlier
+    suggestions: int = 0  # resources they suggested
 
 
-TALLIES_SQL = """
-    SELECT
-        (SELECT COUNT(*) FROM learning_bookmark WHERE user_id = %(user)s),
-        (SELECT COUNT(*) FROM learning_topicnote WHERE user_id = %(user)s),
-        (SELECT COUNT(*) FROM learning_rating WHERE user_id = %(user)s),
-        (SELECT COUNT(*) FROM learning_topicreview r JOIN learning_topic t ON t.id = r.topic_id
-         WHERE r.user_id = %(user)s AND r.due <= %(today)s AND t.is_published = %(published)s),
-        (SELECT COUNT(*) FROM learning_resourcesuggestion WHERE user_id = %(user)s)
+# How many of each the learner has, as (field of Tallies, count, NULL, NULL) rows.
+TALLY_ROWS = """
+    SELECT 'bookmarks', COUNT(*), NULL, NULL FROM learning_bookmark WHERE user_id = %(user)s
+    UNION ALL SELECT 'notes', COUNT(*), NULL, NULL FROM learning_topicnote WHERE user_id = %(user)s
+    UNION ALL SELECT 'ratings', COUNT(*), NULL, NULL FROM learning_rating WHERE user_id = %(user)s
+    UNION ALL SELECT 'reviews_due', COUNT(*), NULL, NULL
+    FROM learning_topicreview r JOIN learning_topic t ON t.id = r.topic_id
+    WHERE r.user_id = %(user)s AND r.due <= %(today)s AND t.is_published = %(published)s
+    UNION ALL SELECT 'suggestions', COUNT(*), NULL, NULL FROM learning_resourcesuggestion
+    WHERE user_id = %(user)s
 """
+TALLY_KINDS = frozenset(field.name for field in fields(Tallies))
+
+# Everything the dashboard counts or knows by id, in one query: the learner's goals and this week's work
+# (first: their columns are all typed), statuses, built milestones, followed tracks and tallies.
+# Hand-written (plumbing.sql); tests/learning/test_hand_written_sql.py checks each part.
+DASHBOARD_ROWS = " UNION ALL ".join([goals.GOALS_AND_WEEK_ROWS, state.LEARNER_RECORD_ROWS, TALLY_ROWS])
 
 
-def tallies_of(user, today) -> Tallies:
-    """How many bookmarks, notes, ratings, reviews of published topics due by `today` and suggestions the
-    learner has: one query. Hand-written (plumbing.sql)."""
-    return Tallies(*fetch_one(TALLIES_SQL, {"user": user.pk, "today": today, "published": True}))
+def tallies_from(rows) -> Tallies:
+    """The Tallies in TALLY_ROWS' rows; rows of other kinds are someone else's."""
+    return Tallies(**{kind: count for kind, count, *_ in rows if kind in TALLY_KINDS})
 
 
-def goal_cards(user, board, today) -> list:
-    """[(track, progress, its weekly goal's projection or None)] for the dashboard's followed tracks: one
-    query reads every goal and this week's work; each track's steps and milestones are the catalogue
-    version's memo (track_outlines, already read for the progress), the learner's state the dashboard's."""
-    goal_of, week = goals.goals_and_week(user, today)
+def goal_cards(board, goals_and_week: tuple[dict, goals.WeekDone], today) -> list:
+    """[(track, progress, its weekly goal's projection or None)] for the dashboard's followed tracks, from
+    the learner's goals and this week's work (goals.goals_from); each track's steps and milestones are the
+    catalogue version's memo (track_outlines, already read for the progress), the learner's state the
+    dashboard's."""
+    goal_of, week = goals_and_week
     outlines = queries.track_outlines() if goal_of else {}
     empty = queries.TrackOutline()
     cards = []

@@ -113,18 +113,22 @@ def summary_of(days: dict[date, int], today: date) -> ActivitySummary:
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=CALENDAR_WEEKS - 1)
     weeks: list[list[tuple[date, int] | None]] = []
     months: dict[date, list[int]] = {}
-    for week in range(CALENDAR_WEEKS):
+    month = [0, 0]  # the active days and actions of `day`'s month
+    day = first
+    for _ in range(CALENDAR_WEEKS):  # day by day in order: a week's column, Monday first, then the next
         column: list[tuple[date, int] | None] = []
-        for weekday in range(7):
-            day = first + timedelta(weeks=week, days=weekday)
+        for _ in range(7):
             if day > today:
                 column.append(None)
-                continue
-            actions = days.get(day, 0)
-            column.append((day, actions))
-            month = months.setdefault(day.replace(day=1), [0, 0])
-            month[0] += 1 if actions else 0
-            month[1] += actions
+            else:
+                actions = days.get(day, 0)
+                column.append((day, actions))
+                if day.day == 1 or day == first:
+                    month = months.setdefault(day.replace(day=1), [0, 0])
+                if actions:
+                    month[0] += 1
+                    month[1] += actions
+            day += ONE_DAY
         weeks.append(column)
     in_year = [actions for day, actions in days.items() if first <= day <= today]
     return ActivitySummary(

@@ -158,31 +158,42 @@ def projection(goal: Goal, steps, milestones, state: LearnerState, week: WeekDon
     )
 
 
-# The learner's goals as (track, hours a week, study days, GOAL_ROW) and the "done" and "milestone"
-# activity of one week as (topic, milestone, learner, kind).
-GOALS_AND_WEEK_SQL = """
-    SELECT track_id, hours_per_week, study_days, 'goal' FROM learning_trackgoal WHERE user_id = %s
-    UNION ALL SELECT topic_id, milestone_id, user_id, kind FROM learning_activity
-    WHERE user_id = %s AND day >= %s AND day <= %s AND kind IN (%s, %s)
+# The learner's goals as (GOAL_ROW, track, hours a week, study days), and the "done" and "milestone"
+# activity of one week as ("week:done", topic, NULL, NULL) and ("week:milestone", NULL, milestone, NULL).
+# Every column of the first row is typed: PostgreSQL matches a UNION's types pair by pair, so the dashboard
+# reads these first, then rows with NULLs (tests/learning/test_hand_written_sql.py checks the texts agree).
+GOALS_AND_WEEK_ROWS = """
+    SELECT 'goal', track_id, hours_per_week, study_days FROM learning_trackgoal WHERE user_id = %(user)s
+    UNION ALL SELECT 'week:' || kind, topic_id, milestone_id, NULL FROM learning_activity
+    WHERE user_id = %(user)s AND day >= %(monday)s AND day <= %(sunday)s AND kind IN ('done', 'milestone')
 """
+WEEK_DONE, WEEK_BUILT = f"week:{Activity.Kind.DONE}", f"week:{Activity.Kind.MILESTONE}"
+
+
+def week_params(user, today: date) -> dict:
+    """GOALS_AND_WEEK_ROWS' parameters for the learner's week of `today`."""
+    monday = monday_of(today)
+    return {"user": user.pk, "monday": monday, "sunday": monday + timedelta(days=6)}
 
 
 def goals_and_week(user, today: date) -> tuple[dict, WeekDone]:
     """Track id → Goal for every goal the learner set, and what they finished this week (the week of
     `today`, their date): one query (UNION ALL of their goals and this week's "done" and "milestone"
     activity), none for a visitor. Hand-written (plumbing.sql)."""
-    monday = monday_of(today)
     if not user.is_authenticated:
-        return {}, WeekDone(monday)
-    week = [monday, monday + timedelta(days=6), Activity.Kind.DONE, Activity.Kind.MILESTONE]
-    rows = fetch_all(GOALS_AND_WEEK_SQL, [user.pk, user.pk, *week])
+        return {}, WeekDone(monday_of(today))
+    return goals_from(fetch_all(GOALS_AND_WEEK_ROWS, week_params(user, today)), today)
+
+
+def goals_from(rows, today: date) -> tuple[dict, WeekDone]:
+    """goals_and_week's answer from GOALS_AND_WEEK_ROWS' rows; rows of other kinds are someone else's."""
     found: dict = {}
     topics, built = set(), set()
-    for first, second, third, row in rows:
-        if row == GOAL_ROW:
+    for kind, first, second, third in rows:
+        if kind == GOAL_ROW:
             found[first] = Goal(hours_per_week=second, study_days=third)
-        elif row == Activity.Kind.DONE and first is not None:
+        elif kind == WEEK_DONE and first is not None:
             topics.add(first)
-        elif row == Activity.Kind.MILESTONE and second is not None:
+        elif kind == WEEK_BUILT and second is not None:
             built.add(second)
-    return found, WeekDone(monday, frozenset(topics), frozenset(built))
+    return found, WeekDone(monday_of(today), frozenset(topics), frozenset(built))

@@ -35,7 +35,7 @@ from learning.progress.models import (
     TopicReview,
     TrackFollow,
 )
-from learning.progress.state import LearnerState, learner_record, read_rows, track_progress
+from learning.progress.state import LearnerRecord, LearnerState, learner_record, read_rows, track_progress
 from plumbing.sql import as_date, as_datetime, fetch_all, fetch_one
 
 RECENT_COMPLETIONS = 8
@@ -115,10 +115,12 @@ class Dashboard:
     state: LearnerState = field(default_factory=LearnerState)  # what they checked off (goals' projections)
 
 
-def dashboard_for(user) -> Dashboard:
+def dashboard_for(user, record: LearnerRecord | None = None) -> Dashboard:
     """The learner's tracks with their progress, and their latest done topics: two queries (learner_record,
-    recently_done); the tracks and their outlines are the catalogue version's memo."""
-    record = learner_record(user)
+    unless the caller read the `record` with others, and recently_done); the tracks and their outlines are
+    the catalogue version's memo."""
+    if record is None:
+        record = learner_record(user)
     state, followed = record.state, record.followed
     tracks = published_tracks()
     progress = progress_by_track(tracks, state)

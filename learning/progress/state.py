@@ -63,19 +63,27 @@ class LearnerRecord:
     marked: dict = field(default_factory=dict)  # other rows read with them: kind -> ids
 
 
-# The learner's statuses, built milestones and followed tracks as (id, kind) rows; the kinds' texts are
-# MILESTONE_DONE's and FOLLOWED's (tests/learning/test_hand_written_sql.py checks that they agree).
-LEARNER_RECORD_SQL = """
-    SELECT topic_id, status FROM learning_topicprogress WHERE user_id = %s
-    UNION ALL SELECT milestone_id, 'milestone' FROM learning_milestonecompletion WHERE user_id = %s
-    UNION ALL SELECT track_id, 'followed' FROM learning_trackfollow WHERE user_id = %s
+# The learner's statuses, built milestones and followed tracks as (kind, id, NULL, NULL) rows, the kind a
+# status, MILESTONE_DONE or FOLLOWED (tests/learning/test_hand_written_sql.py checks the texts agree): the
+# shape of the dashboard's other rows, read with these in one query.
+LEARNER_RECORD_ROWS = """
+    SELECT status, topic_id, NULL, NULL FROM learning_topicprogress WHERE user_id = %(user)s
+    UNION ALL SELECT 'milestone', milestone_id, NULL, NULL FROM learning_milestonecompletion
+    WHERE user_id = %(user)s
+    UNION ALL SELECT 'followed', track_id, NULL, NULL FROM learning_trackfollow WHERE user_id = %(user)s
 """
+RECORD_KINDS = STATUSES | {MILESTONE_DONE, FOLLOWED}
 
 
 def learner_record(user) -> LearnerRecord:
     """The learner's statuses, built milestones and followed tracks: one query (UNION ALL of the three),
-    whatever their number. Hand-written (plumbing.sql): the dashboard and the public profile read it."""
-    return read_rows(fetch_all(LEARNER_RECORD_SQL, [user.pk] * 3))
+    whatever their number. Hand-written (plumbing.sql)."""
+    return record_from(fetch_all(LEARNER_RECORD_ROWS, {"user": user.pk}))
+
+
+def record_from(rows) -> LearnerRecord:
+    """The LearnerRecord in LEARNER_RECORD_ROWS' rows; rows of other kinds are someone else's."""
+    return read_rows((pk, kind) for kind, pk, *_ in rows if kind in RECORD_KINDS)
 
 
 def read_rows(rows) -> LearnerRecord:

@@ -219,10 +219,10 @@ def test_the_activity_is_in_the_export_and_goes_with_the_account(learner):
 
 
 # A learner with activity and nothing else: one query reads the active days; +2: no review is due (one query
-# for the due ones, with their topics), so one more finds the date the next one comes due; +1: their weekly
-# goals with this week's finished work (learning.progress.goals.goals_and_week), whatever the number of either;
-# +1: the newest feedback on the learner's projects. (No suggestions: none read.)
-DASHBOARD_QUERIES = 11
+# for the due ones, with their topics), so one more finds the date the next one comes due; their weekly goals
+# with this week's finished work come with their statuses and tallies (learning.pages.dashboard.DASHBOARD_ROWS),
+# whatever the number of either; +1: the newest feedback on the learner's projects. (No suggestions: none read.)
+DASHBOARD_QUERIES = 9
 
 
 @pytest.mark.usefixtures("rendered_every_time")

@@ -10,9 +10,10 @@ from django.db.models import Count, Min
 
 from learning.community.project_queries import FEEDBACK_ON_DASHBOARD, new_feedback_for, recent_feedback_for
 from learning.models import Activity, MilestoneCompletion, TopicProgress, TopicReview, TrackFollow, TrackGoal
-from learning.pages.dashboard import Tallies, tallies_of
+from learning.pages.dashboard import DASHBOARD_ROWS, Tallies, tallies_from
 from learning.progress import activity, goals, state
 from learning.progress.queries import RECENT_COMPLETIONS, REVIEWS_SHOWN, due_reviews, recently_done
+from plumbing.sql import fetch_all
 from tests.factories import (
     ActivityFactory,
     BookmarkFactory,
@@ -35,6 +36,14 @@ def at(days_ago: int, hour: int = 9) -> datetime:
     return datetime(2026, 3, 18, hour, 30, 15, 123456, tzinfo=UTC) - timedelta(days=days_ago)
 
 
+def dashboard_rows(user):
+    return fetch_all(DASHBOARD_ROWS, goals.week_params(user, TODAY) | {"today": TODAY, "published": True})
+
+
+def tallies_of(user):
+    return tallies_from(dashboard_rows(user))
+
+
 @pytest.fixture
 def other(db):
     return UserFactory()
@@ -54,6 +63,8 @@ class TestLearnerRecord:
         TrackFollow.objects.create(user=other, track=TrackFactory())
 
         record = state.learner_record(learner)
+
+        assert state.record_from(dashboard_rows(learner)) == record  # the dashboard reads it with the rest
 
         assert record.state.statuses == {done.pk: "done", learning.pk: "learning", skipped.pk: "skipped"}
         assert record.state.milestones_done == frozenset({built.pk})
@@ -109,10 +120,8 @@ class TestTallies:
         TopicReview.objects.create(user=learner, topic=TopicFactory(is_published=False), due=TODAY)
         TopicReview.objects.create(user=other, topic=TopicFactory(), due=TODAY)
 
-        assert tallies_of(learner, TODAY) == Tallies(
-            bookmarks=3, notes=3, ratings=3, reviews_due=2, suggestions=1
-        )
-        assert tallies_of(UserFactory(), TODAY) == Tallies(0, 0, 0, 0, 0)
+        assert tallies_of(learner) == Tallies(bookmarks=3, notes=3, ratings=3, reviews_due=2, suggestions=1)
+        assert tallies_of(UserFactory()) == Tallies(0, 0, 0, 0, 0)
 
 
 @pytest.mark.django_db
@@ -204,6 +213,8 @@ class TestActivityAndGoals:
         ActivityFactory(user=other, day=TODAY, kind="done", topic=TopicFactory())
 
         found, week = goals.goals_and_week(learner, TODAY)
+
+        assert goals.goals_from(dashboard_rows(learner), TODAY) == (found, week)  # read with the rest
 
         assert found == {track.pk: goals.Goal(hours_per_week=6, study_days=0b0010101)}
         assert week == goals.WeekDone(monday, frozenset({topic.pk}), frozenset({milestone.pk}))

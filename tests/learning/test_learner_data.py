@@ -99,13 +99,13 @@ def done_today(user, topics):
 LEARNER_PAGE_QUERIES = {
     "track": 11,  # a learner's statuses and milestones in one query (learner_state); +1 for a follower: their
     # weekly goals with this week's finished work (goals_and_week, one UNION ALL)
-    # The dashboard: the learner's statuses, milestones and followed tracks in one query (learner_record); +1:
-    # their latest done topics; +1: how many bookmarks, notes, ratings, due reviews and suggestions they have
-    # (one UNION ALL: tallies_of); +1: the reviews due, with their topics; +1: their active days (streaks and
-    # the calendar); +1: their weekly goals with this week's finished work (goals_and_week), the projections
-    # from the memoised outlines; +1: the newest feedback on their projects. (Their suggestions are read only
-    # when tallies_of counted some: these learners have none.)
-    "dashboard": 12,
+    # The dashboard: the learner's statuses, milestones and followed tracks, their weekly goals with this week's
+    # finished work, and how many bookmarks, notes, ratings, due reviews and suggestions they have, in one
+    # query (one UNION ALL: learning.pages.dashboard.DASHBOARD_ROWS), the projections from the memoised
+    # outlines; +1: their latest done topics; +1: the reviews due, with their topics; +1: their active days
+    # (streaks and the calendar); +1: the newest feedback on their projects. (Their suggestions are read only
+    # when the tallies counted some: these learners have none.)
+    "dashboard": 10,
     "topic": 13,
     "topic in its track": 12,
     "home": 10,

@@ -362,7 +362,7 @@ def test_the_dashboard_lists_the_twenty_newest_and_says_so(learner_client, learn
 
 # With nothing cached; the same with 2 suggestions and with 27 (among them the reviews due, the next due date
 # and the weekly goals: see tests/learning/test_activity.py; +1: the newest feedback on the learner's projects).
-DASHBOARD_QUERIES = 12
+DASHBOARD_QUERIES = 10
 
 
 def test_dashboard_queries_do_not_grow_with_suggestions(learner_client, learner, cold_get):
