@@ -17,7 +17,6 @@ from learning.community.queries import Suggestions, suggestions_of
 from learning.pages.views import learners_date
 from learning.progress import activity, goals, state
 from learning.progress import queries as progress_queries
-from learning.progress.forms import ReviewAnswerForm
 from plumbing import cache_tokens
 from plumbing.page_cache import cached_page
 from plumbing.sql import fetch_all
@@ -37,7 +36,6 @@ def dashboard(request):
         "cards": goal_cards(board, goals.goals_from(rows, today), today),
         "activity": activity.activity_of(user, today),
         "reviews": progress_queries.due_reviews(user, today, due_count=tallies.reviews_due),
-        "review_form": ReviewAnswerForm(),
         # Read only when the learner has made any (few do): their count came with the tallies.
         "suggestions": suggestions_of(user) if tallies.suggestions else Suggestions(shown=[], more=False),
         "project_feedback": recent_feedback_for(user),

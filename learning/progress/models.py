@@ -14,6 +14,7 @@ from django.db.models.lookups import LessThanOrEqual
 
 from learning.catalogue.models import Milestone, ReadyCheck, Resource, Topic, Track
 from plumbing.token_querysets import OwnedQuerySet
+from plumbing.urls import reversed_url
 
 NOTE_MAX_LENGTH = 1000
 GOAL_MAX_HOURS = 60  # hours a week: a full-time job and then some
@@ -230,6 +231,10 @@ class TopicReview(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.topic}: box {self.box}, due {self.due}"
+
+    def get_answer_url(self):
+        """Where "Still solid" and "Need a refresher" are posted."""
+        return reversed_url("learning:topic_review", slug=self.topic.slug)
 
 
 class TrackGoal(models.Model):
