@@ -1,6 +1,5 @@
 """Per-row counts and sums as correlated subqueries: they combine with any filter, annotation or ordering,
-never multiply each other's rows through joins, and need no GROUP BY over the outer query. And several
-counts of one owner's rows read in one round trip (counts_in_one)."""
+never multiply each other's rows through joins, and need no GROUP BY over the outer query."""
 
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
