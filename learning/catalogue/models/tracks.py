@@ -204,6 +204,9 @@ class Topic(CuratedText):
     class Meta:
         ordering = ["title"]
         constraints = [hours_constraint("topic_hours_range")]
+        # The published topics' ids, for the learner's reads that keep only those (reviews due, recently
+        # done): read from this small index alone instead of every topic's row with its guide.
+        indexes = [models.Index(fields=["id"], condition=Q(is_published=True), name="topic_published_ids")]
 
     def __str__(self):
         return self.title
