@@ -3,11 +3,16 @@ cost several times what running it did (the dashboard read seven querysets in ab
 3 ms of database time). Each such read is one plain statement that runs unchanged on SQLite and PostgreSQL,
 with its values passed as parameters, never formatted into the text; its tests run it on both.
 
+A page that needs several such reads runs them together (`read_together`): on PostgreSQL they go to the server
+as one batch, one round trip for all (on this machine a round trip and its scheduling cost as much as running
+a small statement); on SQLite, in the same process, one after another.
+
 A raw cursor returns what the database driver gives: PostgreSQL's dates and aware datetimes; from SQLite,
 dates and naive UTC datetimes for a plain column, ISO texts for an expression (MIN(day), a UNION's column).
 `as_date` and `as_datetime` make each the value the ORM would have given."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, overload
 
@@ -32,6 +37,47 @@ def fetch_one(statement: str, params: Params = ()) -> tuple:
     if row is None:
         raise ValueError("the statement returned no row")
     return row
+
+
+@dataclass(frozen=True)
+class Read:
+    """One hand-written statement, its parameters (named: `%(name)s`) and what its rows mean (`parse`)."""
+
+    statement: str
+    params: Mapping[str, Any]
+    parse: Callable[[list[tuple]], Any]
+
+    def run(self):
+        return self.parse(fetch_all(self.statement, self.params))
+
+
+def read_together(*reads: Read) -> list:
+    """Each read's answer, in order. On PostgreSQL with client-side binding (Django's default), the
+    statements go as one batch and their results come back one after another (psycopg's multiple results):
+    one round trip, which Django logs as one query. Elsewhere they run one by one. Parameters of the same
+    name must have the same value in every read."""
+    if len(reads) < 2 or not batches_statements():
+        return [read.run() for read in reads]
+    params: dict[str, Any] = {}
+    for read in reads:
+        for name, value in read.params.items():
+            if params.setdefault(name, value) != value:
+                raise ValueError(f"two reads give the parameter {name!r} different values")
+    results = []
+    with connection.cursor() as cursor:
+        cursor.execute(";\n".join(read.statement for read in reads), params)
+        results.append(cursor.fetchall())
+        while cursor.nextset():
+            results.append(cursor.fetchall())
+    return [read.parse(rows) for read, rows in zip(reads, results, strict=True)]
+
+
+def batches_statements() -> bool:
+    """Whether several statements can go in one execute(): psycopg's client-side binding, which Django uses
+    on PostgreSQL unless OPTIONS asks for server-side binding (whose prepared statements take one each)."""
+    return connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get(
+        "server_side_binding"
+    )
 
 
 @overload

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from learning.catalogue.models import Milestone, Track
 from learning.community.models import ProjectFeedback, ProjectSubmission, ProjectVote
 from learning.progress.models import MilestoneCompletion
-from plumbing.sql import as_datetime, fetch_all
+from plumbing.sql import Read, as_datetime
 from plumbing.subqueries import count_of
 
 PROJECTS_PER_PAGE = 10
@@ -175,30 +175,36 @@ RECENT_FEEDBACK_SQL = """
     JOIN learning_projectsubmission s ON s.id = f.submission_id
     JOIN accounts_user u ON u.id = f.user_id
     JOIN learning_milestone m ON m.id = s.milestone_id
-    WHERE s.user_id = %(author)s AND s.is_hidden = %(hidden)s AND f.is_hidden = %(hidden)s
-      AND f.user_id <> %(author)s
+    WHERE s.user_id = %(user)s AND s.is_hidden = %(hidden)s AND f.is_hidden = %(hidden)s
+      AND f.user_id <> %(user)s
     ORDER BY f.created_at DESC, f.id DESC
-    LIMIT %(limit)s
+    LIMIT %(feedback)s
 """
 
 
 def recent_feedback_for(user) -> list:
     """The newest feedback on the learner's projects, as the dashboard shows it: one query, hand-written
     (plumbing.sql)."""
-    params = {"author": user.pk, "hidden": False, "limit": FEEDBACK_ON_DASHBOARD}
-    rows = fetch_all(RECENT_FEEDBACK_SQL, params)
-    return [
-        ProjectFeedback(
-            id=pk,
-            text=text,
-            created_at=as_datetime(created_at),
-            user=get_user_model()(id=writer_id, username=username),
-            submission=ProjectSubmission(
-                id=submission_id, user_id=user.pk, milestone=Milestone(id=milestone_id, title=title)
-            ),
-        )
-        for pk, text, created_at, writer_id, username, submission_id, milestone_id, title in rows
-    ]
+    return recent_feedback_read(user).run()
+
+
+def recent_feedback_read(user) -> Read:
+    def parse(rows) -> list:
+        return [
+            ProjectFeedback(
+                id=pk,
+                text=text,
+                created_at=as_datetime(created_at),
+                user=get_user_model()(id=writer_id, username=username),
+                submission=ProjectSubmission(
+                    id=submission_id, user_id=user.pk, milestone=Milestone(id=milestone_id, title=title)
+                ),
+            )
+            for pk, text, created_at, writer_id, username, submission_id, milestone_id, title in rows
+        ]
+
+    params = {"user": user.pk, "hidden": False, "feedback": FEEDBACK_ON_DASHBOARD}
+    return Read(RECENT_FEEDBACK_SQL, params, parse)
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,14 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from learning.catalogue import queries
-from learning.community.project_queries import recent_feedback_for
+from learning.community.project_queries import recent_feedback_read
 from learning.community.queries import Suggestions, suggestions_of
 from learning.pages.views import learners_date
 from learning.progress import activity, goals, state
 from learning.progress import queries as progress_queries
 from plumbing import cache_tokens
 from plumbing.page_cache import cached_page
-from plumbing.sql import fetch_all
+from plumbing.sql import Read, read_together
 
 
 @login_required
@@ -27,18 +27,28 @@ from plumbing.sql import fetch_all
 def dashboard(request):
     user = request.user
     today = activity.learners_day(user)
-    rows = fetch_all(DASHBOARD_ROWS, goals.week_params(user, today) | {"today": today, "published": True})
-    board = progress_queries.dashboard_for(user, state.record_from(rows))
+    # Every read at once (one round trip on PostgreSQL); the learner's suggestions only if they made some.
+    rows, recent, year, (due, _), first_due, feedback = read_together(
+        Read(DASHBOARD_ROWS, goals.week_params(user, today) | {"today": today, "published": True}, list),
+        progress_queries.recently_done_read(user),
+        activity.activity_read(user, today),
+        progress_queries.due_reviews_read(user, today, counted=True),
+        progress_queries.first_due_read(user),
+        recent_feedback_read(user),
+    )
+    board = progress_queries.dashboard_of(state.record_from(rows), recent)
     tallies = tallies_from(rows)
     context = {
         "dashboard": board,
         "tallies": tallies,
         "cards": goal_cards(board, goals.goals_from(rows, today), today),
-        "activity": activity.activity_of(user, today),
-        "reviews": progress_queries.due_reviews(user, today, due_count=tallies.reviews_due),
+        "activity": year,
+        "reviews": progress_queries.DueReviews(
+            shown=due, more=max(0, tallies.reviews_due - len(due)), next_due=None if due else first_due
+        ),
         # Read only when the learner has made any (few do): their count came with the tallies.
         "suggestions": suggestions_of(user) if tallies.suggestions else Suggestions(shown=[], more=False),
-        "project_feedback": recent_feedback_for(user),
+        "project_feedback": feedback,
     }
     return render(request, "learning/dashboard.html", context)
 

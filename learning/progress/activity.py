@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from learning.progress.models import Activity
-from plumbing.sql import as_date, fetch_all
+from plumbing.sql import Read, as_date
 
 ONE_DAY = timedelta(days=1)
 CALENDAR_WEEKS = 53  # the last twelve months, whole weeks from Monday
@@ -155,11 +155,17 @@ def streaks_of(user) -> Streaks:
     return Streaks(current=current_streak(active, learners_day(user)), longest=longest_streak(active))
 
 
-ACTIONS_BY_DAY_SQL = "SELECT day, COUNT(*) FROM learning_activity WHERE user_id = %s GROUP BY day"
+ACTIONS_BY_DAY_SQL = "SELECT day, COUNT(*) FROM learning_activity WHERE user_id = %(user)s GROUP BY day"
 
 
 def activity_of(user, today: date) -> ActivitySummary:
     """The learner's activity up to `today` (their date): one query, a row per active day. Hand-written
     (plumbing.sql): the dashboard reads it."""
-    days = {as_date(day): actions for day, actions in fetch_all(ACTIONS_BY_DAY_SQL, [user.pk])}
-    return summary_of(days, today)
+    return activity_read(user, today).run()
+
+
+def activity_read(user, today: date) -> Read:
+    def parse(rows) -> ActivitySummary:
+        return summary_of({as_date(day): actions for day, actions in rows}, today)
+
+    return Read(ACTIONS_BY_DAY_SQL, {"user": user.pk}, parse)

@@ -22,7 +22,7 @@ from math import ceil
 
 from learning.progress.models import ALL_DAYS, Activity
 from learning.progress.state import DONE, SKIPPED, LearnerState
-from plumbing.sql import fetch_all
+from plumbing.sql import Read
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 GOAL_ROW = "goal"  # no Activity kind is spelt so: marks the goal rows of goals_and_week's query
@@ -182,7 +182,7 @@ def goals_and_week(user, today: date) -> tuple[dict, WeekDone]:
     activity), none for a visitor. Hand-written (plumbing.sql)."""
     if not user.is_authenticated:
         return {}, WeekDone(monday_of(today))
-    return goals_from(fetch_all(GOALS_AND_WEEK_ROWS, week_params(user, today)), today)
+    return Read(GOALS_AND_WEEK_ROWS, week_params(user, today), lambda rows: goals_from(rows, today)).run()
 
 
 def goals_from(rows, today: date) -> tuple[dict, WeekDone]:

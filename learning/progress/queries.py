@@ -35,8 +35,14 @@ from learning.progress.models import (
     TopicReview,
     TrackFollow,
 )
-from learning.progress.state import LearnerRecord, LearnerState, learner_record, read_rows, track_progress
-from plumbing.sql import as_date, as_datetime, fetch_all, fetch_one
+from learning.progress.state import (
+    LearnerRecord,
+    LearnerState,
+    learner_record_read,
+    read_rows,
+    track_progress,
+)
+from plumbing.sql import Read, as_date, as_datetime, read_together
 
 RECENT_COMPLETIONS = 8
 
@@ -115,12 +121,15 @@ class Dashboard:
     state: LearnerState = field(default_factory=LearnerState)  # what they checked off (goals' projections)
 
 
-def dashboard_for(user, record: LearnerRecord | None = None) -> Dashboard:
-    """The learner's tracks with their progress, and their latest done topics: two queries (learner_record,
-    unless the caller read the `record` with others, and recently_done); the tracks and their outlines are
+def dashboard_for(user) -> Dashboard:
+    """The learner's tracks with their progress, and their latest done topics: two statements read together
+    (learner_record's and recently_done's: one round trip on PostgreSQL); the tracks and their outlines are
     the catalogue version's memo."""
-    if record is None:
-        record = learner_record(user)
+    return dashboard_of(*read_together(learner_record_read(user), recently_done_read(user)))
+
+
+def dashboard_of(record: LearnerRecord, recent: list) -> Dashboard:
+    """The Dashboard of a learner's record and their recently done topics, read by the caller."""
     state, followed = record.state, record.followed
     tracks = published_tracks()
     progress = progress_by_track(tracks, state)
@@ -136,7 +145,7 @@ def dashboard_for(user, record: LearnerRecord | None = None) -> Dashboard:
         in_progress=in_progress,
         also_progressing=also_progressing,
         not_started=[track for track in tracks if track.pk not in followed and not progress[track.pk].done],
-        recently_done=recently_done(user),
+        recently_done=recent,
         done_count=sum(1 for status in state.statuses.values() if status == TopicProgress.Status.DONE),
         state=state,
     )
@@ -145,25 +154,31 @@ def dashboard_for(user, record: LearnerRecord | None = None) -> Dashboard:
 RECENTLY_DONE_SQL = """
     SELECT t.id, t.slug, t.title, p.completed_at
     FROM learning_topicprogress p JOIN learning_topic t ON t.id = p.topic_id
-    WHERE p.user_id = %s AND p.status = %s AND t.is_published = %s
+    WHERE p.user_id = %(user)s AND p.status = 'done' AND t.is_published = %(published)s
     ORDER BY p.completed_at DESC
-    LIMIT %s
+    LIMIT %(recent)s
 """
 
 
 def recently_done(user) -> list:
     """The learner's latest RECENT_COMPLETIONS done topics that are published, newest first: a link and a
     date each (TopicProgress with its topic's id, slug and title, no guide). Hand-written (plumbing.sql)."""
-    rows = fetch_all(RECENTLY_DONE_SQL, [user.pk, TopicProgress.Status.DONE, True, RECENT_COMPLETIONS])
-    return [
-        TopicProgress(
-            user_id=user.pk,
-            status=TopicProgress.Status.DONE,
-            completed_at=as_datetime(completed_at),
-            topic=Topic(id=topic_id, slug=slug, title=title, is_published=True),
-        )
-        for topic_id, slug, title, completed_at in rows
-    ]
+    return recently_done_read(user).run()
+
+
+def recently_done_read(user) -> Read:
+    def parse(rows) -> list:
+        return [
+            TopicProgress(
+                user_id=user.pk,
+                status=TopicProgress.Status.DONE,
+                completed_at=as_datetime(completed_at),
+                topic=Topic(id=topic_id, slug=slug, title=title, is_published=True),
+            )
+            for topic_id, slug, title, completed_at in rows
+        ]
+
+    return Read(RECENTLY_DONE_SQL, {"user": user.pk, "published": True, "recent": RECENT_COMPLETIONS}, parse)
 
 
 REVIEWS_SHOWN = 5  # a batch to answer in one sitting; the next ones show as these are answered
@@ -180,26 +195,33 @@ class DueReviews:
 DUE_REVIEWS_SQL = """
     SELECT r.id, r.box, r.due, r.last_reviewed, t.id, t.slug, t.title, {total}
     FROM learning_topicreview r JOIN learning_topic t ON t.id = r.topic_id
-    WHERE r.user_id = %s AND r.due <= %s AND t.is_published = %s
+    WHERE r.user_id = %(user)s AND r.due <= %(today)s AND t.is_published = %(published)s
     ORDER BY r.due, r.id
-    LIMIT %s
+    LIMIT %(reviews)s
 """
 DUE_REVIEWS_COUNTED_SQL = DUE_REVIEWS_SQL.format(total="0")
 DUE_REVIEWS_WINDOW_SQL = DUE_REVIEWS_SQL.format(total="COUNT(*) OVER ()")
 FIRST_DUE_SQL = """
     SELECT MIN(r.due) FROM learning_topicreview r JOIN learning_topic t ON t.id = r.topic_id
-    WHERE r.user_id = %s AND t.is_published = %s
+    WHERE r.user_id = %(user)s AND t.is_published = %(published)s
 """
 
 
-def due_reviews(user, today, *, due_count: int | None = None) -> DueReviews:
+def due_reviews(user, today) -> DueReviews:
     """The learner's reviews due on `today` or earlier, oldest first, with how many more there are: one
-    query (a window counts them all before the limit, unless the caller has counted them: `due_count`).
-    When none is due, one more finds the date the next one comes due. Hand-written (plumbing.sql): each
-    review comes with its topic's id, slug and title."""
-    statement = DUE_REVIEWS_WINDOW_SQL if due_count is None else DUE_REVIEWS_COUNTED_SQL
-    rows = fetch_all(statement, [user.pk, today, True, REVIEWS_SHOWN])
-    if rows:
+    query (a window counts them all before the limit). When none is due, one more finds the date the next
+    one comes due. Hand-written (plumbing.sql): each review comes with its topic's id, slug and title."""
+    shown, total = due_reviews_read(user, today, counted=False).run()
+    if shown:
+        return DueReviews(shown=shown, more=max(0, total - len(shown)))
+    return DueReviews(shown=[], more=0, next_due=first_due_read(user).run())
+
+
+def due_reviews_read(user, today, *, counted: bool) -> Read:
+    """The oldest REVIEWS_SHOWN reviews due, each with its topic, and how many are due (with `counted`,
+    the caller counted them: 0 here)."""
+
+    def parse(rows) -> tuple[list, int]:
         shown = [
             TopicReview(
                 id=pk,
@@ -211,10 +233,16 @@ def due_reviews(user, today, *, due_count: int | None = None) -> DueReviews:
             )
             for pk, box, due, last_reviewed, topic_id, slug, title, _ in rows
         ]
-        total = rows[0][-1] if due_count is None else due_count
-        return DueReviews(shown=shown, more=max(0, total - len(shown)))
-    (first_due,) = fetch_one(FIRST_DUE_SQL, [user.pk, True])
-    return DueReviews(shown=[], more=0, next_due=as_date(first_due))
+        return shown, rows[0][-1] if rows else 0
+
+    statement = DUE_REVIEWS_COUNTED_SQL if counted else DUE_REVIEWS_WINDOW_SQL
+    params = {"user": user.pk, "today": today, "published": True, "reviews": REVIEWS_SHOWN}
+    return Read(statement, params, parse)
+
+
+def first_due_read(user) -> Read:
+    """The date the learner's first review of a published topic comes due (None: they have none)."""
+    return Read(FIRST_DUE_SQL, {"user": user.pk, "published": True}, lambda rows: as_date(rows[0][0]))
 
 
 BOOKMARKS_PER_PAGE = 25

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import CharField, Value
 
 from learning.progress.models import MilestoneCompletion, TopicProgress
-from plumbing.sql import fetch_all
+from plumbing.sql import Read
 
 DONE = TopicProgress.Status.DONE
 SKIPPED = TopicProgress.Status.SKIPPED
@@ -78,7 +78,11 @@ RECORD_KINDS = STATUSES | {MILESTONE_DONE, FOLLOWED}
 def learner_record(user) -> LearnerRecord:
     """The learner's statuses, built milestones and followed tracks: one query (UNION ALL of the three),
     whatever their number. Hand-written (plumbing.sql)."""
-    return record_from(fetch_all(LEARNER_RECORD_ROWS, {"user": user.pk}))
+    return learner_record_read(user).run()
+
+
+def learner_record_read(user) -> Read:
+    return Read(LEARNER_RECORD_ROWS, {"user": user.pk}, record_from)
 
 
 def record_from(rows) -> LearnerRecord:

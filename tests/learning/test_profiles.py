@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from learning.models import Milestone
 from learning.progress import services
+from tests.batches import read_together
 from tests.factories import (
     ActivityFactory,
     BookmarkFactory,
@@ -485,9 +486,9 @@ def grow(user):
 # the same for one followed track with one check-off and for four with many.
 PROFILE_QUERIES = {
     # A learner's statuses, milestones and followed tracks in one query (learner_record); +1: their latest done
-    # topics; +1: their shared projects (portfolio).
-    ("profile", "visitor"): 8,
-    ("profile", "owner"): 10,
+    # topics (the two read together: one query on PostgreSQL); +1: their shared projects (portfolio).
+    ("profile", "visitor"): 6 + read_together(2),
+    ("profile", "owner"): 8 + read_together(2),
     ("card", "visitor"): 5,
     ("card", "owner"): 5,
 }

@@ -3,8 +3,10 @@
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from plumbing.sql import as_date, as_datetime, fetch_all, fetch_one
+from plumbing.sql import Read, as_date, as_datetime, batches_statements, fetch_all, fetch_one, read_together
 
 
 class TestValues:
@@ -40,3 +42,38 @@ class TestStatements:
         assert fetch_all("SELECT 1 WHERE 1 = 0") == []
         with pytest.raises(ValueError, match="no row"):
             fetch_one("SELECT 1 WHERE 1 = 0")
+
+
+@pytest.mark.django_db
+class TestReadTogether:
+    def reads(self):
+        return [
+            Read("SELECT %(n)s * 2", {"n": 21}, lambda rows: rows[0][0]),
+            Read("SELECT %(n)s UNION ALL SELECT %(m)s ORDER BY 1", {"n": 21, "m": 3}, lambda rows: rows),
+            Read("SELECT 1 WHERE 1 = 0", {}, lambda rows: rows or "nothing"),
+        ]
+
+    def test_each_reads_answer_in_order_in_one_batch_on_postgresql(self):
+        with CaptureQueriesContext(connection) as queries:
+            answers = read_together(*self.reads())
+        assert answers == [42, [(3,), (21,)], "nothing"]
+        assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
+        assert [read.run() for read in self.reads()] == answers
+
+    def test_with_server_side_binding_they_run_one_by_one(self, monkeypatch):
+        monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"server_side_binding": True})
+        assert not batches_statements()
+        with CaptureQueriesContext(connection) as queries:
+            assert read_together(*self.reads()) == [42, [(3,), (21,)], "nothing"]
+        assert len(queries) == 3
+
+    def test_one_read_or_none(self):
+        assert read_together() == []
+        assert read_together(self.reads()[0]) == [42]
+
+    def test_a_parameter_given_two_values_is_refused_before_anything_runs(self):
+        if not batches_statements():
+            pytest.skip("only a batch merges the reads' parameters")
+        with CaptureQueriesContext(connection) as queries, pytest.raises(ValueError, match="'n'"):
+            read_together(Read("SELECT %(n)s", {"n": 1}, list), Read("SELECT %(n)s", {"n": 2}, list))
+        assert len(queries) == 0
