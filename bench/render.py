@@ -170,7 +170,7 @@ def main(argv=None) -> int:
             python(["manage.py", "collectstatic", "--noinput", "--verbosity", "0"], env)
         else:
             prepare_database(args, env)
-        say(f"Rendering every page {args.rounds} times in-process, page cache off")
+        say(f"Rendering every page in {args.rounds} rounds in-process, page cache off")
         output = python(
             ["-m", "bench.render", "--child", "--rounds", str(args.rounds), "--warm-up", str(args.warm_up)],
             env | {"DJANGO_SETTINGS_MODULE": "bench.settings"},
