@@ -29,16 +29,6 @@ def fetch_all(statement: str, params: Params = ()) -> list[tuple]:
         return cursor.fetchall()
 
 
-def fetch_one(statement: str, params: Params = ()) -> tuple:
-    """The one row of a statement that always returns one (an aggregate without GROUP BY)."""
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        row = cursor.fetchone()
-    if row is None:
-        raise ValueError("the statement returned no row")
-    return row
-
-
 @dataclass(frozen=True)
 class Read:
     """One hand-written statement, its parameters (named: `%(name)s`) and what its rows mean (`parse`)."""

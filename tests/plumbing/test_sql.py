@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from plumbing.sql import Read, as_date, as_datetime, batches_statements, fetch_all, fetch_one, read_together
+from plumbing.sql import Read, as_date, as_datetime, batches_statements, fetch_all, read_together
 
 
 class TestValues:
@@ -36,12 +36,8 @@ class TestValues:
 class TestStatements:
     def test_rows_with_positional_and_named_parameters(self):
         assert fetch_all("SELECT %s, %s UNION ALL SELECT %s, %s", [1, "a", 2, "b"]) == [(1, "a"), (2, "b")]
-        assert fetch_one("SELECT %(n)s + %(n)s", {"n": 20}) == (40,)
-
-    def test_a_statement_that_returns_no_row_is_an_error_for_fetch_one(self):
+        assert fetch_all("SELECT %(n)s + %(n)s", {"n": 20}) == [(40,)]
         assert fetch_all("SELECT 1 WHERE 1 = 0") == []
-        with pytest.raises(ValueError, match="no row"):
-            fetch_one("SELECT 1 WHERE 1 = 0")
 
 
 @pytest.mark.django_db
