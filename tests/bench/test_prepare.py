@@ -10,22 +10,10 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
 from bench import demo, mix, prepare
-from bench.demo import DemoSizes
 from learning.models import Step, TopicProgress, TrackFollow
+from tests.bench.sizes import SMALL
 
 pytestmark = pytest.mark.django_db
-
-SMALL = DemoSizes(
-    tracks=3,
-    topics=40,
-    resources=120,
-    largest_track_stages=3,
-    largest_track_steps_per_stage=6,
-    learners=6,
-    progress=150,
-    ratings=60,
-    bookmarks=30,
-)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import pytest
 
 from bench import demo, render
-from tests.bench.test_prepare import SMALL
+from tests.bench.sizes import SMALL
 
 PAGES = {
     "home", "home_learner", "track_visitor", "track_learner", "topic", "topic_learner", "resource",
