@@ -89,17 +89,19 @@ def set_topic_status(*, user, topic, status: str) -> None:
     if status not in TopicProgress.Status.values:
         raise ValidationError({"status": f"Unknown status {status!r}."})
     completed_at = timezone.now() if status == TopicProgress.Status.DONE else None
-    # The usual check-off changes the status of a row the learner has: one UPDATE where the status differs
-    # (update_of moves the learner's token), rather than a transaction around a read and a write.
-    changed = (
-        TopicProgress.objects.filter(topic=topic)
-        .exclude(status=status)
-        .update_of(user, status=status, completed_at=completed_at, updated_at=timezone.now())
-    )
-    if not changed:
-        # No row yet, or one with this status already, or a concurrent write in between: decided in a
-        # transaction.
-        with transaction.atomic():
+    # The status, the day's activity and the review schedule are written together or not at all, in one
+    # transaction (one BEGIN … COMMIT, where each write's own would be two round trips more; inside a caller's
+    # transaction, no savepoint: an error undoes the caller's too).
+    with transaction.atomic(savepoint=False):
+        # The usual check-off changes the status of a row the learner has: one UPDATE where the status
+        # differs (update_of moves the learner's token), rather than a read and a write.
+        changed = (
+            TopicProgress.objects.filter(topic=topic)
+            .exclude(status=status)
+            .update_of(user, status=status, completed_at=completed_at, updated_at=timezone.now())
+        )
+        if not changed:
+            # No row yet, or one with this status already, or a concurrent write in between.
             progress, created = TopicProgress.objects.get_or_create(
                 user=user, topic=topic, defaults={"status": status, "completed_at": completed_at}
             )
@@ -108,12 +110,12 @@ def set_topic_status(*, user, topic, status: str) -> None:
                 progress.status = status
                 progress.completed_at = completed_at
                 progress.save(update_fields=["status", "completed_at", "updated_at"])
-    if changed:
-        record_activity(user=user, kind=status, topic=topic)
-        if status == TopicProgress.Status.DONE:
-            schedule_review(user=user, topic=topic)
-        else:
-            TopicReview.objects.filter(user=user, topic=topic).delete()
+        if changed:
+            record_activity(user=user, kind=status, topic=topic)
+            if status == TopicProgress.Status.DONE:
+                schedule_review(user=user, topic=topic)
+            else:
+                TopicReview.objects.filter(user=user, topic=topic).delete()
 
 
 def schedule_review(*, user, topic) -> None:

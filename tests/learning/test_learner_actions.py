@@ -1,9 +1,20 @@
 """Check-offs, bookmarks, ratings and resets through their real URLs, with every rule the learner relies on."""
 
 import pytest
+from django.db import DatabaseError
+from django.test import Client
 from django.urls import reverse
 
-from learning.models import Bookmark, MilestoneCompletion, Rating, TopicProgress, TrackFollow
+from learning.models import (
+    Activity,
+    Bookmark,
+    MilestoneCompletion,
+    Rating,
+    TopicProgress,
+    TopicReview,
+    TrackFollow,
+)
+from learning.progress import services
 from tests.factories import (
     BookmarkFactory,
     MilestoneFactory,
@@ -93,6 +104,28 @@ def test_changing_a_status_is_one_update_and_its_activity_and_looks_up_no_track_
     assert after.completed_at is not None
     assert after.updated_at > before.updated_at
     assert not TrackFollow.objects.filter(user=learner).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # the check-off's own transaction is the outermost, as in production
+def test_a_check_off_whose_review_cannot_be_scheduled_changes_nothing(learner, track, monkeypatch):
+    client = Client(raise_request_exception=False)
+    client.force_login(learner)
+    topic = track.steps.first().topic
+    client.post(status_url(topic), {"status": "learning"})
+    activity_before = list(Activity.objects.filter(user=learner).values_list("kind", "subject"))
+
+    def full_disk(**_):
+        raise DatabaseError("could not extend file: No space left on device")
+
+    monkeypatch.setattr(services, "schedule_review", full_disk)
+    response = client.post(status_url(topic), {"status": "done"})
+
+    assert response.status_code == 500
+    # The status, the day's activity and the review schedule go together: the status wasn't left done
+    # without its review, nor the day counted for a check-off that didn't happen.
+    assert TopicProgress.objects.get(user=learner, topic=topic).status == "learning"
+    assert list(Activity.objects.filter(user=learner).values_list("kind", "subject")) == activity_before
+    assert not TopicReview.objects.filter(user=learner).exists()
 
 
 @pytest.mark.parametrize("data", [{"status": "finished"}, {"status": ""}, {}, {"status": "done\x00"}])
