@@ -1,4 +1,4 @@
-"""Demo data small enough for a test: three tracks, forty topics, six learners."""
+"""Demo data small enough for many test runs: 3 tracks (the largest 3 stages × 6 steps), 40 topics, 6 learners."""
 
 from bench.demo import DemoSizes
 

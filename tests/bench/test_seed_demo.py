@@ -42,6 +42,7 @@ from learning.models import (
     TrackFollow,
     TrackGoal,
 )
+from tests.bench.sizes import SMALL
 from tests.factories import (
     ProjectFeedbackFactory,
     ProjectSubmissionFactory,
@@ -53,19 +54,6 @@ from tests.factories import (
 from tests.learning.conftest import build_track
 
 pytestmark = pytest.mark.django_db
-
-# A catalogue small enough for many runs: 3 tracks (the largest 3 stages × 6 steps), 40 topics.
-SMALL = DemoSizes(
-    tracks=3,
-    topics=40,
-    resources=120,
-    largest_track_stages=3,
-    largest_track_steps_per_stage=6,
-    learners=6,
-    progress=150,
-    ratings=60,
-    bookmarks=30,
-)
 
 
 def seed_demo(*args):
