@@ -43,9 +43,7 @@ def dashboard(request):
         "tallies": tallies,
         "cards": goal_cards(board, goals.goals_from(rows, today), today),
         "activity": year,
-        "reviews": progress_queries.DueReviews(
-            shown=due, more=max(0, tallies.reviews_due - len(due)), next_due=None if due else first_due
-        ),
+        "reviews": progress_queries.due_reviews_of(due, tallies.reviews_due, first_due),
         # Read only when the learner has made any (few do): their count came with the tallies.
         "suggestions": suggestions_of(user) if tallies.suggestions else Suggestions(shown=[], more=False),
         "project_feedback": feedback,

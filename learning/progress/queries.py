@@ -212,9 +212,15 @@ def due_reviews(user, today) -> DueReviews:
     query (a window counts them all before the limit). When none is due, one more finds the date the next
     one comes due. Hand-written (plumbing.sql): each review comes with its topic's id, slug and title."""
     shown, total = due_reviews_read(user, today, counted=False).run()
+    return due_reviews_of(shown, total, None if shown else first_due_read(user).run())
+
+
+def due_reviews_of(shown: list, due_count: int, first_due: date | None) -> DueReviews:
+    """DueReviews of the reviews shown, how many are due, and the date the first comes due (said only when
+    none is due)."""
     if shown:
-        return DueReviews(shown=shown, more=max(0, total - len(shown)))
-    return DueReviews(shown=[], more=0, next_due=first_due_read(user).run())
+        return DueReviews(shown=shown, more=max(0, due_count - len(shown)))
+    return DueReviews(shown=[], more=0, next_due=first_due)
 
 
 def due_reviews_read(user, today, *, counted: bool) -> Read:
