@@ -1,7 +1,8 @@
-"""Hand-written SQL for the few reads on the hottest learner pages, where building the query through the ORM
-cost several times what running it did (the dashboard read seven querysets in about 11 ms of Python for
-3 ms of database time). Each such read is one plain statement that runs unchanged on SQLite and PostgreSQL,
-with its values passed as parameters, never formatted into the text; its tests run it on both.
+"""Hand-written SQL for the few reads on the hottest pages, where building the query through the ORM cost
+several times what running it did (the dashboard read seven querysets in about 11 ms of Python for 3 ms of
+database time). Each such read is one plain statement with its values passed as parameters, never formatted
+into the text. Most run unchanged on SQLite and PostgreSQL and their tests run them on both; the search's
+(full text, trigrams) are PostgreSQL's own, and SQLite keeps the querysets there.
 
 A page that needs several such reads runs them together (`read_together`): on PostgreSQL they go to the server
 as one batch, one round trip for all (on this machine a round trip and its scheduling cost as much as running
@@ -11,13 +12,15 @@ A raw cursor returns what the database driver gives: PostgreSQL's dates and awar
 dates and naive UTC datetimes for a plain column, ISO texts for an expression (MIN(day), a UNION's column).
 `as_date` and `as_datetime` make each the value the ORM would have given."""
 
+import re
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, overload
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 Params = Sequence[Any] | Mapping[str, Any]  # %s placeholders take a sequence, %(name)s ones a mapping
 
@@ -41,13 +44,28 @@ class Read:
         return self.parse(fetch_all(self.statement, self.params))
 
 
-def read_together(*reads: Read) -> list:
+def read_together(*reads: Read, planner: Mapping[str, str] | None = None) -> list:
     """Each read's answer, in order. On PostgreSQL with client-side binding (Django's default), the
     statements go as one batch and their results come back one after another (psycopg's multiple results):
     one round trip, which Django logs as one query. Elsewhere they run one by one. Parameters of the same
-    name must have the same value in every read."""
-    if len(reads) < 2 or not batches_statements():
-        return [read.run() for read in reads]
+    name must have the same value in every read.
+
+    `planner`: PostgreSQL planner settings ({"enable_seqscan": "off"}) that hold for these reads only: set
+    LOCAL before them (a batch is one transaction; one by one, they run in one) and back to their defaults
+    after them, should an outer transaction go on (the site sets none of them for a session). SQLite has
+    no such settings and ignores them."""
+    planner = dict(planner or {}) if connection.vendor == "postgresql" else {}
+    for name, value in planner.items():
+        if not (PLANNER_NAME.fullmatch(name) and PLANNER_VALUE.fullmatch(value)):
+            raise ValueError(f"not a planner setting: {name!r} = {value!r}")
+    setting = [f"SET LOCAL {name} = {value}" for name, value in planner.items()]
+    resetting = [f"SET LOCAL {name} TO DEFAULT" for name in planner]
+    if len(reads) + len(planner) < 2 or not batches_statements():
+        with transaction.atomic(savepoint=False) if planner else nullcontext():
+            run_each(setting)
+            answers = [read.run() for read in reads]
+            run_each(resetting)
+        return answers
     params: dict[str, Any] = {}
     for read in reads:
         for name, value in read.params.items():
@@ -55,11 +73,24 @@ def read_together(*reads: Read) -> list:
                 raise ValueError(f"two reads give the parameter {name!r} different values")
     results = []
     with connection.cursor() as cursor:
-        cursor.execute(";\n".join(read.statement for read in reads), params)
-        results.append(cursor.fetchall())
-        while cursor.nextset():
-            results.append(cursor.fetchall())
+        cursor.execute(";\n".join([*setting, *(read.statement for read in reads), *resetting]), params)
+        # The settings' results come first and last, with no rows: the reads' are between them.
+        for index in range(len(setting) + len(reads)):
+            if index >= len(setting):
+                results.append(cursor.fetchall())
+            cursor.nextset()
     return [read.parse(rows) for read, rows in zip(reads, results, strict=True)]
+
+
+# What a planner setting may be named and set to: written into the statement (SET takes no parameters).
+PLANNER_NAME = re.compile(r"[a-z_]+")
+PLANNER_VALUE = re.compile(r"[A-Za-z0-9_.]+")
+
+
+def run_each(statements: list[str]) -> None:
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def batches_statements() -> bool:

@@ -172,10 +172,7 @@ def _tag_bonus(tagged: "AmongIds"):
 
 
 def _postgres(document, queryset, query, tagged):
-    # Every word, as a prefix ("postgres" finds "PostgreSQL", "kube" finds "Kubernetes"), or one of its
-    # other spellings. The words are letters and digits only, so they cannot carry tsquery syntax.
-    prefixes = " & ".join(_any_of(query.spellings(term)) for term in query.terms)
-    search_query = SearchQuery(prefixes, search_type="raw", config=CONFIG)
+    search_query = SearchQuery(tsquery_text(query), search_type="raw", config=CONFIG)
     found = Q(search_document=search_query)
     rank = SearchRank(F("search_document"), search_query) + _tag_bonus(AmongIds(tagged))
     if query.loose:
@@ -228,6 +225,13 @@ class StoredDocument(Expression):
     def as_sql(self, compiler, connection):
         table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
         return f"{table}.{connection.ops.quote_name(STORED_DOCUMENT)}", []
+
+
+def tsquery_text(query: Query) -> str:
+    """The query as PostgreSQL's to_tsquery reads it: every word, as a prefix ("postgres" finds "PostgreSQL",
+    "kube" finds "Kubernetes"), or one of its other spellings. The words are letters and digits only, so they
+    cannot carry tsquery syntax."""
+    return " & ".join(_any_of(query.spellings(term)) for term in query.terms)
 
 
 def _any_of(spellings):

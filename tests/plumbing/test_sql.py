@@ -73,3 +73,60 @@ class TestReadTogether:
         with CaptureQueriesContext(connection) as queries, pytest.raises(ValueError, match="'n'"):
             read_together(Read("SELECT %(n)s", {"n": 1}, list), Read("SELECT %(n)s", {"n": 2}, list))
         assert len(queries) == 0
+
+
+@pytest.mark.django_db
+class TestPlannerSettings:
+    """read_together(planner=...): PostgreSQL's planner settings for these reads only."""
+
+    SEQSCAN = Read("SELECT current_setting('enable_seqscan')", {}, lambda rows: rows[0][0])
+
+    def setting_now(self):
+        return self.SEQSCAN.run()
+
+    @pytest.fixture(autouse=True)
+    def postgresql_only(self):
+        if connection.vendor != "postgresql":
+            pytest.skip("planner settings are PostgreSQL's")
+
+    def test_the_reads_see_the_setting_and_what_follows_does_not(self):
+        # The test runs in a transaction, as a request inside an atomic block would: the setting still ends.
+        with CaptureQueriesContext(connection) as queries:
+            answers = read_together(
+                self.SEQSCAN, Read("SELECT %(n)s", {"n": 7}, list), planner={"enable_seqscan": "off"}
+            )
+        assert answers == ["off", [(7,)]]
+        assert len(queries) == 1
+        assert self.setting_now() == "on"
+
+    def test_one_read_with_a_setting_is_one_round_trip_too(self):
+        with CaptureQueriesContext(connection) as queries:
+            assert read_together(self.SEQSCAN, planner={"enable_seqscan": "off"}) == ["off"]
+        assert len(queries) == 1
+        assert self.setting_now() == "on"
+
+    def test_with_server_side_binding_they_run_one_by_one_in_a_transaction(self, monkeypatch):
+        monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"server_side_binding": True})
+        with CaptureQueriesContext(connection) as queries:
+            answers = read_together(self.SEQSCAN, self.SEQSCAN, planner={"enable_seqscan": "off"})
+        assert answers == ["off", "off"]
+        assert next(query["sql"] for query in queries) == "SET LOCAL enable_seqscan = off"
+        assert len(queries) == 4
+        assert self.setting_now() == "on"
+
+    @pytest.mark.parametrize(
+        "planner", [{"enable_seqscan; DROP TABLE x": "off"}, {"enable_seqscan": "off; DROP TABLE x"}]
+    )
+    def test_anything_but_a_setting_is_refused_before_anything_runs(self, planner):
+        with CaptureQueriesContext(connection) as queries, pytest.raises(ValueError, match="planner setting"):
+            read_together(self.SEQSCAN, planner=planner)
+        assert len(queries) == 0
+
+
+@pytest.mark.django_db
+def test_sqlite_ignores_planner_settings():
+    if connection.vendor == "postgresql":
+        pytest.skip("SQLite's case")
+    with CaptureQueriesContext(connection) as queries:
+        assert read_together(Read("SELECT 2", {}, list), planner={"enable_seqscan": "off"}) == [[(2,)]]
+    assert len(queries) == 1
