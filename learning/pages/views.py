@@ -15,10 +15,17 @@ from learning.progress import queries as progress_queries
 from learning.progress.forms import DAY_NAMES
 from learning.progress.models import GOAL_MAX_HOURS, TOPIC_NOTE_MAX_LENGTH
 from learning.progress.services import NOT_STARTED, STATUS_CHOICES
-from learning.progress.state import learner_state, next_open_step, track_progress
+from learning.progress.state import (
+    LearnerRecord,
+    learner_record,
+    learner_record_read,
+    next_open_step,
+    track_progress,
+)
 from plumbing import cache_tokens, overlay
 from plumbing.markdown import render_markdown
 from plumbing.page_cache import cached_page
+from plumbing.sql import read_together
 
 
 @cached_page(cache_tokens.CATALOGUE)
@@ -28,10 +35,10 @@ def home(request):
     context = {"tracks": cards.tracks, "cards": cards, "counts": fragments.catalogue_counts(request)}
     if request.user.is_authenticated:
         # Continue means followed: tracks that only share a done topic don't crowd the learner's way back.
-        followed = progress_queries.followed_track_ids(request.user)
-        following = [track for track in cards.tracks if track.pk in followed]
+        record = learner_record(request.user)
+        following = [track for track in cards.tracks if track.pk in record.followed]
         if following:
-            progress = progress_queries.progress_by_track(following, learner_state(request.user))
+            progress = progress_queries.progress_by_track(following, record.state)
             context["continue_with"] = [(track, progress[track.pk]) for track in following]
     return render(request, "learning/home.html", context)
 
@@ -45,16 +52,19 @@ def learners_date(request) -> str:
 @cached_page(cache_tokens.CATALOGUE, vary=learners_date)  # a goal's week moves at the learner's midnight
 def track_detail(request, slug):
     skeleton = track_skeleton(request, slug)
-    state = learner_state(request.user)
-    progress = track_progress(skeleton.steps, skeleton.milestones, state)
-    following = progress_queries.follows(request.user, skeleton.track)
-    projection = None
-    if following:  # the goal shows (and is read) for a learner who follows the track
-        today = activity.learners_day(request.user)
-        goal_of, week = goals.goals_and_week(request.user, today)
-        goal = goal_of.get(skeleton.track.pk)
+    user, track = request.user, skeleton.track
+    record, projection = LearnerRecord(), None
+    if user.is_authenticated:
+        # What they checked off and follow, their goals and this week's work: one round trip on PostgreSQL.
+        today = activity.learners_day(user)
+        reads = (learner_record_read(user), goals.goals_and_week_read(user, today))
+        record, (goal_of, week) = read_together(*reads)
+        goal = goal_of.get(track.pk) if track.pk in record.followed else None  # shown to a follower only
         if goal is not None:
-            projection = goals.projection(goal, skeleton.steps, skeleton.milestones, state, week, today)
+            projection = goals.projection(
+                goal, skeleton.steps, skeleton.milestones, record.state, week, today
+            )
+    progress = track_progress(skeleton.steps, skeleton.milestones, record.state)
     context = {
         "track": skeleton.track,
         "stages": skeleton.stages,
@@ -63,11 +73,11 @@ def track_detail(request, slug):
         "hours": skeleton.hours,
         "changes": skeleton.changes,
         "progress": progress,
-        "following": following,
+        "following": track.pk in record.followed,
         "map": skeleton.map,
         "roadmap": skeleton.roadmap,
         "intro": skeleton.intro,
-        "fillers": fillers(state, progress),
+        "fillers": fillers(record.state, progress),
         "projection": projection,
         "goal_days": list(enumerate(DAY_NAMES)),
         "goal_max_hours": GOAL_MAX_HOURS,

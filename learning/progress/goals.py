@@ -182,7 +182,11 @@ def goals_and_week(user, today: date) -> tuple[dict, WeekDone]:
     activity), none for a visitor. Hand-written (plumbing.sql)."""
     if not user.is_authenticated:
         return {}, WeekDone(monday_of(today))
-    return Read(GOALS_AND_WEEK_ROWS, week_params(user, today), lambda rows: goals_from(rows, today)).run()
+    return goals_and_week_read(user, today).run()
+
+
+def goals_and_week_read(user, today: date) -> Read:
+    return Read(GOALS_AND_WEEK_ROWS, week_params(user, today), lambda rows: goals_from(rows, today))
 
 
 def goals_from(rows, today: date) -> tuple[dict, WeekDone]:

@@ -5,14 +5,11 @@ from datetime import date
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    CharField,
     F,
     OuterRef,
     Prefetch,
     Q,
-    QuerySet,
     Subquery,
-    Value,
     prefetch_related_objects,
 )
 from django.shortcuts import get_object_or_404
@@ -36,6 +33,7 @@ from learning.progress.models import (
     TrackFollow,
 )
 from learning.progress.state import (
+    STATUS_ROWS,
     LearnerRecord,
     LearnerState,
     learner_record_read,
@@ -45,14 +43,6 @@ from learning.progress.state import (
 from plumbing.sql import Read, as_date, as_datetime, read_together
 
 RECENT_COMPLETIONS = 8
-
-
-def followed_track_ids(user) -> set:
-    return set(TrackFollow.objects.filter(user=user).values_list("track_id", flat=True))
-
-
-def follows(user, track) -> bool:
-    return user.is_authenticated and TrackFollow.objects.filter(user=user, track=track).exists()
 
 
 def bookmarked_ids(user, resource_ids) -> set:
@@ -332,28 +322,41 @@ class TopicReads:
 def topic_reads(user, topic, resource_ids, *, checks: bool = True) -> TopicReads:
     """The learner's TopicReads in one query (UNION ALL), none for a visitor; `checks=False`: the topic has
     no checks to read ticks of. Whether they wrote a note comes with it, so that the note's text is read
-    (topic_note) only when there is one."""
+    (topic_note) only when there is one. Hand-written (plumbing.sql)."""
     if not user.is_authenticated:
         return TopicReads()
-    statuses = TopicProgress.objects.filter(user=user).values_list("topic_id", "status")
-    bookmarks = Bookmark.objects.filter(user=user, resource_id__in=resource_ids)
-    marks: list[QuerySet] = [
-        marked_rows(bookmarks, "resource_id", BOOKMARKED),
-        marked_rows(TopicNote.objects.filter(user=user, topic=topic), "topic_id", NOTED),
-    ]
+    return topic_reads_read(user, topic, resource_ids, checks=checks).run()
+
+
+def topic_reads_read(user, topic, resource_ids, *, checks: bool = True) -> Read:
+    listed = {f"resource_{index}": pk for index, pk in enumerate(resource_ids)}
+    rows = [STATUS_ROWS, TOPIC_NOTED_ROWS]
+    if listed:
+        among = ", ".join(f"%({name})s" for name in listed)
+        rows.append(f"{BOOKMARKED_ROWS} AND resource_id IN ({among})")
     if checks:
-        ticks = ReadyCheckTick.objects.filter(user=user, ready_check__topic=topic)
-        marks.append(marked_rows(ticks, "ready_check_id", TICKED))
-    record = read_rows(statuses.union(*marks, all=True))
+        rows.append(TICKED_ROWS)
+    return Read(" UNION ALL ".join(rows), {"user": user.pk, "topic": topic.pk} | listed, topic_reads_from)
+
+
+# The kinds of topic_reads' rows besides the statuses (state.STATUS_ROWS), in their shape: NOTED, BOOKMARKED
+# and TICKED (tests/learning/test_hand_written_sql.py checks the texts agree).
+TOPIC_NOTED_ROWS = """SELECT 'noted', topic_id, NULL, NULL FROM learning_topicnote
+    WHERE user_id = %(user)s AND topic_id = %(topic)s"""
+BOOKMARKED_ROWS = (
+    "SELECT 'bookmarked', resource_id, NULL, NULL FROM learning_bookmark WHERE user_id = %(user)s"
+)
+TICKED_ROWS = """SELECT 'ticked', tick.ready_check_id, NULL, NULL FROM learning_readychecktick tick
+    JOIN learning_readycheck ready_check ON ready_check.id = tick.ready_check_id
+    WHERE tick.user_id = %(user)s AND ready_check.topic_id = %(topic)s"""
+
+
+def topic_reads_from(rows) -> TopicReads:
+    record = read_rows((pk, kind) for kind, pk, *_ in rows)
     marked = record.marked
     return TopicReads(
         record.state, marked.get(BOOKMARKED, set()), marked.get(TICKED, set()), noted=NOTED in marked
     )
-
-
-def marked_rows(rows: QuerySet, column: str, kind: str) -> QuerySet:
-    """`rows` as (their `column`, `kind`) for topic_reads' UNION ALL."""
-    return rows.annotate(kind=Value(kind, output_field=CharField())).values_list(column, "kind")
 
 
 def ready_ticks_of(user) -> set[int]:

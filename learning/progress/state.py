@@ -7,9 +7,7 @@ done nor skipped (next_open_step: the dashboard's, the track's and "Done — nex
 
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Value
-
-from learning.progress.models import MilestoneCompletion, TopicProgress
+from learning.progress.models import TopicProgress
 from plumbing.sql import Read
 
 DONE = TopicProgress.Status.DONE
@@ -36,22 +34,15 @@ FOLLOWED = "followed"  # nor so: marks the followed tracks' rows of learner_reco
 def learner_state(user, *, milestones: bool = True) -> LearnerState:
     """One query for a learner, none for a visitor, whatever the number of check-offs: their statuses and,
     unless `milestones=False` (a page that shows none, whose state then has none done), the milestones they
-    built, read together (UNION ALL: one round trip instead of two)."""
+    built, read together (UNION ALL: one round trip instead of two). Hand-written (plumbing.sql)."""
     if not user.is_authenticated:
         return LearnerState()
-    statuses = TopicProgress.objects.filter(user=user).values_list("topic_id", "status")
-    if not milestones:
-        return LearnerState(dict(statuses))
-    return read_rows(statuses.union(built_rows(user), all=True)).state
+    return learner_state_read(user, milestones=milestones).run()
 
 
-def built_rows(user):
-    """The learner's built milestones as rows (milestone id, MILESTONE_DONE) for a UNION."""
-    return (
-        MilestoneCompletion.objects.filter(user=user)
-        .annotate(kind=Value(MILESTONE_DONE, output_field=CharField()))
-        .values_list("milestone_id", "kind")
-    )
+def learner_state_read(user, *, milestones: bool = True) -> Read:
+    rows = [STATUS_ROWS, BUILT_ROWS] if milestones else [STATUS_ROWS]
+    return Read(" UNION ALL ".join(rows), {"user": user.pk}, lambda rows: record_from(rows).state)
 
 
 @dataclass(frozen=True)
@@ -66,12 +57,12 @@ class LearnerRecord:
 # The learner's statuses, built milestones and followed tracks as (kind, id, NULL, NULL) rows, the kind a
 # status, MILESTONE_DONE or FOLLOWED (tests/learning/test_hand_written_sql.py checks the texts agree): the
 # shape of the dashboard's other rows, read with these in one query.
-LEARNER_RECORD_ROWS = """
-    SELECT status, topic_id, NULL, NULL FROM learning_topicprogress WHERE user_id = %(user)s
-    UNION ALL SELECT 'milestone', milestone_id, NULL, NULL FROM learning_milestonecompletion
-    WHERE user_id = %(user)s
-    UNION ALL SELECT 'followed', track_id, NULL, NULL FROM learning_trackfollow WHERE user_id = %(user)s
-"""
+STATUS_ROWS = "SELECT status, topic_id, NULL, NULL FROM learning_topicprogress WHERE user_id = %(user)s"
+BUILT_ROWS = (
+    "SELECT 'milestone', milestone_id, NULL, NULL FROM learning_milestonecompletion WHERE user_id = %(user)s"
+)
+FOLLOWED_ROWS = "SELECT 'followed', track_id, NULL, NULL FROM learning_trackfollow WHERE user_id = %(user)s"
+LEARNER_RECORD_ROWS = " UNION ALL ".join([STATUS_ROWS, BUILT_ROWS, FOLLOWED_ROWS])
 RECORD_KINDS = STATUSES | {MILESTONE_DONE, FOLLOWED}
 
 

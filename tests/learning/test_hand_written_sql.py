@@ -6,18 +6,36 @@ queryset it stands for."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Min
 
 from learning.community.project_queries import FEEDBACK_ON_DASHBOARD, new_feedback_for, recent_feedback_for
-from learning.models import Activity, MilestoneCompletion, TopicProgress, TopicReview, TrackFollow, TrackGoal
+from learning.models import (
+    Activity,
+    MilestoneCompletion,
+    ReadyCheck,
+    ReadyCheckTick,
+    TopicProgress,
+    TopicReview,
+    TrackFollow,
+    TrackGoal,
+)
 from learning.pages.dashboard import DASHBOARD_ROWS, Tallies, tallies_from
 from learning.progress import activity, goals, state
 from learning.progress.queries import (
+    BOOKMARKED,
+    BOOKMARKED_ROWS,
+    NOTED,
     RECENT_COMPLETIONS,
     REVIEWS_SHOWN,
+    TICKED,
+    TICKED_ROWS,
+    TOPIC_NOTED_ROWS,
+    TopicReads,
     due_reviews,
     due_reviews_read,
     recently_done,
+    topic_reads,
 )
 from plumbing.sql import fetch_all
 from tests.factories import (
@@ -27,6 +45,7 @@ from tests.factories import (
     ProjectFeedbackFactory,
     ProjectSubmissionFactory,
     RatingFactory,
+    ResourceFactory,
     ResourceSuggestionFactory,
     TopicFactory,
     TopicNoteFactory,
@@ -80,6 +99,61 @@ class TestLearnerRecord:
 
     def test_a_learner_with_nothing_has_an_empty_record(self, learner):
         assert state.learner_record(learner) == state.LearnerRecord()
+
+
+@pytest.mark.django_db
+class TestLearnerState:
+    def test_statuses_and_built_milestones_or_statuses_alone(self, learner, other):
+        topic, built = TopicFactory(), MilestoneFactory()
+        TopicProgressFactory(user=learner, topic=topic, status="learning")
+        TopicProgressFactory(user=other, topic=TopicFactory(), status="done")
+        MilestoneCompletion.objects.create(user=learner, milestone=built)
+        TrackFollow.objects.create(user=learner, track=TrackFactory())
+
+        assert state.learner_state(learner) == state.LearnerState(
+            {topic.pk: "learning"}, frozenset({built.pk})
+        )
+        assert state.learner_state(learner, milestones=False) == state.LearnerState({topic.pk: "learning"})
+        assert state.learner_state(AnonymousUser()) == state.LearnerState()
+
+
+@pytest.mark.django_db
+class TestTopicReads:
+    def test_only_the_learners_statuses_bookmarks_among_the_listed_ticks_and_note_of_this_topic(
+        self, learner, other
+    ):
+        topic, elsewhere = TopicFactory(), TopicFactory()
+        listed, unlisted = ResourceFactory(), ResourceFactory()
+        ticked, unticked = (
+            ReadyCheck.objects.create(topic=topic, position=n, text=f"Check {n}") for n in (0, 1)
+        )
+        check_elsewhere = ReadyCheck.objects.create(topic=elsewhere, position=0, text="Elsewhere")
+        TopicProgressFactory(user=learner, topic=elsewhere, status="done")
+        for user in (learner, other):
+            BookmarkFactory(user=user, resource=listed)
+            BookmarkFactory(user=user, resource=unlisted)
+            ReadyCheckTick.objects.create(user=user, ready_check=ticked)
+            ReadyCheckTick.objects.create(user=user, ready_check=check_elsewhere)
+            TopicNoteFactory(user=user, topic=elsewhere)
+        TopicNoteFactory(user=other, topic=topic)
+        ReadyCheckTick.objects.create(user=other, ready_check=unticked)
+
+        mine = topic_reads(learner, topic, [listed.pk])
+
+        assert mine == TopicReads(
+            state.LearnerState({elsewhere.pk: "done"}), {listed.pk}, {ticked.pk}, noted=False
+        )
+        TopicNoteFactory(user=learner, topic=topic)
+        assert topic_reads(learner, topic, [listed.pk]).noted
+        assert topic_reads(learner, topic, [], checks=False) == TopicReads(
+            state.LearnerState({elsewhere.pk: "done"}), noted=True
+        )
+        assert topic_reads(AnonymousUser(), topic, [listed.pk]) == TopicReads()
+
+    def test_the_kinds_in_the_statements_are_the_readers(self):
+        assert f"'{NOTED}'" in TOPIC_NOTED_ROWS
+        assert f"'{BOOKMARKED}'" in BOOKMARKED_ROWS
+        assert f"'{TICKED}'" in TICKED_ROWS
 
 
 @pytest.mark.django_db

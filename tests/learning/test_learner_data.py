@@ -93,13 +93,15 @@ def done_today(user, topics):
 # and with 200.
 # The topic page: +2 for the track followed first and its ordered steps (memoised per catalogue version); its
 # learner reads no milestones (the page shows none).
-# Home: +1 for the tracks the learner follows (Continue shows only those). The topic page: +1 for the topic's
+# Home: the learner's statuses, milestones and followed tracks in one query (learner_record; Continue shows
+# the followed tracks only). The topic page: +1 for the topic's
 # "You're ready when" checks (read with the topic, memoised with it per catalogue version); the learner's ticks
 # of them and whether they wrote a note come with their statuses and bookmarks (progress.queries.topic_reads:
 # one UNION ALL); the note's text is read only when there is one (these learners have none: +1 with one).
 LEARNER_PAGE_QUERIES = {
-    "track": 11,  # a learner's statuses and milestones in one query (learner_state); +1 for a follower: their
-    # weekly goals with this week's finished work (goals_and_week, one UNION ALL)
+    # The track: a learner's statuses, milestones and followed tracks in one query (learner_record), read
+    # together with their weekly goals and this week's finished work (goals_and_week, one UNION ALL).
+    "track": 8 + read_together(2),
     # The dashboard: the learner's statuses, milestones and followed tracks, their weekly goals with this week's
     # finished work, and how many bookmarks, notes, ratings, due reviews and suggestions they have, in one
     # query (one UNION ALL: learning.pages.dashboard.DASHBOARD_ROWS), the projections from the memoised
@@ -110,7 +112,7 @@ LEARNER_PAGE_QUERIES = {
     "dashboard": 5 + read_together(6),
     "topic": 13,
     "topic in its track": 12,
-    "home": 10,
+    "home": 9,
     "bookmarks": 5,  # a page of 25: the count, the page, its resources' topics
     "resource": 10,
 }

@@ -52,9 +52,10 @@ LOOSENED_PASS = read_together(3) if connection.vendor == "postgresql" else 0
 # The queries of each page rendered cold (nothing cached, PAGE_CACHE off): (for a visitor, for a curator).
 # The same with a 2-topic track and with a 24-topic one and 30 more resources.
 QUERIES = {
-    "home": (4, 7),  # the curator follows no track: their followed tracks are read, nothing more
+    "home": (4, 7),  # the curator follows no track: their record is read (one query), nothing more
     "track list": (1, 3),
-    "track": (6, 10),
+    # A curator's record and goals (none) read together: one batch on PostgreSQL.
+    "track": (6, 8 + read_together(2)),
     # A learner's own: their statuses (not their milestones: the page shows none), their bookmarks among the
     # listed resources, their ticks of its "You're ready when" checks and whether they wrote a note on it (none
     # here: its text isn't read) in one query (topic_reads), and the track they followed first (none here).
