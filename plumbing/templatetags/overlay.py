@@ -38,6 +38,9 @@ def fill(context, html: overlay.Overlay, fillers=None):
         if kind == overlay.REQUEST:
             return request_bit
         if kind == overlay.MESSAGES:
+            # Most requests have none to place: then their slots (one per node of a track) stay empty unasked.
+            if not any(True for _ in context.get("messages", ())):
+                return None
             return lambda anchor: messages_at(context, anchor)
         return fillers.get(kind) if fillers else None
 
