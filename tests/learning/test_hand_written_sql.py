@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Min
 
+from learning.community import project_queries
 from learning.community.project_queries import FEEDBACK_ON_DASHBOARD, new_feedback_for, recent_feedback_for
 from learning.models import (
     Activity,
@@ -44,6 +45,7 @@ from tests.factories import (
     MilestoneFactory,
     ProjectFeedbackFactory,
     ProjectSubmissionFactory,
+    ProjectVoteFactory,
     RatingFactory,
     ResourceFactory,
     ResourceSuggestionFactory,
@@ -154,6 +156,38 @@ class TestTopicReads:
         assert f"'{NOTED}'" in TOPIC_NOTED_ROWS
         assert f"'{BOOKMARKED}'" in BOOKMARKED_ROWS
         assert f"'{TICKED}'" in TICKED_ROWS
+
+
+@pytest.mark.django_db
+class TestMine:
+    def test_only_the_learners_mark_project_and_votes_among_the_listed(self, learner, other):
+        milestone, elsewhere = MilestoneFactory(), MilestoneFactory()
+        listed, unlisted = (
+            ProjectSubmissionFactory(milestone=milestone),
+            ProjectSubmissionFactory(milestone=milestone),
+        )
+        for user in (learner, other):
+            ProjectVoteFactory(user=user, submission=listed)
+            ProjectVoteFactory(user=user, submission=unlisted)
+            MilestoneCompletion.objects.create(user=user, milestone=elsewhere)
+            ProjectSubmissionFactory(user=user, milestone=elsewhere)
+        MilestoneCompletion.objects.create(user=other, milestone=milestone)
+        ProjectSubmissionFactory(user=other, milestone=milestone, is_featured=True)
+
+        assert project_queries.mine(learner, milestone, [listed.pk]) == project_queries.Mine(
+            voted=frozenset({listed.pk})
+        )
+
+        MilestoneCompletion.objects.create(user=learner, milestone=milestone)
+        ProjectSubmissionFactory(user=learner, milestone=milestone, visibility="private", is_hidden=True)
+        own = project_queries.OwnProject(visibility="private", is_hidden=True, is_featured=False)
+        assert project_queries.mine(learner, milestone, []) == project_queries.Mine(built=True, own=own)
+        assert project_queries.mine(AnonymousUser(), milestone, [listed.pk]) == project_queries.Mine()
+
+    def test_the_kinds_in_the_statements_are_the_readers(self):
+        assert f"'{project_queries.BUILT}'" in project_queries.BUILT_ROWS
+        assert f"'{project_queries.OWN}'" in project_queries.OWN_ROWS
+        assert f"'{project_queries.VOTED}'" in project_queries.VOTED_ROWS
 
 
 @pytest.mark.django_db
