@@ -8,6 +8,7 @@ with the month names Django translates. They exist for speed: `date` parses its 
 part at every call, about 40 µs a value in a template, and the dashboard prints forty; these take a few.
 tests/plumbing/test_days.py checks each against `date`."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from django import template
@@ -23,31 +24,40 @@ def _day(value) -> date | None:
     return value if isinstance(value, date) else None
 
 
-@register.filter(expects_localtime=True)
-def iso_day(value) -> str:
-    day = _day(value)
-    return day.isoformat() if day else ""
+def day_filter(say: Callable[[date], str]):
+    """A filter printing `say(day)` for a date or a datetime in the viewer's zone, "" for anything else."""
+
+    def printed(value) -> str:
+        day = _day(value)
+        return say(day) if day else ""
+
+    return register.filter(say.__name__, printed, expects_localtime=True)
 
 
-@register.filter(expects_localtime=True)
-def short_day(value) -> str:
-    day = _day(value)
-    return f"{day.day} {str(MONTHS_3[day.month]).title()}" if day else ""
+def _month_3(day: date) -> str:
+    return str(MONTHS_3[day.month]).title()
 
 
-@register.filter(expects_localtime=True)
-def long_day(value) -> str:
-    day = _day(value)
-    return f"{day.day} {MONTHS[day.month]}" if day else ""
+@day_filter
+def iso_day(day: date) -> str:
+    return day.isoformat()
 
 
-@register.filter(expects_localtime=True)
-def day_month_year(value) -> str:
-    day = _day(value)
-    return f"{day.day} {str(MONTHS_3[day.month]).title()} {day.year}" if day else ""
+@day_filter
+def short_day(day: date) -> str:
+    return f"{day.day} {_month_3(day)}"
 
 
-@register.filter(expects_localtime=True)
-def month_year(value) -> str:
-    day = _day(value)
-    return f"{MONTHS[day.month]} {day.year}" if day else ""
+@day_filter
+def long_day(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month]}"
+
+
+@day_filter
+def day_month_year(day: date) -> str:
+    return f"{day.day} {_month_3(day)} {day.year}"
+
+
+@day_filter
+def month_year(day: date) -> str:
+    return f"{MONTHS[day.month]} {day.year}"
