@@ -13,15 +13,16 @@ from taggit.models import Tag
 
 from learning.catalogue.models import (
     BEST_FIRST,
+    UNPLACED,
     ChecklistItem,
     Milestone,
-    ReadyCheck,
     Resource,
     Stage,
     Step,
     Topic,
     Track,
     TrackChange,
+    rank_in_topic,
     sees_drafts,
 )
 from plumbing import cache_tokens, overlay
@@ -236,16 +237,32 @@ class TopicPage:
         return {resource.pk: resource for resource in self.topic.ranked_resources}  # type: ignore[attr-defined]
 
 
-def topic_page(user, topic, *, filters: dict, stack_context: str = "") -> TopicPage:
-    """A topic page's catalogue part for `topic` (from topic_for_page, which stays as it is: this page's copy
-    carries the ranking, which depends on the stack it is walked in): its resources ranked and filtered
-    (rank_topic_resources), the tags of its resources and the related topics."""
-    topic = copy.copy(topic)
-    rank_topic_resources(
-        user, topic, prior_mean=site_mean_rating(), filters=filters, stack_context=stack_context
-    )
-    return TopicPage(
-        topic=topic, tags=list(resource_tags(user, topic=topic)), related=list(related_topics(user, topic))
+def topic_page(user, read, *, filters: dict, stack_context: str = "") -> TopicPage:
+    """A topic page's catalogue part (topic_sql.topic_for_page's TopicRead) as the page walked in a track of
+    the stack `stack_context` shows it: the resources best first for that stack (rank_in_topic, in Python
+    from the facts read once), or, when the filters narrow or reorder the list, as rank_topic_resources
+    gives them; the tags of its resources and the related topics."""
+    topic = copy.copy(read.topic)
+    if _is_plain(filters):
+        # A resource's prior is the site mean only while it is parked off its topic's order (a reorder).
+        unplaced = any(resource.curated_position == UNPLACED for resource in read.resources)
+        topic.ranked_resources = rank_in_topic(
+            read.resources,
+            stack_context=stack_context,
+            prior_mean=site_mean_rating() if unplaced else NEUTRAL_MEAN,
+        )
+    else:
+        rank_topic_resources(
+            user, topic, prior_mean=site_mean_rating(), filters=filters, stack_context=stack_context
+        )
+    return TopicPage(topic=topic, tags=list(read.resource_tags), related=list(read.related))
+
+
+def _is_plain(filters: dict) -> bool:
+    """No filter given, and the default order ("best"): the topic's whole list as its page first shows it."""
+    return (
+        not any(value for name, value in filters.items() if name != "order")
+        and filters.get("order", "best") == "best"
     )
 
 
@@ -256,23 +273,6 @@ def replacing_topic(user, slug):
         if slug in topic.replaces:
             return topic
     return None
-
-
-def topic_for_page(user, slug):
-    """A topic with its tags, its "You're ready when" checks in order and its tracks (`placements`: its
-    steps in the tracks the viewer may see). Its resources come next (rank_topic_resources), once the page
-    knows which track it is walked in."""
-    placements = Step.objects.filter(track__in=Track.objects.visible_to(user)).select_related(
-        "track", "stage"
-    )
-    queryset = visible_topics(user).prefetch_related(
-        "tags",
-        Prefetch("ready_checks", queryset=ReadyCheck.objects.order_by("position")),
-        Prefetch(
-            "steps", queryset=placements.order_by("track__position", "track__title"), to_attr="placements"
-        ),
-    )
-    return get_object_or_404(queryset, slug=slug)
 
 
 def rank_topic_resources(
@@ -343,17 +343,6 @@ def resource_tags(user, *, topic=None):
         Tag.objects.filter(resource__in=resources)
         .annotate(item_count=Count("resource", distinct=True))
         .order_by("name")
-    )
-
-
-def related_topics(user, topic, *, limit=6):
-    """Other topics sharing the most tags with this one (then by title)."""
-    return (
-        visible_topics(user)
-        .filter(tags__in=topic.tags.all())
-        .exclude(pk=topic.pk)
-        .annotate(shared_tags=Count("tags", distinct=True))
-        .order_by("-shared_tags", "title")[:limit]
     )
 
 

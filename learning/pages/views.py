@@ -6,8 +6,9 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
-from learning.catalogue import fragments, listing, queries
+from learning.catalogue import fragments, listing, queries, topic_sql
 from learning.catalogue.forms import ResourceFilterForm
+from learning.catalogue.models import sees_drafts
 from learning.pages.projects import learner_projects
 from learning.pages.track import fillers, milestone_fillers, track_skeleton
 from learning.progress import activity, goals
@@ -99,7 +100,9 @@ def topic_detail(request, slug):
     # The topic and its tracks first: the track it is walked in (?track=, else the learner's first followed
     # one) gives its neighbours, and its stack, whose resources the page lists first.
     try:
-        placed = queries.memoised(request, "topic", slug, build=lambda: queries.topic_for_page(user, slug))
+        read = queries.memoised(
+            request, "topic", slug, build=lambda: topic_sql.topic_for_page(sees_drafts(user), slug)
+        )
     except Http404:
         # An old slug (renamed, merged or split topic): a permanent redirect, query string (?track=) kept.
         successor = queries.replacing_topic(user, slug)
@@ -108,7 +111,10 @@ def topic_detail(request, slug):
         query = request.META.get("QUERY_STRING", "")
         return HttpResponsePermanentRedirect(successor.get_absolute_url() + (f"?{query}" if query else ""))
     path = progress_queries.topic_path(
-        user, placed, request.GET.get("track", ""), steps_of=lambda track_id: track_steps(request, track_id)
+        user,
+        read.topic,
+        request.GET.get("track", ""),
+        steps_of=lambda track_id: track_steps(request, track_id),
     )
     stack = path.track.stack if path else ""
     page = queries.memoised(
@@ -117,10 +123,10 @@ def topic_detail(request, slug):
         slug,
         tuple(filters.items()),
         stack,
-        build=lambda: queries.topic_page(user, placed, filters=filters, stack_context=stack),
+        build=lambda: queries.topic_page(user, read, filters=filters, stack_context=stack),
     )
     topic = page.topic
-    checks = topic.ready_checks.all()  # prefetched with the topic
+    checks = read.checks
     # The learner's statuses, bookmarks among the listed resources, ticks of the checks and whether they
     # wrote a note: one query; the note's text only when there is one.
     mine = progress_queries.topic_reads(user, topic, list(page.resources), checks=bool(checks))
@@ -133,6 +139,8 @@ def topic_detail(request, slug):
     def render_shared():
         context = {
             "topic": topic,
+            "topic_tags": read.tags,
+            "checks": checks,
             "path": path,
             # The breadcrumb's track and stage: the walked track's, else the first the topic is in.
             "crumb": path.placement if path else next(iter(topic.placements), None),

@@ -49,6 +49,9 @@ SEARCH_PASS = 1 if connection.vendor == "postgresql" else 0
 # types); SQLite tries again only with corrected spellings, which "nothing here" has none of.
 LOOSENED_PASS = read_together(3) if connection.vendor == "postgresql" else 0
 
+# A topic page's catalogue part (learning.catalogue.topic_sql): seven statements read together.
+TOPIC_READ = read_together(7)
+
 # The queries of each page rendered cold (nothing cached, PAGE_CACHE off): (for a visitor, for a curator).
 # The same with a 2-topic track and with a 24-topic one and 30 more resources.
 QUERIES = {
@@ -59,13 +62,17 @@ QUERIES = {
     # A learner's own: their statuses (not their milestones: the page shows none), their bookmarks among the
     # listed resources, their ticks of its "You're ready when" checks and whether they wrote a note on it (none
     # here: its text isn't read) in one query (topic_reads), and the track they followed first (none here).
-    # The checks come with the topic (+1 cold, memoised with it per catalogue version).
-    "topic": (8, 12),
-    "topic in its track": (9, 12),  # +1: the track's ordered steps, for the previous and next step
+    # The catalogue part, read once per catalogue version: the topic, its tags, checks and tracks, its resources
+    # with their ratings and bookmarks, their tags and the related topics, read together
+    # (learning.catalogue.topic_sql), ranked in Python.
+    "topic": (TOPIC_READ, 4 + TOPIC_READ),
+    # +1: the track's ordered steps, for the previous and next step
+    "topic in its track": (1 + TOPIC_READ, 4 + TOPIC_READ),
     "resource list": (5, 7),
     "resource list filtered": (5, 7),
     "resource list by rating": (5, 7),
-    "topic filtered": (8, 12),
+    # Filtered, the list is the queryset's (its ranking needs the site's mean rating): +2.
+    "topic filtered": (2 + TOPIC_READ, 6 + TOPIC_READ),
     "resource": (5, 9),
     # Each type's top hits come with their count in one query; on PostgreSQL the three types' are one batch
     # (learning.catalogue.search_sql), which asks the planner to use the full-text and trigram indexes.

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from learning.models import TopicNote
 from learning.progress.models import TOPIC_NOTE_MAX_LENGTH
+from tests.batches import read_together
 from tests.conftest import logged_in
 from tests.factories import TopicFactory, TopicNoteFactory, UserFactory
 from tests.learning.conftest import build_track
@@ -16,9 +17,10 @@ from tests.learning.conftest import build_track
 pytestmark = pytest.mark.django_db
 NOTES = reverse("learning:notes")
 # A learner's topic page of a topic in no track, cold: their session and user; the topic with its tags,
-# checks and tracks; the site's mean rating, the ranked resources, their tags and the related topics; then the
-# learner's statuses, bookmarks, ticks and whether they wrote a note (one query).
-TOPIC_PAGE_QUERIES = 11
+# checks and tracks, its resources with their ratings and bookmarks, their tags and the related topics (seven
+# statements read together: learning.catalogue.topic_sql); then the learner's statuses, bookmarks, ticks and
+# whether they wrote a note (one query).
+TOPIC_PAGE_QUERIES = 3 + read_together(7)
 
 
 def note_url(topic):

@@ -17,6 +17,8 @@ from learning.catalogue.models.resources import (
     blended_score,
     curated_prior,
     place_last,
+    prior_of,
+    rank_in_topic,
     stack_group,
     start_here_pinned,
 )
@@ -72,6 +74,8 @@ __all__ = [
     "blended_score",
     "curated_prior",
     "place_last",
+    "prior_of",
+    "rank_in_topic",
     "sees_drafts",
     "stack_field",
     "stack_group",

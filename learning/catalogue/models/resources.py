@@ -67,11 +67,16 @@ CLEARLY_WORSE = 3.0
 def curated_prior(position):
     """What a resource is worth before anyone rated it, from its place in the curator's order (0 first):
     4 stars for the first, 3.6 for the second, 3 for the fifth, tending to 2 far down the list.
-    `position` is an expression."""
+    `position` is an expression (prior_of: the same in Python)."""
     return models.ExpressionWrapper(
         2.0 + 8.0 / (position + 4.0),
         output_field=models.FloatField(),
     )
+
+
+def prior_of(position: int) -> float:
+    """curated_prior of one position, in Python."""
+    return 2.0 + 8.0 / (position + 4.0)
 
 
 def blended_score(*, prior, rating_sum, rating_count):
@@ -114,6 +119,42 @@ def stack_group(stack_context: str, stack: str = "stack"):
 
 # After every curated place: resources that no topic lists (ordering only; never stored).
 UNPLACED = PARKING_OFFSET
+
+
+def rank_in_topic(resources, *, stack_context: str = "", prior_mean: float) -> list:
+    """One topic's resources (with `curated_position`, `is_start_here`, `rating_count`, `rating_sum`,
+    `rating_average`: learning.catalogue.topic_sql) best first, as ResourceQuerySet.ranked orders them for
+    that topic and stack context, in Python: the same blend (blended_score of curated_prior), the same
+    pinning (start_here_pinned) and grouping (stack_group), the same keys (BEST_FIRST). A topic's resources
+    each have their own place in it, so the keys after the place never decide."""
+    kinds, levels = Kind.values, Level.values
+    stack_fits = {stack_context, Stack.INDEPENDENT} if stack_context else None
+
+    def key(resource):
+        position = resource.curated_position
+        prior = prior_mean if position == UNPLACED else prior_of(position)
+        score = (RATING_PRIOR_WEIGHT * prior + resource.rating_sum) / (
+            RATING_PRIOR_WEIGHT + resource.rating_count
+        )
+        worse = resource.rating_count >= START_HERE_RATINGS and resource.rating_average < CLEARLY_WORSE
+        pinned = resource.is_start_here and not worse and (stack_fits is None or resource.stack in stack_fits)
+        if stack_context:
+            group = 0 if resource.stack == stack_context else 1 if resource.stack == Stack.INDEPENDENT else 2
+        else:
+            group = 0 if resource.stack == Stack.INDEPENDENT else 1
+        return (
+            -pinned,
+            group,
+            -score,
+            -resource.is_start_here,
+            position,
+            kinds.index(resource.kind) if resource.kind in kinds else len(kinds),
+            levels.index(resource.level) if resource.level in levels else len(levels),
+            resource.title,
+            resource.pk,
+        )
+
+    return sorted(resources, key=key)
 
 
 class ResourceQuerySet(PublishedQuerySet["Resource"]):
