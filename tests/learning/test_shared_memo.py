@@ -4,6 +4,7 @@ queries for it and serves the same page. What a learner sees of their own never 
 is off: every request renders."""
 
 import logging
+import pickle
 import re
 
 import pytest
@@ -70,3 +71,22 @@ def test_a_learners_own_state_is_never_in_the_shared_copy():
     assert done in mine
     assert done not in theirs
     assert 'value="not_started" aria-pressed="true"' in theirs
+
+
+def shared_copy_size(track) -> int:
+    """The size of the pickled shared copy of a learner's page of the track's first topic walked in it."""
+    topic = track.steps.order_by("position").first().topic
+    another_process()
+    get(logged_in(UserFactory()), f"{topic.get_absolute_url()}?track={track.slug}")
+    (html,) = [value for key, value in overlay._memo._values.items() if key[0] == "topic-page"]
+    assert "path" not in html.context  # the main part showed it; the parts need only the track
+    assert html.context["walked"] == track
+    return len(pickle.dumps(html, pickle.HIGHEST_PROTOCOL))
+
+
+def test_a_topic_pages_shared_copy_does_not_carry_its_tracks_steps():
+    """Every process that reads the shared copy unpickles it: with the track's steps it grew with the track
+    (132 KB for a 50-step demo track, 8 ms to read back in a slow spell)."""
+    small = shared_copy_size(build_track(2, slug="small", resources_per_topic=1))
+    large = shared_copy_size(build_track(40, slug="large", resources_per_topic=1))
+    assert abs(large - small) < 2000  # titles and counts differ a little; 38 more steps would be ~20 KB
