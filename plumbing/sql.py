@@ -101,6 +101,23 @@ def batches_statements() -> bool:
     )
 
 
+def field_names(model, wanted: set[str]) -> list[str]:
+    """The wanted attribute names (`track_id`, not `track`) in the model's own order of fields: the order in
+    which Model.from_db takes the values of a row that reads only these."""
+    return [field.attname for field in model._meta.concrete_fields if field.attname in wanted]
+
+
+def columns(alias: str, model, wanted: set[str]) -> str:
+    """The select list of those fields' columns, of the table named `alias` in the statement."""
+    return ", ".join(f"{alias}.{model._meta.get_field(name).column}" for name in field_names(model, wanted))
+
+
+def from_row(model, wanted: set[str], values) -> Any:
+    """A model instance from a row's values for `wanted` (in `columns` order); the other fields are left
+    deferred, and reading one would run a query."""
+    return model.from_db("default", field_names(model, wanted), values)
+
+
 @overload
 def as_date(value: None) -> None: ...
 @overload

@@ -346,13 +346,6 @@ def resource_tags(user, *, topic=None):
     )
 
 
-def resource_for_page(user, pk):
-    queryset = Resource.objects.visible_to(user).prefetch_related(
-        "tags", Prefetch("topics", queryset=visible_topics(user).order_by("title"))
-    )
-    return get_object_or_404(queryset, pk=pk)
-
-
 def tags_in_use():
     """Tags carried by at least one published track, topic or resource, with how many carry each."""
     tracks, topics, resources = (

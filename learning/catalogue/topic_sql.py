@@ -15,14 +15,13 @@ of each model (its timestamps, `replaces`, the link checker's fields) is left de
 """
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 from taggit.models import Tag
 
 from learning.catalogue.models import ReadyCheck, Resource, Stage, Step, Topic, Track
-from plumbing.sql import Read, read_together
+from plumbing.sql import Read, columns, from_row, read_together
 
 TOPIC_FIELDS = {"id", "title", "slug", "summary", "body", "hours", "is_published"}
 TRACK_FIELDS = {"id", "title", "slug", "position", "stack", "is_published"}
@@ -43,19 +42,6 @@ RESOURCE_FIELDS = {
     "is_published",
 }
 RELATED_LIMIT = 6
-
-
-def _names(model, wanted: set[str]) -> list[str]:
-    """The wanted attribute names in the model's own order of fields, as Model.from_db takes them."""
-    return [field.attname for field in model._meta.concrete_fields if field.attname in wanted]
-
-
-def _columns(alias: str, model, wanted: set[str]) -> str:
-    return ", ".join(f"{alias}.{model._meta.get_field(name).column}" for name in _names(model, wanted))
-
-
-def _build(model, wanted: set[str], values) -> Any:
-    return model.from_db("default", _names(model, wanted), values)
 
 
 # The topic by its slug, when the viewer may see it: every other statement starts from it.
@@ -100,7 +86,7 @@ def topic_for_page(user_sees_drafts: bool, slug: str) -> TopicRead:
 
 
 def _topics(rows) -> list:
-    return [_build(Topic, TOPIC_FIELDS, row) for row in rows]
+    return [from_row(Topic, TOPIC_FIELDS, row) for row in rows]
 
 
 def _tags(rows) -> tuple:
@@ -108,7 +94,7 @@ def _tags(rows) -> tuple:
 
 
 def _checks(rows) -> tuple:
-    return tuple(_build(ReadyCheck, CHECK_FIELDS, row) for row in rows)
+    return tuple(from_row(ReadyCheck, CHECK_FIELDS, row) for row in rows)
 
 
 def _placements(rows) -> list:
@@ -116,9 +102,9 @@ def _placements(rows) -> list:
     split_track = len(STEP_FIELDS)
     split_stage = split_track + len(TRACK_FIELDS)
     for row in rows:
-        step = _build(Step, STEP_FIELDS, row[:split_track])
-        step.track = _build(Track, TRACK_FIELDS, row[split_track:split_stage])
-        step.stage = _build(Stage, STAGE_FIELDS, row[split_stage:])
+        step = from_row(Step, STEP_FIELDS, row[:split_track])
+        step.track = from_row(Track, TRACK_FIELDS, row[split_track:split_stage])
+        step.stage = from_row(Stage, STAGE_FIELDS, row[split_stage:])
         steps.append(step)
     return steps
 
@@ -128,7 +114,7 @@ def _resources(rows) -> list:
     resources = []
     width = len(RESOURCE_FIELDS)
     for row in rows:
-        resource = _build(Resource, RESOURCE_FIELDS, row[:width])
+        resource = from_row(Resource, RESOURCE_FIELDS, row[:width])
         position, start_here, rating_count, rating_sum, bookmark_count = row[width:]
         resource.curated_position = position
         resource.is_start_here = bool(start_here)
@@ -152,7 +138,7 @@ def _resource_tags(rows) -> tuple:
 def _related(rows) -> tuple:
     topics = []
     for row in rows:
-        topic = _build(Topic, {"id", "title", "slug"}, row[:-1])
+        topic = from_row(Topic, {"id", "title", "slug"}, row[:-1])
         topic.shared_tags = row[-1]
         topics.append(topic)
     return tuple(topics)
@@ -160,7 +146,7 @@ def _related(rows) -> tuple:
 
 READS = [
     (
-        f"SELECT {_columns('t', Topic, TOPIC_FIELDS)} FROM learning_topic t"  # noqa: S608 (the models' names)
+        f"SELECT {columns('t', Topic, TOPIC_FIELDS)} FROM learning_topic t"  # noqa: S608 (the models' names)
         f" WHERE t.slug = %(slug)s AND {VISIBLE.format(alias='t')}",
         _topics,
     ),
@@ -171,14 +157,14 @@ READS = [
         _tags,
     ),
     (
-        f"SELECT {_columns('c', ReadyCheck, CHECK_FIELDS)} FROM learning_readycheck c"  # noqa: S608
+        f"SELECT {columns('c', ReadyCheck, CHECK_FIELDS)} FROM learning_readycheck c"  # noqa: S608
         f" WHERE c.topic_id = {THE_TOPIC} ORDER BY c.position, c.id",
         _checks,
     ),
     # Its steps in the tracks the viewer may see, with the track and the stage.
     (
-        f"SELECT {_columns('s', Step, STEP_FIELDS)}, {_columns('k', Track, TRACK_FIELDS)},"  # noqa: S608
-        f" {_columns('g', Stage, STAGE_FIELDS)}"
+        f"SELECT {columns('s', Step, STEP_FIELDS)}, {columns('k', Track, TRACK_FIELDS)},"  # noqa: S608
+        f" {columns('g', Stage, STAGE_FIELDS)}"
         " FROM learning_step s JOIN learning_track k ON k.id = s.track_id"
         " JOIN learning_stage g ON g.id = s.stage_id"
         f" WHERE s.topic_id = {THE_TOPIC} AND {VISIBLE.format(alias='k')} ORDER BY k.position, k.title, s.id",
@@ -187,7 +173,7 @@ READS = [
     # Its resources the viewer may see, with their place in the topic, whether they are its Start here, and
     # the counted ratings (a moderator hid the others) and bookmarks of each.
     (
-        f"SELECT {_columns('r', Resource, RESOURCE_FIELDS)}, l.position, l.is_start_here,"  # noqa: S608
+        f"SELECT {columns('r', Resource, RESOURCE_FIELDS)}, l.position, l.is_start_here,"  # noqa: S608
         f" (SELECT COUNT(*) FROM learning_rating x WHERE {COUNTED}),"
         f" (SELECT COALESCE(SUM(x.stars), 0) FROM learning_rating x WHERE {COUNTED}),"
         " (SELECT COUNT(*) FROM learning_bookmark b WHERE b.resource_id = r.id)"

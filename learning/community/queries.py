@@ -4,12 +4,11 @@ a learner may report."""
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Avg, Count, Q
+from django.core.paginator import Page
 from django.shortcuts import get_object_or_404
 
-from learning.catalogue.models import Resource
-from learning.catalogue.queries import resource_for_page
+from learning.catalogue.models import Resource, sees_drafts
+from learning.community import resource_sql
 from learning.community.models import Rating, ResourceSuggestion
 
 REVIEWS_PER_PAGE = 10
@@ -22,16 +21,9 @@ class RatingSummary:
     distribution: list  # [(stars, count, percent)] from 5 down to 1
 
 
-def rating_summary(resource) -> RatingSummary:
-    counts = (
-        Rating.objects.counted()
-        .filter(resource=resource)
-        .aggregate(
-            total=Count("pk"),
-            average=Avg("stars"),
-            **{f"s{n}": Count("pk", filter=Q(stars=n)) for n in range(1, 6)},
-        )
-    )
+def summary_of(counts: dict) -> RatingSummary:
+    """How a resource's counted ratings spread, from their total, average and count per number of stars
+    (`s1`..`s5`)."""
     total = counts["total"]
     distribution = [
         (n, counts[f"s{n}"], round(100 * counts[f"s{n}"] / total) if total else 0) for n in range(5, 0, -1)
@@ -39,24 +31,16 @@ def rating_summary(resource) -> RatingSummary:
     return RatingSummary(count=total, average=counts["average"], distribution=distribution)
 
 
-def reviews_of(resource):
-    return (
-        Rating.objects.counted()
-        .filter(resource=resource)
-        .exclude(review="")
-        .select_related("user")
-        .order_by("-created_at", "-pk")
-    )
-
-
 @dataclass(frozen=True)
 class ResourcePage:
-    """All a resource page shows that is the same for everyone: the resource (with its tags and topics), its
-    ratings and one page of its reviews, read at once."""
+    """All a resource page shows that is the same for everyone: the resource, its tags and topics, its
+    ratings and one page of its reviews (with their authors' names), read at once."""
 
     resource: Resource
+    tags: tuple
+    topics: tuple
     summary: RatingSummary
-    reviews: Page  # of written, counted reviews, newest first, with their authors
+    reviews: Page  # of written, counted reviews, newest first
 
     @cached_property
     def reviews_by_id(self) -> dict:
@@ -64,15 +48,18 @@ class ResourcePage:
 
 
 def resource_page(user, pk, *, reviews_page: int) -> ResourcePage:
-    """Five queries; 404 for a resource the person can't see. The page of reviews is read as
-    Paginator.get_page reads it (out of range: the last)."""
-    resource = resource_for_page(user, pk)
-    reviews = Paginator(reviews_of(resource), REVIEWS_PER_PAGE).get_page(reviews_page)
-    reviews.object_list = list(reviews.object_list)
-    # The paginator has counted (get_page did): it lets go of its query, which pickling the page for the
-    # shared memo would otherwise run to read every review.
-    reviews.paginator.object_list = reviews.object_list
-    return ResourcePage(resource=resource, summary=rating_summary(resource), reviews=reviews)
+    """One round trip (resource_sql); 404 for a resource the person can't see. The page of reviews is read
+    as Paginator.get_page reads it (out of range: the last, which is then read on its own)."""
+    read = resource_sql.resource_for_page(
+        sees_drafts(user), pk, reviews_page=reviews_page, per_page=REVIEWS_PER_PAGE
+    )
+    return ResourcePage(
+        resource=read.resource,
+        tags=read.tags,
+        topics=read.topics,
+        summary=summary_of(read.counts),
+        reviews=read.reviews,
+    )
 
 
 def own_rating(user, resource) -> Rating | None:

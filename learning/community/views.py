@@ -51,7 +51,13 @@ def resource_page(request, pk, *, rating_form=None, status=200):
     bookmarked = bool(bookmarked_ids(user, [resource.pk]))
 
     def render_shared():
-        context = {"resource": resource, "summary": page.summary, "reviews": page.reviews}
+        context = {
+            "resource": resource,
+            "tags": page.tags,
+            "topics": page.topics,
+            "summary": page.summary,
+            "reviews": page.reviews,
+        }
         return overlay.Shared.for_request("learning/resource_main.html", request, context)
 
     html = catalogue_queries.memoised(

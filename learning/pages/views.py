@@ -155,7 +155,7 @@ def topic_detail(request, slug):
         }
         # The filter form and what it ignored show in the main part only (a form doesn't pickle), and so do
         # the track's steps (previous, next, "step 3 of 40"): each process that reads the shared copy
-        # unpickles all that is kept (a learner's topic page: 132 KB and 8 ms with the steps, in a slow spell).
+        # unpickles all that is kept (a learner's topic page: 132 KB and 8 ms with the steps, slow spell).
         return overlay.Shared.for_request(
             "learning/topic_main.html", request, context, main_only=("form", "ignored", "path")
         )

@@ -1,9 +1,10 @@
 """A rating a moderator hid counts nowhere: not in a resource's stats, the site mean, summaries or reviews."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from learning.catalogue.queries import site_mean_rating
-from learning.community.queries import rating_summary, reviews_of
+from learning.community.queries import resource_page
 from learning.models import Resource
 from tests.factories import RatingFactory, ResourceFactory
 
@@ -34,6 +35,6 @@ def test_the_site_mean_leaves_hidden_ratings_out(resource):
 
 
 def test_summary_and_reviews_leave_hidden_ratings_out(resource):
-    summary = rating_summary(resource)
-    assert (summary.count, summary.average) == (1, 4.0)
-    assert [rating.review for rating in reviews_of(resource)] == ["Clear and short."]
+    page = resource_page(AnonymousUser(), resource.pk, reviews_page=1)
+    assert (page.summary.count, page.summary.average) == (1, 4.0)
+    assert [rating.review for rating in page.reviews] == ["Clear and short."]
