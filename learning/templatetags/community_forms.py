@@ -24,6 +24,20 @@ def suggestion_form(topic, form=None, listed=None):
     }
 
 
+@cache
+def _blank_suggestion_fields(per_day: int) -> str:
+    return render_to_string(
+        "includes/suggestion_fields.html", {"form": SuggestionForm(), "listed": None, "per_day": per_day}
+    )
+
+
+@register.simple_tag
+def blank_suggestion_fields(per_day: int) -> SafeString:
+    """A blank suggestion form's fields, the same for every topic, rendered once per process: through
+    Django's widget templates they took a third of a learner's topic page's render (7 of 23 ms)."""
+    return mark_safe(_blank_suggestion_fields(per_day))  # noqa: S308 - a template's output
+
+
 @register.inclusion_tag("includes/report_form.html", takes_context=True)
 def report_form(context, rating):
     """The "Report" control of one review; field ids carry the review's id, as a page lists several."""
