@@ -118,6 +118,11 @@ def from_row(model, wanted: set[str], values) -> Any:
     return model.from_db("default", field_names(model, wanted), values)
 
 
+def instances(model, wanted: set[str]) -> Callable[[list[tuple]], tuple]:
+    """A Read's parse for rows that are each one instance's `wanted` columns (from_row)."""
+    return lambda rows: tuple(from_row(model, wanted, row) for row in rows)
+
+
 @overload
 def as_date(value: None) -> None: ...
 @overload

@@ -21,7 +21,8 @@ from django.http import Http404
 from taggit.models import Tag
 
 from learning.catalogue.models import ReadyCheck, Resource, Stage, Step, Topic, Track
-from plumbing.sql import Read, columns, from_row, read_together
+from learning.catalogue.tags_sql import tags_of
+from plumbing.sql import Read, columns, from_row, instances, read_together
 
 TOPIC_FIELDS = {"id", "title", "slug", "summary", "body", "hours", "is_published"}
 TRACK_FIELDS = {"id", "title", "slug", "position", "stack", "is_published"}
@@ -85,18 +86,6 @@ def topic_for_page(user_sees_drafts: bool, slug: str) -> TopicRead:
     return TopicRead(topic, tags, checks, tuple(resources), resource_tags, related)
 
 
-def _topics(rows) -> list:
-    return [from_row(Topic, TOPIC_FIELDS, row) for row in rows]
-
-
-def _tags(rows) -> tuple:
-    return tuple(Tag(id=pk, name=name, slug=slug) for pk, name, slug in rows)
-
-
-def _checks(rows) -> tuple:
-    return tuple(from_row(ReadyCheck, CHECK_FIELDS, row) for row in rows)
-
-
 def _placements(rows) -> list:
     steps = []
     split_track = len(STEP_FIELDS)
@@ -148,18 +137,13 @@ READS = [
     (
         f"SELECT {columns('t', Topic, TOPIC_FIELDS)} FROM learning_topic t"  # noqa: S608 (the models' names)
         f" WHERE t.slug = %(slug)s AND {VISIBLE.format(alias='t')}",
-        _topics,
+        instances(Topic, TOPIC_FIELDS),
     ),
-    # Its tags, by name (the prefetch gave no order).
-    (
-        "SELECT g.id, g.name, g.slug FROM taggit_tag g JOIN taggit_taggeditem i ON i.tag_id = g.id"  # noqa: S608
-        f" WHERE i.content_type_id = %(topic_type)s AND i.object_id = {THE_TOPIC} ORDER BY g.name, g.id",
-        _tags,
-    ),
+    tags_of("topic_type", THE_TOPIC),  # by name (the prefetch gave no order)
     (
         f"SELECT {columns('c', ReadyCheck, CHECK_FIELDS)} FROM learning_readycheck c"  # noqa: S608
         f" WHERE c.topic_id = {THE_TOPIC} ORDER BY c.position, c.id",
-        _checks,
+        instances(ReadyCheck, CHECK_FIELDS),
     ),
     # Its steps in the tracks the viewer may see, with the track and the stage.
     (

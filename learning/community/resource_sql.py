@@ -17,11 +17,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.http import Http404
-from taggit.models import Tag
 
 from learning.catalogue.models import Resource, Topic
+from learning.catalogue.tags_sql import tags_of
 from learning.community.models import Rating
-from plumbing.sql import Read, as_datetime, columns, fetch_all, from_row, read_together
+from plumbing.sql import Read, as_datetime, columns, fetch_all, from_row, instances, read_together
 
 RESOURCE_FIELDS = {
     "id",
@@ -105,18 +105,6 @@ def resource_for_page(user_sees_drafts: bool, pk: int, *, reviews_page: int, per
     return ResourceRead(resources[0], tags, topics, counts, page)
 
 
-def _resources(rows) -> list:
-    return [from_row(Resource, RESOURCE_FIELDS, row) for row in rows]
-
-
-def _tags(rows) -> tuple:
-    return tuple(Tag(id=pk, name=name, slug=slug) for pk, name, slug in rows)
-
-
-def _topics(rows) -> tuple:
-    return tuple(from_row(Topic, TOPIC_FIELDS, row) for row in rows)
-
-
 def _counts(rows) -> dict:
     written, total, average, *by_stars = rows[0]
     counts = {"written": written, "total": total, "average": None if average is None else float(average)}
@@ -145,18 +133,14 @@ READS = [
     (
         f"SELECT {columns('r', Resource, RESOURCE_FIELDS)} FROM learning_resource r"  # noqa: S608
         " WHERE r.id = %(resource)s AND (r.is_published OR %(drafts)s)",
-        _resources,
+        instances(Resource, RESOURCE_FIELDS),
     ),
-    (
-        "SELECT g.id, g.name, g.slug FROM taggit_tag g JOIN taggit_taggeditem i ON i.tag_id = g.id"
-        " WHERE i.content_type_id = %(resource_type)s AND i.object_id = %(resource)s ORDER BY g.name, g.id",
-        _tags,
-    ),
+    tags_of("resource_type", "%(resource)s"),
     (
         f"SELECT {columns('t', Topic, TOPIC_FIELDS)} FROM learning_topic t"  # noqa: S608
         " JOIN learning_resource_topics l ON l.topic_id = t.id"
         " WHERE l.resource_id = %(resource)s AND (t.is_published OR %(drafts)s) ORDER BY t.title, t.id",
-        _topics,
+        instances(Topic, TOPIC_FIELDS),
     ),
     # How many written reviews, how many counted ratings, their average, and how many of each number of stars.
     (
