@@ -18,6 +18,11 @@ every process of every server builds it once per version between them: a process
 has let it go, reads it from there (a round trip and an unpickling, against a render of tens of
 milliseconds for a topic's page). The shared copy is a help, never a need: when the cache is away or the
 value doesn't pickle, the process builds it itself as before.
+
+Shared values are the long tail (a topic's page per track it is walked in, a resource's page: thousands),
+so this process keeps them in a memo of their own bounded by bytes (their pickled size, SHARED_MEMO_BYTES),
+not by count: 256 of them thrashed under a mix of many learners, and each miss is a round trip and an
+unpickling again. The few, small, unshared values keep the count-bounded memo.
 """
 
 import hashlib
@@ -39,6 +44,11 @@ from plumbing import release as releases
 OPEN, SEPARATOR, CLOSE = "\ue000", "\ue001", "\ue002"
 _MARKER = re.compile(f"{OPEN}([^{SEPARATOR}]*){SEPARATOR}([^{CLOSE}]*){CLOSE}")
 MEMO_SIZE = 256
+# Per process, of shared values' pickled size (their size in memory is about twice it): at scale 1, the
+# mix's long tail of topic and resource pages fills it with about 2,300 of them.
+SHARED_MEMO_BYTES = 32 * 1024 * 1024
+# What a shared value that didn't pickle counts for (its size is unknown): a large page's.
+UNPICKLED_BYTES = 256 * 1024
 # A shared copy lives an hour, as a cached page does (PAGE_CACHE_SECONDS): then it is built once more between
 # every process. Copies of old versions, which nothing reads, are gone within the hour.
 SHARED_SECONDS = 3600
@@ -98,12 +108,14 @@ class Overlay:
 
 class Memo:
     """Values kept in this process's memory by key, built on first use, the least recently used dropped past
-    `size`. `memo()` is the one every page shares; a page with many small fragments (one per project) keeps
-    them in one of its own, so they don't push the others out."""
+    `size` values, or past `max_bytes` of their weight (a value's pickled size: shared values only).
+    `memo()` uses two: one for small unshared values and one for shared ones; a page with many small
+    fragments (one per project) keeps them in one of its own, so they don't push the others out."""
 
-    def __init__(self, size: int):
-        self.size = size
-        self._values: OrderedDict[Hashable, object] = OrderedDict()
+    def __init__(self, size: int | None = None, *, max_bytes: int | None = None):
+        self.size, self.max_bytes = size, max_bytes
+        self.bytes = 0
+        self._values: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self._lock = threading.Lock()
         _memos.append(self)
 
@@ -113,27 +125,39 @@ class Memo:
         with self._lock:
             if key in self._values:
                 self._values.move_to_end(key)
-                return self._values[key]  # type: ignore[return-value]
-        value = _shared_build(key, build) if shared else build()
+                return self._values[key][0]  # type: ignore[return-value]
+        value, weight = _shared_build(key, build) if shared else (build(), 0)
         with self._lock:
-            self._values[key] = value
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
+            old = self._values.pop(key, None)
+            self.bytes += weight - (old[1] if old else 0)
+            self._values[key] = (value, weight)
+            while self._values and (
+                (self.size is not None and len(self._values) > self.size)
+                or (self.max_bytes is not None and self.bytes > self.max_bytes)
+            ):
+                _, (_, dropped) = self._values.popitem(last=False)
+                self.bytes -= dropped
         return value
+
+    def __len__(self) -> int:
+        return len(self._values)
 
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+            self.bytes = 0
 
 
 _memos: list[Memo] = []
 _memo = Memo(MEMO_SIZE)
+_shared_memo = Memo(max_bytes=SHARED_MEMO_BYTES)
 
 
 def memo(key: Hashable, build: Callable[[], T], *, shared: bool = False) -> T:
     """This process's copy of what `build` makes for `key`, built on first use (MEMO_SIZE kept at most);
-    with `shared`, read from the shared cache when another process has built it (Memo.get)."""
-    return _memo.get(key, build, shared=shared)
+    with `shared`, read from the shared cache when another process has built it, and kept in this process
+    up to SHARED_MEMO_BYTES of them (Memo.get)."""
+    return (_shared_memo if shared else _memo).get(key, build, shared=shared)
 
 
 _KEY_PARTS = (str, int, float, bool, type(None))
@@ -153,14 +177,15 @@ def _is_plain(key) -> bool:
     return isinstance(key, _KEY_PARTS)
 
 
-def _shared_build(key: Hashable, build: Callable[[], T]) -> T:
-    """The shared copy of `key`'s value, or `build()` stored as the shared copy. Pickled here rather than by
-    the cache, so a value that doesn't pickle is built and served all the same (and said in the log)."""
+def _shared_build(key: Hashable, build: Callable[[], T]) -> tuple[T, int]:
+    """The shared copy of `key`'s value, or `build()` stored as the shared copy; with its pickled size.
+    Pickled here rather than by the cache, so a value that doesn't pickle is built and served all the same
+    (and said in the log)."""
     name = shared_key(key)
     stored = cache.get(name)  # None when the cache is away (plumbing.redis_cache) or has no copy
     if stored is not None:
         try:
-            return pickle.loads(stored)  # noqa: S301 - written by this site's own processes just below
+            return pickle.loads(stored), len(stored)  # noqa: S301 - written by this site's own processes below
         except Exception:  # a copy this code can't read (pickle raises many kinds of error): build it
             log.warning("shared memo: could not read the copy of %r; building it", key)
     value = build()
@@ -168,9 +193,9 @@ def _shared_build(key: Hashable, build: Callable[[], T]) -> T:
         data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
     except Exception:  # pickling fails in many ways (a function, a lock, a form's renderer): serve it anyway
         log.warning("shared memo: the value of %r does not pickle; kept in this process only", key)
-        return value
+        return value, UNPICKLED_BYTES
     cache.set(name, data, SHARED_SECONDS)
-    return value
+    return value, len(data)
 
 
 def forget() -> None:

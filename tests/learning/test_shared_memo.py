@@ -78,7 +78,7 @@ def shared_copy_size(track) -> int:
     topic = track.steps.order_by("position").first().topic
     another_process()
     get(logged_in(UserFactory()), f"{topic.get_absolute_url()}?track={track.slug}")
-    (html,) = [value for key, value in overlay._memo._values.items() if key[0] == "topic-page"]
+    (html,) = [value for key, (value, _) in overlay._shared_memo._values.items() if key[0] == "topic-page"]
     assert "path" not in html.context  # the main part showed it; the parts need only the track
     assert html.context["walked"] == track
     return len(pickle.dumps(html, pickle.HIGHEST_PROTOCOL))

@@ -73,6 +73,39 @@ def test_a_memo_of_its_own_keeps_its_size_apart_and_is_forgotten_with_the_others
     overlay.forget()
 
 
+def test_shared_values_are_kept_by_their_pickled_size_apart_from_the_small_ones(monkeypatch):
+    monkeypatch.setattr(overlay._shared_memo, "max_bytes", 2500)
+    overlay.forget()
+    built = []
+
+    def build(key):
+        built.append(key)
+        return key * 1000  # about a kilobyte pickled
+
+    for key in ("a", "b", "c"):
+        overlay.memo(("page", key), lambda key=key: build(key), shared=True)
+    assert len(overlay._shared_memo) == 2  # the third kilobyte pushed the first out
+    assert 2000 <= overlay._shared_memo.bytes <= 2500
+    overlay.memo("small", lambda: "unshared")  # the count-bounded memo: it pushes nothing out here
+    assert len(overlay._shared_memo) == 2
+    cache.clear()  # so "a" is built again rather than read back from the shared copy
+    overlay.memo(("page", "c"), lambda: build("c"), shared=True)
+    overlay.memo(("page", "a"), lambda: build("a"), shared=True)
+    assert built == ["a", "b", "c", "a"]
+    overlay.forget()
+    assert overlay._shared_memo.bytes == 0
+
+
+def test_a_shared_value_that_does_not_pickle_counts_as_a_large_page(monkeypatch):
+    monkeypatch.setattr(overlay._shared_memo, "max_bytes", overlay.UNPICKLED_BYTES + 100)
+    overlay.forget()
+    overlay.memo(("page", 1), lambda: lambda: "a function", shared=True)
+    assert overlay._shared_memo.bytes == overlay.UNPICKLED_BYTES
+    overlay.memo(("page", 2), lambda: "x" * 1000, shared=True)  # over the bound: the function goes
+    assert len(overlay._shared_memo) == 1
+    overlay.forget()
+
+
 def test_an_overlay_given_for_a_slot_is_filled_with_the_same_fillers():
     part = overlay.Overlay.of(render('<b>{% slot "who" "" %}</b>'))
     html = overlay.Overlay.of(render('<p>{% slot "part" 1 %}{% slot "part" 2 %}</p>'))
