@@ -25,7 +25,7 @@ from plumbing.limits import limit_per_learner
 from plumbing.page_cache import cached_page
 
 
-@cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS)
+@cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS, learners=False)
 def resource_detail(request, pk):
     return resource_page(request, pk)
 

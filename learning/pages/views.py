@@ -86,7 +86,7 @@ def track_detail(request, slug):
     return render(request, "learning/track_detail.html", context)
 
 
-@cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS)
+@cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS, learners=False)  # the long tail: see cached_page
 def topic_detail(request, slug):
     """The catalogue part of the page (read, then rendered with slots) is made once per catalogue and stats
     version and kept in this process's memo; per request come only the learner's own bits: their status, the
@@ -273,7 +273,7 @@ def bookmark_part(html: overlay.Shared, resource, bookmarked: set) -> overlay.Ov
     )
 
 
-@cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS)
+@cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS, learners=False)
 def resource_list(request):
     form = filter_form(request)
     resources = listing.resources_for_list(request, prior_mean=queries.site_mean_rating(), **form.filters())

@@ -32,7 +32,7 @@ VISITOR_PAGES = {
     "tag": lambda track: reverse("learning:tag_detail", args=["fundamentals"]),
 }
 LEARNER_PAGES = {
-    **{name: VISITOR_PAGES[name] for name in ("home", "track", "topic", "resource")},
+    **{name: VISITOR_PAGES[name] for name in ("home", "track")},
     "dashboard": lambda track: reverse("learning:dashboard"),
     "bookmarks": lambda track: reverse("learning:bookmarks"),
 }
@@ -78,6 +78,31 @@ def test_a_learner_gets_a_cached_page_with_the_same_queries_whatever_the_size(
         with django_assert_num_queries(LEARNER_CACHED_QUERIES):
             again = client.get(url)
         assert again.status_code == 200, f"{page} with {size} topics"
+
+
+# The long tail (cached_page's `learners=False`): a learner's copy is never kept, a visitor's is.
+LONG_TAIL_PAGES = ("topic", "resource", "resources")
+
+
+@pytest.mark.parametrize("page", LONG_TAIL_PAGES)
+def test_a_learners_long_tail_page_is_not_kept_and_reads_the_same_whatever_the_size(client, learner, page):
+    client.force_login(learner)
+    counts = []
+    for size, slug in ((2, "small"), (40, "big")):
+        url = VISITOR_PAGES[page](build_track(size, slug=slug))
+        assert client.get(url).status_code == 200  # its shared parts are built
+        first, response = queries_of(client, url)
+        assert response.status_code == 200
+        assert "private" in response["Cache-Control"]
+        assert "no-cache" in response["Cache-Control"]
+        again, response = queries_of(client, url)
+        assert response.status_code == 200
+        assert again == first  # rendered again: a kept copy would read the session and the user only
+        counts.append(again)
+    assert counts[0] == counts[1] > LEARNER_CACHED_QUERIES
+    assert not local_copies.entries  # nothing of the learner's was kept
+    Client().get(url)  # a visitor's copy is
+    assert len(local_copies.entries) == 1
 
 
 def test_a_curated_change_shows_at_once(client, track):
