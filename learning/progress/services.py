@@ -75,47 +75,58 @@ def undo_todays_activity(*, user, topic=None, milestone=None, kind: str | None =
 
 
 @cache_tokens.bumped_once()  # its writes move the learner's token once, not once each
-def set_topic_status(*, user, topic, status: str) -> None:
+def set_topic_status(*, user, topic, status: str, following: Track | None = None) -> None:
     """Sets a learner's status for a topic; `not_started` removes it. A change counts as the day's activity;
     going back to not started the same day takes that day's activity on the topic back. A topic that becomes
-    done gets its review schedule (box 1); one that is no longer done loses it."""
-    if status == NOT_STARTED:
-        with transaction.atomic():
-            removed, _ = TopicProgress.objects.filter(user=user, topic=topic).delete()
-            if removed:
-                undo_todays_activity(user=user, topic=topic)
-                TopicReview.objects.filter(user=user, topic=topic).delete()
-        return
-    if status not in TopicProgress.Status.values:
+    done gets its review schedule (box 1); one that is no longer done loses it. `following`: the track the
+    learner checked it off from, which they then follow.
+
+    Everything is written together or not at all, in one transaction (one BEGIN … COMMIT, where each write's
+    own would be two round trips more and a commit each; inside a caller's transaction, no savepoint: an
+    error undoes the caller's too)."""
+    if status != NOT_STARTED and status not in TopicProgress.Status.values:
         raise ValidationError({"status": f"Unknown status {status!r}."})
-    completed_at = timezone.now() if status == TopicProgress.Status.DONE else None
-    # The status, the day's activity and the review schedule are written together or not at all, in one
-    # transaction (one BEGIN … COMMIT, where each write's own would be two round trips more; inside a caller's
-    # transaction, no savepoint: an error undoes the caller's too).
     with transaction.atomic(savepoint=False):
-        # The usual check-off changes the status of a row the learner has: one UPDATE where the status
-        # differs (update_of moves the learner's token), rather than a read and a write.
-        changed = (
-            TopicProgress.objects.filter(topic=topic)
-            .exclude(status=status)
-            .update_of(user, status=status, completed_at=completed_at, updated_at=timezone.now())
+        if status == NOT_STARTED:
+            _remove_status(user, topic)
+        else:
+            _change_status(user, topic, status)
+        if following is not None:
+            follow_track(user=user, track=following)
+
+
+def _remove_status(user, topic) -> None:
+    removed, _ = TopicProgress.objects.filter(user=user, topic=topic).delete()
+    if removed:
+        undo_todays_activity(user=user, topic=topic)
+        TopicReview.objects.filter(user=user, topic=topic).delete()
+
+
+def _change_status(user, topic, status: str) -> None:
+    completed_at = timezone.now() if status == TopicProgress.Status.DONE else None
+    # The usual check-off changes the status of a row the learner has: one UPDATE where the status differs
+    # (update_of moves the learner's token), rather than a read and a write.
+    changed = (
+        TopicProgress.objects.filter(topic=topic)
+        .exclude(status=status)
+        .update_of(user, status=status, completed_at=completed_at, updated_at=timezone.now())
+    )
+    if not changed:
+        # No row yet, or one with this status already, or a concurrent write in between.
+        progress, created = TopicProgress.objects.get_or_create(
+            user=user, topic=topic, defaults={"status": status, "completed_at": completed_at}
         )
-        if not changed:
-            # No row yet, or one with this status already, or a concurrent write in between.
-            progress, created = TopicProgress.objects.get_or_create(
-                user=user, topic=topic, defaults={"status": status, "completed_at": completed_at}
-            )
-            changed = created or progress.status != status
-            if not created and changed:
-                progress.status = status
-                progress.completed_at = completed_at
-                progress.save(update_fields=["status", "completed_at", "updated_at"])
-        if changed:
-            record_activity(user=user, kind=status, topic=topic)
-            if status == TopicProgress.Status.DONE:
-                schedule_review(user=user, topic=topic)
-            else:
-                TopicReview.objects.filter(user=user, topic=topic).delete()
+        changed = created or progress.status != status
+        if not created and changed:
+            progress.status = status
+            progress.completed_at = completed_at
+            progress.save(update_fields=["status", "completed_at", "updated_at"])
+    if changed:
+        record_activity(user=user, kind=status, topic=topic)
+        if status == TopicProgress.Status.DONE:
+            schedule_review(user=user, topic=topic)
+        else:
+            TopicReview.objects.filter(user=user, topic=topic).delete()
 
 
 def schedule_review(*, user, topic) -> None:
@@ -183,9 +194,10 @@ def set_ready_ticks(*, user, topic, check_ids: set[int]) -> None:
         undo_todays_activity(user=user, topic=topic, kind=Activity.Kind.SELF_CHECK)
 
 
-@transaction.atomic
 def follow_track(*, user, track: Track) -> None:
-    TrackFollow.objects.get_or_create(user=user, track=track)
+    """One INSERT … ON CONFLICT DO NOTHING: following a track followed already (or twice at once) leaves
+    the one row, and its start."""
+    TrackFollow.objects.bulk_create([TrackFollow(user=user, track=track)], ignore_conflicts=True)
 
 
 @transaction.atomic

@@ -48,8 +48,6 @@ def topic_status(request, slug):
     if not form.is_valid():
         return refused(request, form, topic)
     status = form.cleaned_data["status"]
-    services.set_topic_status(user=request.user, topic=topic, status=status)
-    said = STATUS_SAID.get(status, "“{}” is back to not started.").format(topic.title)
     # Checking off from a track's page follows that track (the form names it) and returns to its node. A
     # form that names none (the topic page's) needs no lookup: no track has an empty slug.
     track_slug = request.POST.get("track", "")
@@ -58,10 +56,11 @@ def topic_status(request, slug):
         if track_slug
         else None
     )
+    services.set_topic_status(user=request.user, topic=topic, status=status, following=track)
+    said = STATUS_SAID.get(status, "“{}” is back to not started.").format(topic.title)
     if track is None:
         say(request, said, at="topic-status")
         return back(request, f"{topic.get_absolute_url()}#topic-status")
-    services.follow_track(user=request.user, track=track)
     say(request, said, at=f"node-{topic.slug}")
     return back(request, f"{track.get_absolute_url()}#node-{topic.slug}")
 
@@ -83,8 +82,9 @@ def topic_done_next(request, slug):
             form.add_error("track", f"“{topic.title}” is not a step of that track.")
     if track is None:
         return refused(request, form, topic)
-    services.set_topic_status(user=request.user, topic=topic, status=TopicProgress.Status.DONE)
-    services.follow_track(user=request.user, track=track)
+    services.set_topic_status(
+        user=request.user, topic=topic, status=TopicProgress.Status.DONE, following=track
+    )
     following = next_open_step(
         list(queries.ordered_steps([track.pk])), learner_state(request.user), after_topic_id=topic.pk
     )

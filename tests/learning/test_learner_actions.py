@@ -528,6 +528,40 @@ def test_checking_off_on_a_track_page_follows_that_track_only(learner_client, le
     assert list(TrackFollow.objects.values_list("track", flat=True)) == [track.pk]
 
 
+def test_a_check_off_from_a_track_page_follows_it_in_the_same_writes(
+    learner_client, learner, track, django_assert_num_queries
+):
+    first, second = (step.topic for step in track.steps.order_by("position")[:2])
+    for topic in (first, second):  # rows to update, and no follow yet
+        learner_client.post(status_url(topic), {"status": "learning"})
+    assert not TrackFollow.objects.exists()
+    # The session, the user, the topic, the track (it must contain the topic), the update, the day's
+    # activity, the first review and the follow: one INSERT … ON CONFLICT DO NOTHING, whether it follows
+    # already (the second) or not (the first); no savepoint of its own.
+    for topic in (first, second):
+        with django_assert_num_queries(8):
+            learner_client.post(status_url(topic), {"status": "done", "track": track.slug})
+    assert TrackFollow.objects.filter(user=learner, track=track).count() == 1
+    assert TopicProgress.objects.filter(user=learner, status="done").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)  # the check-off's own transaction is the outermost, as in production
+def test_a_check_off_whose_follow_fails_changes_nothing(learner, track, monkeypatch):
+    client = Client(raise_request_exception=False)
+    client.force_login(learner)
+    topic = track.steps.first().topic
+
+    def full_disk(**_):
+        raise DatabaseError("could not extend file: No space left on device")
+
+    monkeypatch.setattr(services, "follow_track", full_disk)
+    response = client.post(status_url(topic), {"status": "done", "track": track.slug})
+    assert response.status_code == 500
+    assert not TopicProgress.objects.filter(user=learner).exists()
+    assert not Activity.objects.filter(user=learner).exists()
+    assert not TopicReview.objects.filter(user=learner).exists()
+
+
 def test_completing_a_milestone_follows_its_track(learner_client, learner, track):
     milestone = MilestoneFactory(stage=track.stages.first())
     learner_client.post(reverse("learning:milestone_done", args=[milestone.pk]), {"done": "1"})
