@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from learning.catalogue.models import Resource, sees_drafts
 from learning.community import resource_sql
 from learning.community.models import Rating, ResourceSuggestion
+from plumbing.sql import Read, columns, from_row
 
 REVIEWS_PER_PAGE = 10
 
@@ -62,10 +63,20 @@ def resource_page(user, pk, *, reviews_page: int) -> ResourcePage:
     )
 
 
-def own_rating(user, resource) -> Rating | None:
-    if not user.is_authenticated:
-        return None
-    return Rating.objects.filter(user=user, resource=resource).first()
+RATING_FIELDS = {field.attname for field in Rating._meta.concrete_fields}
+OWN_RATING = (
+    f"SELECT {columns('r', Rating, RATING_FIELDS)} FROM learning_rating r"  # noqa: S608 (the model's names)
+    " WHERE r.user_id = %(user_id)s AND r.resource_id = %(resource_id)s"
+)
+
+
+def own_rating_read(user, resource_id: int) -> Read:
+    """The learner's own rating of the resource, or None (read_together runs it beside their bookmark)."""
+    return Read(
+        OWN_RATING,
+        {"user_id": user.pk, "resource_id": resource_id},
+        lambda rows: from_row(Rating, RATING_FIELDS, rows[0]) if rows else None,
+    )
 
 
 SUGGESTIONS_SHOWN = 20

@@ -45,12 +45,14 @@ from plumbing.sql import Read, as_date, as_datetime, read_together
 RECENT_COMPLETIONS = 8
 
 
-def bookmarked_ids(user, resource_ids) -> set:
-    if not user.is_authenticated:
-        return set()
-    return set(
-        Bookmark.objects.filter(user=user, resource_id__in=resource_ids).values_list("resource_id", flat=True)
-    )
+RESOURCE_BOOKMARKED = (
+    "SELECT 1 FROM learning_bookmark b WHERE b.user_id = %(user_id)s AND b.resource_id = %(resource_id)s"
+)
+
+
+def bookmarked_read(user, resource_id: int) -> Read:
+    """Whether the learner bookmarked the resource (read_together runs it beside their rating)."""
+    return Read(RESOURCE_BOOKMARKED, {"user_id": user.pk, "resource_id": resource_id}, bool)
 
 
 def topic_path(user, topic, track_slug: str = "", *, steps_of=None) -> TrackPath | None:

@@ -115,7 +115,9 @@ LEARNER_PAGE_QUERIES = {
     "topic in its track": 4 + read_together(7),
     "home": 9,
     "bookmarks": 5,  # a page of 25: the count, the page, its resources' topics
-    "resource": 4 + read_together(5),  # the resource's part: five statements read together (resource_sql)
+    # The resource's part: five statements read together (resource_sql); the learner's rating and bookmark:
+    # two more, read together.
+    "resource": 2 + read_together(2) + read_together(5),
 }
 
 

@@ -74,8 +74,8 @@ QUERIES = {
     # Filtered, the list is the queryset's (its ranking needs the site's mean rating): +2.
     "topic filtered": (2 + TOPIC_READ, 6 + TOPIC_READ),
     # The resource, its tags and topics, its ratings' spread and a page of reviews, read together
-    # (learning.community.resource_sql).
-    "resource": (read_together(5), 4 + read_together(5)),
+    # (learning.community.resource_sql); a learner's rating and bookmark, read together.
+    "resource": (read_together(5), 2 + read_together(2) + read_together(5)),
     # Each type's top hits come with their count in one query; on PostgreSQL the three types' are one batch
     # (learning.catalogue.search_sql), which asks the planner to use the full-text and trigram indexes.
     "search": (2 + read_together(3), 4 + read_together(3)),
