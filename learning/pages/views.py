@@ -110,10 +110,23 @@ def topic_detail(request, slug):
             raise
         query = request.META.get("QUERY_STRING", "")
         return HttpResponsePermanentRedirect(successor.get_absolute_url() + (f"?{query}" if query else ""))
+    topic, checks = read.topic, read.checks
+    # The learner's statuses, bookmarks among the topic's resources, ticks of the checks, whether they wrote
+    # a note, and the track containing it they followed first: one query; the note's text only when there
+    # is one.
+    mine = progress_queries.topic_reads(
+        user,
+        topic,
+        [resource.pk for resource in read.resources],
+        checks=bool(checks),
+        tracks=[step.track_id for step in topic.placements],
+    )
+    state, bookmarked, ticks = mine.state, mine.bookmarked, mine.ticks
     path = progress_queries.topic_path(
         user,
-        read.topic,
+        topic,
         request.GET.get("track", ""),
+        first_followed=mine.first_followed,
         steps_of=lambda track_id: track_steps(request, track_id),
     )
     stack = path.track.stack if path else ""
@@ -125,12 +138,7 @@ def topic_detail(request, slug):
         stack,
         build=lambda: queries.topic_page(user, read, filters=filters, stack_context=stack),
     )
-    topic = page.topic
-    checks = read.checks
-    # The learner's statuses, bookmarks among the listed resources, ticks of the checks and whether they
-    # wrote a note: one query; the note's text only when there is one.
-    mine = progress_queries.topic_reads(user, topic, list(page.resources), checks=bool(checks))
-    state, bookmarked, ticks = mine.state, mine.bookmarked, mine.ticks
+    topic = page.topic  # with its resources ranked for the walked track's stack
     # Where "Done — next topic" goes: the next step after this one not done or skipped (None: the track).
     continue_with = next_open_step(path.steps, state, after_topic_id=topic.pk) if path else None
     status = state.status_of(topic.pk) or NOT_STARTED

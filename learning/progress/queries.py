@@ -30,7 +30,6 @@ from learning.progress.models import (
     TopicNote,
     TopicProgress,
     TopicReview,
-    TrackFollow,
 )
 from learning.progress.state import (
     STATUS_ROWS,
@@ -55,34 +54,27 @@ def bookmarked_read(user, resource_id: int) -> Read:
     return Read(RESOURCE_BOOKMARKED, {"user_id": user.pk, "resource_id": resource_id}, bool)
 
 
-def topic_path(user, topic, track_slug: str = "", *, steps_of=None) -> TrackPath | None:
+def topic_path(
+    user, topic, track_slug: str = "", *, first_followed: int | None = None, steps_of=None
+) -> TrackPath | None:
     """The track a topic page walks, with the topic's neighbours in it; None when there is none.
 
     The track named by `?track=` when it contains the topic and the viewer may see it (topic_for_page's
-    placements); otherwise the track containing it that the learner followed first (by follow date); for a
-    visitor, none. `steps_of(track_id)` gives a track's ordered steps (by default one query: ordered_steps);
-    finding the followed track is one more.
+    placements); otherwise, for a learner, `first_followed`: the track containing it that they followed
+    first (topic_reads reads it with their other bits of the page). `steps_of(track_id)` gives a track's
+    ordered steps (by default one query: ordered_steps).
     """
     if not topic.placements:
         return None
     if steps_of is None:
         steps_of = track_steps
     placement = placement_in(topic, track_slug) if track_slug else None
-    if placement is not None:
-        return track_path(placement, steps_of(placement.track_id))
-    if not user.is_authenticated:
+    if placement is None and user.is_authenticated and first_followed is not None:
+        placement = next((step for step in topic.placements if step.track_id == first_followed), None)
+    if placement is None:
         return None
-    followed = (
-        TrackFollow.objects.filter(user=user, track_id__in=[step.track_id for step in topic.placements])
-        .order_by("started_at", "pk")
-        .values_list("track_id", flat=True)
-        .first()
-    )
-    steps = steps_of(followed) if followed is not None else []
-    if not steps:
-        return None
-    placement = next(step for step in topic.placements if step.track_id == followed)
-    return track_path(placement, steps)
+    steps = steps_of(placement.track_id)
+    return track_path(placement, steps) if steps else None
 
 
 def track_steps(track_id) -> list:
@@ -314,7 +306,7 @@ def topic_note(user, topic) -> TopicNote | None:
 
 
 # The kinds of topic_reads' rows besides the statuses
-BOOKMARKED, TICKED, NOTED = "bookmarked", "ticked", "noted"
+BOOKMARKED, TICKED, NOTED, FIRST_FOLLOWED = "bookmarked", "ticked", "noted", "first-followed"
 
 
 @dataclass(frozen=True)
@@ -326,26 +318,33 @@ class TopicReads:
     bookmarked: set = field(default_factory=set)
     ticks: set = field(default_factory=set)
     noted: bool = False
+    first_followed: int | None = None  # of the tracks asked about, the one they followed first
 
 
-def topic_reads(user, topic, resource_ids, *, checks: bool = True) -> TopicReads:
+def topic_reads(user, topic, resource_ids, *, checks: bool = True, tracks=()) -> TopicReads:
     """The learner's TopicReads in one query (UNION ALL), none for a visitor; `checks=False`: the topic has
     no checks to read ticks of. Whether they wrote a note comes with it, so that the note's text is read
-    (topic_note) only when there is one. Hand-written (plumbing.sql)."""
+    (topic_note) only when there is one; and of `tracks` (the ids of those containing the topic), the one
+    they followed first, which the page walks when no ?track= names one. Hand-written (plumbing.sql)."""
     if not user.is_authenticated:
         return TopicReads()
-    return topic_reads_read(user, topic, resource_ids, checks=checks).run()
+    return topic_reads_read(user, topic, resource_ids, checks=checks, tracks=tracks).run()
 
 
-def topic_reads_read(user, topic, resource_ids, *, checks: bool = True) -> Read:
+def topic_reads_read(user, topic, resource_ids, *, checks: bool = True, tracks=()) -> Read:
     listed = {f"resource_{index}": pk for index, pk in enumerate(resource_ids)}
+    containing = {f"track_{index}": pk for index, pk in enumerate(tracks)}
     rows = [STATUS_ROWS, TOPIC_NOTED_ROWS]
     if listed:
         among = ", ".join(f"%({name})s" for name in listed)
         rows.append(f"{BOOKMARKED_ROWS} AND resource_id IN ({among})")
     if checks:
         rows.append(TICKED_ROWS)
-    return Read(" UNION ALL ".join(rows), {"user": user.pk, "topic": topic.pk} | listed, topic_reads_from)
+    if containing:
+        among = ", ".join(f"%({name})s" for name in containing)
+        rows.append(FIRST_FOLLOWED_ROWS.format(among=among))
+    params = {"user": user.pk, "topic": topic.pk} | listed | containing
+    return Read(" UNION ALL ".join(rows), params, topic_reads_from)
 
 
 # The kinds of topic_reads' rows besides the statuses (state.STATUS_ROWS), in their shape: NOTED, BOOKMARKED
@@ -358,13 +357,23 @@ BOOKMARKED_ROWS = (
 TICKED_ROWS = """SELECT 'ticked', tick.ready_check_id, NULL, NULL FROM learning_readychecktick tick
     JOIN learning_readycheck ready_check ON ready_check.id = tick.ready_check_id
     WHERE tick.user_id = %(user)s AND ready_check.topic_id = %(topic)s"""
+# {among}: the placeholders of the tracks' ids (never values); a derived table, so its order and limit hold
+# inside the UNION ALL on both databases.
+FIRST_FOLLOWED_ROWS = """SELECT 'first-followed', track_id, NULL, NULL FROM (
+    SELECT track_id FROM learning_trackfollow WHERE user_id = %(user)s AND track_id IN ({among})
+    ORDER BY started_at, id LIMIT 1) first_followed"""
 
 
 def topic_reads_from(rows) -> TopicReads:
     record = read_rows((pk, kind) for kind, pk, *_ in rows)
     marked = record.marked
+    first_followed = next(iter(marked.get(FIRST_FOLLOWED, ())), None)
     return TopicReads(
-        record.state, marked.get(BOOKMARKED, set()), marked.get(TICKED, set()), noted=NOTED in marked
+        record.state,
+        marked.get(BOOKMARKED, set()),
+        marked.get(TICKED, set()),
+        noted=NOTED in marked,
+        first_followed=first_followed,
     )
 
 

@@ -26,6 +26,8 @@ from learning.progress import activity, goals, state
 from learning.progress.queries import (
     BOOKMARKED,
     BOOKMARKED_ROWS,
+    FIRST_FOLLOWED,
+    FIRST_FOLLOWED_ROWS,
     NOTED,
     RECENT_COMPLETIONS,
     REVIEWS_SHOWN,
@@ -152,7 +154,25 @@ class TestTopicReads:
         )
         assert topic_reads(AnonymousUser(), topic, [listed.pk]) == TopicReads()
 
+    def test_of_the_tracks_asked_about_the_one_the_learner_followed_first(self, learner, other):
+        topic = TopicFactory()
+        first, second, not_asked = TrackFactory(), TrackFactory(), TrackFactory()
+        now = datetime(2026, 3, 18, 9, tzinfo=UTC)
+        for track, started in ((second, now), (not_asked, now - timedelta(days=9))):
+            TrackFollow.objects.create(user=learner, track=track)
+            TrackFollow.objects.filter(user=learner, track=track).update(started_at=started)
+        TrackFollow.objects.create(user=other, track=first)
+        asked = [first.pk, second.pk]
+        assert topic_reads(learner, topic, [], tracks=asked).first_followed == second.pk
+        TrackFollow.objects.create(user=learner, track=first)
+        TrackFollow.objects.filter(user=learner, track=first).update(started_at=now - timedelta(days=1))
+        assert topic_reads(learner, topic, [], tracks=asked).first_followed == first.pk
+        assert topic_reads(learner, topic, [], tracks=[not_asked.pk]).first_followed == not_asked.pk
+        assert topic_reads(learner, topic, []).first_followed is None  # no tracks asked about: not read
+        assert topic_reads(other, topic, [], tracks=[second.pk]).first_followed is None
+
     def test_the_kinds_in_the_statements_are_the_readers(self):
+        assert f"'{FIRST_FOLLOWED}'" in FIRST_FOLLOWED_ROWS
         assert f"'{NOTED}'" in TOPIC_NOTED_ROWS
         assert f"'{BOOKMARKED}'" in BOOKMARKED_ROWS
         assert f"'{TICKED}'" in TICKED_ROWS

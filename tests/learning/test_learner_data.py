@@ -110,8 +110,9 @@ LEARNER_PAGE_QUERIES = {
     # The six are read together: one query on PostgreSQL. (Their suggestions are read only when the tallies
     # counted some: these learners have none.)
     "dashboard": 5 + read_together(6),
-    # The topic's catalogue part: seven statements read together (learning.catalogue.topic_sql).
-    "topic": 5 + read_together(7),
+    # The topic's catalogue part: seven statements read together (learning.catalogue.topic_sql); the
+    # learner's own bits and the track they followed first, one query (topic_reads); its steps, one more.
+    "topic": 4 + read_together(7),
     "topic in its track": 4 + read_together(7),
     "home": 9,
     "bookmarks": 5,  # a page of 25: the count, the page, its resources' topics

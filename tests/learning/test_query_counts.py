@@ -61,18 +61,19 @@ QUERIES = {
     "track": (6, 8 + read_together(2)),
     # A learner's own: their statuses (not their milestones: the page shows none), their bookmarks among the
     # listed resources, their ticks of its "You're ready when" checks and whether they wrote a note on it (none
-    # here: its text isn't read) in one query (topic_reads), and the track they followed first (none here).
+    # here: its text isn't read) and the track containing it they followed first (none here), in one query
+    # (topic_reads).
     # The catalogue part, read once per catalogue version: the topic, its tags, checks and tracks, its resources
     # with their ratings and bookmarks, their tags and the related topics, read together
     # (learning.catalogue.topic_sql), ranked in Python.
-    "topic": (TOPIC_READ, 4 + TOPIC_READ),
+    "topic": (TOPIC_READ, 3 + TOPIC_READ),
     # +1: the track's ordered steps, for the previous and next step
     "topic in its track": (1 + TOPIC_READ, 4 + TOPIC_READ),
     "resource list": (5, 7),
     "resource list filtered": (5, 7),
     "resource list by rating": (5, 7),
     # Filtered, the list is the queryset's (its ranking needs the site's mean rating): +2.
-    "topic filtered": (2 + TOPIC_READ, 6 + TOPIC_READ),
+    "topic filtered": (2 + TOPIC_READ, 5 + TOPIC_READ),
     # The resource, its tags and topics, its ratings' spread and a page of reviews, read together
     # (learning.community.resource_sql); a learner's rating and bookmark, read together.
     "resource": (read_together(5), 2 + read_together(2) + read_together(5)),
