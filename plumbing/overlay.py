@@ -80,8 +80,8 @@ class Overlay:
 
     def fill(self, fillers: Filler) -> SafeString:
         """`fillers(kind)` gives the function that turns a slot's key into its text (escaped unless safe), or
-        into another Overlay (a shared variant of a part, filled with the same fillers); a kind without one
-        leaves its slots empty."""
+        into another Overlay (a shared variant of a part, filled with the same fillers) or a list of them;
+        a kind without one leaves its slots empty."""
         out: list[str] = []
         # Asked once per kind and escaped once per value for the whole fill, the Overlays given for slots too:
         # a page repeats a few values (the CSRF token, the query string) hundreds of times.
@@ -98,6 +98,9 @@ class Overlay:
                 value = fill(key)
                 if isinstance(value, Overlay):
                     value._fill_into(out, fillers, by_kind, escaped)
+                elif isinstance(value, list):  # several parts one after another (a list of cards)
+                    for each in value:
+                        each._fill_into(out, fillers, by_kind, escaped)
                 elif value:
                     text = escaped.get(value)
                     if text is None:

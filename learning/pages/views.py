@@ -4,6 +4,7 @@ community's ratings in its order. Each view only calls the rooms' reads and rend
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from learning.catalogue import fragments, listing, queries, topic_sql
@@ -144,48 +145,45 @@ def topic_detail(request, slug):
     status = state.status_of(topic.pk) or NOT_STARTED
     note = progress_queries.topic_note(user, topic) if mine.noted else None
 
+    walked = path.track if path else None
+
     def render_shared():
         context = {
             "topic": topic,
             "topic_tags": read.tags,
             "checks": checks,
-            "path": path,
-            # The breadcrumb's track and stage: the walked track's, else the first the topic is in.
-            "crumb": path.placement if path else next(iter(topic.placements), None),
             "status_choices": STATUS_CHOICES,
             "form": form,
             "ignored": form.ignored(),
             "tags": page.tags,
             "related": page.related,
             "bookmark_slots": user.is_authenticated,
-            # The parts need only the walked track, not its steps (the bulk of a pickled copy).
-            "walked": path.track if path else None,
+            "walk_slots": True,
         }
-        # The filter form and what it ignored show in the main part only (a form doesn't pickle), and so do
-        # the track's steps (previous, next, "step 3 of 40"): each process that reads the shared copy
-        # unpickles all that is kept (a learner's topic page: 132 KB and 8 ms with the steps, slow spell).
+        # The filter form and what it ignored show in the main part only (a form doesn't pickle).
         return overlay.Shared.for_request(
-            "learning/topic_main.html", request, context, main_only=("form", "ignored", "path")
+            "learning/topic_main.html", request, context, main_only=("form", "ignored")
         )
 
-    # Besides what it shows of the catalogue, the HTML shows the query string as given (the form), and the
-    # walked track (the breadcrumb, the steps).
+    # Besides what it shows of the catalogue, the HTML shows the query string as given (the form). What the
+    # track it is walked in changes (the breadcrumb, the steps, the order of its resources) are slots, filled
+    # from parts rendered once per track (walk_slot): one render of the page serves every track.
     html = queries.memoised(
-        request,
-        "topic-page",
-        request.path,
-        slug,
-        user.is_authenticated,
-        given,
-        path.placement.pk if path else None,
-        build=render_shared,
+        request, "topic-page", request.path, slug, user.is_authenticated, given, build=render_shared
     )
     fillers = {
-        "status": lambda key: html.part(("status", status), "includes/topic_status.html", status=status),
+        "walk": lambda key: walk_slot(html, key, topic, path),
+        "status": lambda key: html.part(
+            ("status", status, walked is not None),
+            "includes/topic_status.html",
+            status=status,
+            walked=walked,
+        ),
         "done": lambda key: html.part(
-            ("done", continue_with and continue_with.pk),
+            ("done", walked and walked.pk, continue_with and continue_with.pk),
             "includes/step_nav_done.html",
             continue_with=continue_with,
+            walked=walked,
         ),
         "bookmark": lambda key: bookmark_part(html, page.resources[int(key)], bookmarked),
         "notes": lambda key: html.part(
@@ -212,6 +210,32 @@ def topic_detail(request, slug):
         "fillers": fillers,
     }
     return render(request, "learning/topic_detail.html", context)
+
+
+def walk_slot(html: overlay.Shared, key: str, topic, path):
+    """What the topic page shows of the track it is walked in (`path`, None: none), each a part rendered
+    once per track: the breadcrumb (the walked track's stage, else the first the topic is in), the step
+    navigation at the top and bottom, the order of the resources (the track's stack first) and its hint,
+    and the track kept by the filters. The cards are parts of their own: one per resource, in any order."""
+    track = path.track if path else None
+    if key == "cards":
+        return [
+            html.part(("card", resource.pk), "includes/resource_card.html", resource=resource, on_topic=True)
+            for resource in topic.ranked_resources
+        ]
+    if key == "crumb":
+        crumb = path.placement if path else next(iter(topic.placements), None)
+        return html.part(("crumb", crumb and crumb.pk), "includes/topic_crumb.html", crumb=crumb)
+    if key == "hint":
+        stack_track = track if track and track.stack else None
+        variant = ("hint", stack_track and stack_track.pk)
+        return html.part(variant, "includes/topic_hint.html", track=stack_track)
+    if path is None:
+        return None
+    if key == "filter-track":
+        return format_html('<input type="hidden" name="track" value="{}">', path.track.slug)
+    where = key.removeprefix("nav-")
+    return html.part(("nav", where, path.placement.pk), "includes/step_nav.html", path=path, where=where)
 
 
 def ready_summary(html: overlay.Shared, checks, ticks: set, status: str) -> overlay.Overlay:

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from learning.progress import services
 from plumbing import cache_tokens, overlay
 from tests.conftest import logged_in
-from tests.factories import UserFactory
+from tests.factories import StageFactory, StepFactory, TrackFactory, UserFactory
 from tests.learning.conftest import build_track
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rendered_every_time")]
@@ -79,8 +79,8 @@ def shared_copy_size(track) -> int:
     another_process()
     get(logged_in(UserFactory()), f"{topic.get_absolute_url()}?track={track.slug}")
     (html,) = [value for key, (value, _) in overlay._shared_memo._values.items() if key[0] == "topic-page"]
-    assert "path" not in html.context  # the main part showed it; the parts need only the track
-    assert html.context["walked"] == track
+    assert "path" not in html.context  # the walk's parts get it from the request
+    assert "walked" not in html.context
     return len(pickle.dumps(html, pickle.HIGHEST_PROTOCOL))
 
 
@@ -90,3 +90,38 @@ def test_a_topic_pages_shared_copy_does_not_carry_its_tracks_steps():
     small = shared_copy_size(build_track(2, slug="small", resources_per_topic=1))
     large = shared_copy_size(build_track(40, slug="large", resources_per_topic=1))
     assert abs(large - small) < 2000  # titles and counts differ a little; 38 more steps would be ~20 KB
+
+
+def test_one_render_of_a_topic_page_serves_every_track_it_is_walked_in(monkeypatch):
+    """The breadcrumb, the steps, the resources' order and the filters' track are parts per track (walk_slot):
+    the page itself is rendered once for learners (and once for visitors), not once per track."""
+    first = build_track(3, slug="first")
+    steps = [step.topic for step in first.steps.order_by("stage__position", "position")]
+    topic = steps[1]  # the middle step: a previous and a next one
+    second = TrackFactory(slug="second", title="Second track", stack="python")
+    stage = StageFactory(track=second, title="Second's stage", slug="seconds-stage")
+    before, after = (StepFactory(stage=stage, position=position) for position in (0, 2))
+    StepFactory(stage=stage, topic=topic, position=1)
+    rendered = []
+    real = overlay.render_to_string
+    monkeypatch.setattr(
+        overlay,
+        "render_to_string",
+        lambda name, *args, **kwargs: rendered.append(name) or real(name, *args, **kwargs),
+    )
+    client = logged_in(UserFactory())
+    pages = {slug: get(client, f"{topic.get_absolute_url()}?track={slug}")[0] for slug in ("first", "second")}
+    plain, _ = get(client, topic.get_absolute_url())
+    assert rendered.count("learning/topic_main.html") == 1
+    assert f'rel="prev" href="{steps[0].get_absolute_url()}?track=first"' in pages["first"]
+    assert f'rel="next" href="{steps[2].get_absolute_url()}?track=first"' in pages["first"]
+    assert f'rel="prev" href="{before.topic.get_absolute_url()}?track=second"' in pages["second"]
+    assert f'rel="next" href="{after.topic.get_absolute_url()}?track=second"' in pages["second"]
+    assert '<input type="hidden" name="track" value="second">' in pages["second"]
+    assert "Second&#x27;s stage" in pages["second"]
+    assert "Python resources first (you're walking Second track)" in pages["second"]
+    assert "with resources for any stack before those specific to one" in pages["first"]
+    for page in (pages["first"], pages["second"], plain):
+        assert page.count('<article class="resource-card') == 2
+    assert 'rel="next"' not in plain  # walked in no track (the learner follows none)
+    assert 'name="track"' not in plain
