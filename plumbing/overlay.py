@@ -210,7 +210,7 @@ def forget() -> None:
 # ---------- Rendering shared HTML ----------
 # The slots every shared fragment may have, filled by `{% fill %}` (the overlay tag library) from the request:
 REQUEST = (
-    "request"  # this request's own bits: "csrf" (its CSRF token) and "full_path" (path and query string)
+    "request"  # this request's own bits: "csrf" (its CSRF token), "full_path" (path and query string), "next"
 )
 MESSAGES = (
     "messages"  # the messages said at a section (plumbing.actions.say): the key is the section's anchor

@@ -1,6 +1,8 @@
 """`{% slot kind key %}`: where a per-request bit goes in a memoised fragment (plumbing/overlay.py);
 `{% fill html fillers %}`: this request's copy of it."""
 
+from urllib.parse import quote
+
 from django import template
 from django.middleware.csrf import get_token
 
@@ -18,7 +20,8 @@ def slot(kind, *key):
 
 @register.simple_tag(takes_context=True)
 def fill(context, html: overlay.Overlay, fillers=None):
-    """Lays this request's bits onto shared HTML: its `request` slots (the CSRF token, the full path) and
+    """Lays this request's bits onto shared HTML: its `request` slots (the CSRF token, the full path, the
+    full path as a `next` parameter) and
     `messages` slots (placed as `{% messages_at %}` places them) from the context, any other kind from
     `fillers` ({kind: function of the key})."""
     request = context["request"]
@@ -26,6 +29,8 @@ def fill(context, html: overlay.Overlay, fillers=None):
     own = {
         "csrf": lambda: str(context.get("csrf_token") or get_token(request)),
         "full_path": request.get_full_path,
+        # A link's `next` back to this page: its path and query string as `|urlencode` gives them.
+        "next": lambda: quote(request.get_full_path(), safe="/"),
     }
     known: dict[str, str] = {}  # each asked once, however many slots show it
 
