@@ -111,21 +111,20 @@ def topic_detail(request, slug):
             raise
         query = request.META.get("QUERY_STRING", "")
         return HttpResponsePermanentRedirect(successor.get_absolute_url() + (f"?{query}" if query else ""))
-    topic, checks = read.topic, read.checks
+    checks = read.checks
     # The learner's statuses, bookmarks among the topic's resources, ticks of the checks, whether they wrote
     # a note, and the track containing it they followed first: one query; the note's text only when there
     # is one.
     mine = progress_queries.topic_reads(
         user,
-        topic,
+        read.topic,
         [resource.pk for resource in read.resources],
         checks=bool(checks),
-        tracks=[step.track_id for step in topic.placements],
+        tracks=[step.track_id for step in read.topic.placements],
     )
     state, bookmarked, ticks = mine.state, mine.bookmarked, mine.ticks
     path = progress_queries.topic_path(
-        user,
-        topic,
+        read.topic,
         request.GET.get("track", ""),
         first_followed=mine.first_followed,
         steps_of=lambda track_id: track_steps(request, track_id),
@@ -217,7 +216,6 @@ def walk_slot(html: overlay.Shared, key: str, topic, path):
     once per track: the breadcrumb (the walked track's stage, else the first the topic is in), the step
     navigation at the top and bottom, the order of the resources (the track's stack first) and its hint,
     and the track kept by the filters. The cards are parts of their own: one per resource, in any order."""
-    track = path.track if path else None
     if key == "cards":
         return [
             html.part(("card", resource.pk), "includes/resource_card.html", resource=resource, on_topic=True)
@@ -227,7 +225,7 @@ def walk_slot(html: overlay.Shared, key: str, topic, path):
         crumb = path.placement if path else next(iter(topic.placements), None)
         return html.part(("crumb", crumb and crumb.pk), "includes/topic_crumb.html", crumb=crumb)
     if key == "hint":
-        stack_track = track if track and track.stack else None
+        stack_track = path.track if path and path.track.stack else None
         variant = ("hint", stack_track and stack_track.pk)
         return html.part(variant, "includes/topic_hint.html", track=stack_track)
     if path is None:

@@ -55,21 +55,21 @@ def bookmarked_read(user, resource_id: int) -> Read:
 
 
 def topic_path(
-    user, topic, track_slug: str = "", *, first_followed: int | None = None, steps_of=None
+    topic, track_slug: str = "", *, first_followed: int | None = None, steps_of=None
 ) -> TrackPath | None:
     """The track a topic page walks, with the topic's neighbours in it; None when there is none.
 
     The track named by `?track=` when it contains the topic and the viewer may see it (topic_for_page's
-    placements); otherwise, for a learner, `first_followed`: the track containing it that they followed
-    first (topic_reads reads it with their other bits of the page). `steps_of(track_id)` gives a track's
-    ordered steps (by default one query: ordered_steps).
+    placements); otherwise `first_followed`: the track containing it that the learner followed first
+    (topic_reads reads it with their other bits of the page; None for a visitor). `steps_of(track_id)`
+    gives a track's ordered steps (by default one query: ordered_steps).
     """
     if not topic.placements:
         return None
     if steps_of is None:
         steps_of = track_steps
     placement = placement_in(topic, track_slug) if track_slug else None
-    if placement is None and user.is_authenticated and first_followed is not None:
+    if placement is None and first_followed is not None:
         placement = next((step for step in topic.placements if step.track_id == first_followed), None)
     if placement is None:
         return None

@@ -27,8 +27,8 @@ def link(viewname, **kwargs):
     return reversed_url(viewname, **kwargs)
 
 
-# The parts of the site the header marks as current: a path's first segment, or the whole path.
-SECTIONS = {"tracks": "tracks", "resources": "resources", "tags": "tags", "accounts": "accounts"}
+# The parts of the site the header tells apart: a path's first segment, or the whole path.
+SECTIONS = frozenset({"tracks", "resources", "tags", "accounts"})
 PAGES = {
     "learning:dashboard": "dashboard",
     "learning:bookmarks": "bookmarks",
@@ -44,7 +44,8 @@ def nav_here(path: str) -> str:
     for viewname, name in PAGES.items():
         if path == reversed_url(viewname):
             return name
-    return SECTIONS.get(path.split("/")[1] if path.startswith("/") else "", "")
+    segment = path.split("/")[1] if path.startswith("/") else ""
+    return segment if segment in SECTIONS else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -40,14 +40,21 @@ def test_no_slots_is_the_html_itself():
     assert overlay.Overlay.of("<p>plain</p>").fill(lambda kind: None) == "<p>plain</p>"
 
 
-def test_memo_builds_once_per_key_and_forgets_the_least_recently_used(monkeypatch):
-    monkeypatch.setattr(overlay._memo, "size", 2)
-    overlay.forget()
+def recording(make):
+    """A build function for memo tests that notes each key it builds (in the list it comes with)."""
     built = []
 
     def build(key):
         built.append(key)
-        return key.upper()
+        return make(key)
+
+    return built, build
+
+
+def test_memo_builds_once_per_key_and_forgets_the_least_recently_used(monkeypatch):
+    monkeypatch.setattr(overlay._memo, "size", 2)
+    overlay.forget()
+    built, build = recording(str.upper)
 
     assert overlay.memo("a", lambda: build("a")) == "A"
     assert overlay.memo("a", lambda: build("a")) == "A"
@@ -76,11 +83,7 @@ def test_a_memo_of_its_own_keeps_its_size_apart_and_is_forgotten_with_the_others
 def test_shared_values_are_kept_by_their_pickled_size_apart_from_the_small_ones(monkeypatch):
     monkeypatch.setattr(overlay._shared_memo, "max_bytes", 2500)
     overlay.forget()
-    built = []
-
-    def build(key):
-        built.append(key)
-        return key * 1000  # about a kilobyte pickled
+    built, build = recording(lambda key: key * 1000)  # about a kilobyte pickled
 
     for key in ("a", "b", "c"):
         overlay.memo(("page", key), lambda key=key: build(key), shared=True)
