@@ -63,7 +63,15 @@ def resource_page(request, pk, *, rating_form=None, status=200):
             "summary": page.summary,
             "reviews": page.reviews,
         }
-        return overlay.Shared.for_request("learning/resource_main.html", request, context)
+        shared = overlay.Shared.for_request("learning/resource_main.html", request, context)
+        if user.is_authenticated:
+            # The parts a learner's page asks for unless they bookmarked or rated it (most haven't) are
+            # rendered with it, so the shared copy has them: otherwise each process renders them for itself.
+            bookmark_button(shared, False)
+            blank_rate_panel(shared)
+            for rating in page.reviews:
+                report_button_part(shared, rating)
+        return shared
 
     html = catalogue_queries.memoised(
         request,
@@ -77,7 +85,7 @@ def resource_page(request, pk, *, rating_form=None, status=200):
 
     def rate_panel(key):
         if own is None and rating_form is None:
-            return html.part("rate", "includes/rate_panel.html", own_rating=None, rating_form=RatingForm())
+            return blank_rate_panel(html)
         # The learner's own rating, or the form they sent: theirs alone, rendered for this request only.
         form = rating_form or RatingForm(initial={"stars": own.stars, "review": own.review})  # type: ignore[union-attr]
         context = html.context | {"own_rating": own, "rating_form": form}
@@ -87,7 +95,7 @@ def resource_page(request, pk, *, rating_form=None, status=200):
         rating = page.reviews_by_id[int(key)]
         if rating.user_id == user.pk:
             return None
-        return html.part(("report", rating.pk), "includes/report_form.html", rating=rating)
+        return report_button_part(html, rating)
 
     def reviews_link(number):
         # As {% query_with reviews=number %}: the query string as given, the page of reviews last.
@@ -97,9 +105,7 @@ def resource_page(request, pk, *, rating_form=None, status=200):
         return f"?{params.urlencode()}"
 
     fillers = {
-        "bookmark": lambda key: html.part(
-            ("bookmark", bookmarked), "includes/bookmark_form.html", is_bookmarked=bookmarked
-        ),
+        "bookmark": lambda key: bookmark_button(html, bookmarked),
         "own": lambda key: own_notice(own),
         "rate": rate_panel,
         "report": report_button,
@@ -117,6 +123,20 @@ def resource_page(request, pk, *, rating_form=None, status=200):
         "fillers": fillers,
     }
     return render(request, "learning/resource_detail.html", context, status=status)
+
+
+def bookmark_button(html: overlay.Shared, on: bool) -> overlay.Overlay:
+    return html.part(("bookmark", on), "includes/bookmark_form.html", is_bookmarked=on)
+
+
+def blank_rate_panel(html: overlay.Shared) -> overlay.Overlay:
+    """The rating panel of a learner who hasn't rated the resource."""
+    return html.part("rate", "includes/rate_panel.html", own_rating=None, rating_form=RatingForm())
+
+
+def report_button_part(html: overlay.Shared, rating) -> overlay.Overlay:
+    """The report button under another learner's review."""
+    return html.part(("report", rating.pk), "includes/report_form.html", rating=rating)
 
 
 def page_number(given) -> int:

@@ -160,9 +160,16 @@ def topic_detail(request, slug):
             "walk_slots": True,
         }
         # The filter form and what it ignored show in the main part only (a form doesn't pickle).
-        return overlay.Shared.for_request(
+        shared = overlay.Shared.for_request(
             "learning/topic_main.html", request, context, main_only=("form", "ignored")
         )
+        # The parts every request for the page asks for are rendered with it, so the shared copy has them:
+        # otherwise each process renders each card (and a learner's bookmark buttons, off) for itself.
+        for resource in topic.ranked_resources:
+            card_part(shared, resource)
+            if user.is_authenticated:
+                bookmark_part(shared, resource, set())
+        return shared
 
     # Besides what it shows of the catalogue, the HTML shows the query string as given (the form). What the
     # track it is walked in changes (the breadcrumb, the steps, the order of its resources) are slots, filled
@@ -217,10 +224,7 @@ def walk_slot(html: overlay.Shared, key: str, topic, path):
     navigation at the top and bottom, the order of the resources (the track's stack first) and its hint,
     and the track kept by the filters. The cards are parts of their own: one per resource, in any order."""
     if key == "cards":
-        return [
-            html.part(("card", resource.pk), "includes/resource_card.html", resource=resource, on_topic=True)
-            for resource in topic.ranked_resources
-        ]
+        return [card_part(html, resource) for resource in topic.ranked_resources]
     if key == "crumb":
         crumb = path.placement if path else next(iter(topic.placements), None)
         return html.part(("crumb", crumb and crumb.pk), "includes/topic_crumb.html", crumb=crumb)
@@ -293,6 +297,11 @@ def track_steps(request, track_id) -> list:
         build=lambda: progress_queries.track_steps(track_id),
         depends=(cache_tokens.CATALOGUE,),
     )
+
+
+def card_part(html: overlay.Shared, resource) -> overlay.Overlay:
+    """A resource's card on a topic page, the same whatever track it is walked in."""
+    return html.part(("card", resource.pk), "includes/resource_card.html", resource=resource, on_topic=True)
 
 
 def bookmark_part(html: overlay.Shared, resource, bookmarked: set) -> overlay.Overlay:

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from learning.progress import services
 from plumbing import cache_tokens, overlay
 from tests.conftest import logged_in
-from tests.factories import StageFactory, StepFactory, TrackFactory, UserFactory
+from tests.factories import RatingFactory, StageFactory, StepFactory, TrackFactory, UserFactory
 from tests.learning.conftest import build_track
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rendered_every_time")]
@@ -59,6 +59,41 @@ def test_another_process_serves_the_same_page_from_the_shared_copy_with_fewer_qu
     assert not caplog.records  # every part pickled and was read back
 
 
+@pytest.fixture
+def rendered_parts(monkeypatch):
+    """The templates plumbing.overlay renders (a Shared's main template and its parts)."""
+    rendered = []
+    real = overlay.render_to_string
+    monkeypatch.setattr(
+        overlay,
+        "render_to_string",
+        lambda name, *args, **kwargs: rendered.append(name) or real(name, *args, **kwargs),
+    )
+    return rendered
+
+
+@pytest.mark.parametrize("page", [0, 2], ids=["topic", "resource"])
+def test_another_process_renders_none_of_the_parts_a_learners_page_usually_asks_for(page, rendered_parts):
+    """The cards and the buttons of a learner who hasn't bookmarked or rated anything come in the shared
+    copy: the process that builds the page renders them with it, no other process renders them again."""
+    track = build_track(3)
+    url = page_urls(track)[page]
+    resource = track.steps.order_by("position").first().topic.resources.first()
+    RatingFactory(resource=resource, review="Clear and short.")  # another learner's review: a report button
+    learner, other = logged_in(UserFactory()), logged_in(UserFactory())
+    first, _ = get(learner, url)
+    assert "includes/bookmark_form.html" in rendered_parts
+    rendered_parts.clear()
+    another_process()
+    again, _ = get(other, url)
+    assert again.count('<div class="bookmark"') == first.count('<div class="bookmark"') > 0
+    assert again.count('id="report-') == first.count('id="report-') == (page == 2)
+    usual = {
+        f"includes/{name}.html" for name in ("resource_card", "bookmark_form", "rate_panel", "report_form")
+    }
+    assert usual.isdisjoint(rendered_parts)
+
+
 def test_a_learners_own_state_is_never_in_the_shared_copy():
     track = build_track(3)
     topic = track.steps.order_by("position").first().topic
@@ -92,7 +127,7 @@ def test_a_topic_pages_shared_copy_does_not_carry_its_tracks_steps():
     assert abs(large - small) < 2000  # titles and counts differ a little; 38 more steps would be ~20 KB
 
 
-def test_one_render_of_a_topic_page_serves_every_track_it_is_walked_in(monkeypatch):
+def test_one_render_of_a_topic_page_serves_every_track_it_is_walked_in(rendered_parts):
     """The breadcrumb, the steps, the resources' order and the filters' track are parts per track (walk_slot):
     the page itself is rendered once for learners (and once for visitors), not once per track."""
     first = build_track(3, slug="first")
@@ -102,13 +137,7 @@ def test_one_render_of_a_topic_page_serves_every_track_it_is_walked_in(monkeypat
     stage = StageFactory(track=second, title="Second's stage", slug="seconds-stage")
     before, after = (StepFactory(stage=stage, position=position) for position in (0, 2))
     StepFactory(stage=stage, topic=topic, position=1)
-    rendered = []
-    real = overlay.render_to_string
-    monkeypatch.setattr(
-        overlay,
-        "render_to_string",
-        lambda name, *args, **kwargs: rendered.append(name) or real(name, *args, **kwargs),
-    )
+    rendered = rendered_parts
     client = logged_in(UserFactory())
     pages = {slug: get(client, f"{topic.get_absolute_url()}?track={slug}")[0] for slug in ("first", "second")}
     plain, _ = get(client, topic.get_absolute_url())
