@@ -148,3 +148,9 @@ def as_datetime(value):
     if settings.USE_TZ and parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed
+
+
+def datetime_param(value: datetime | None):
+    """A DateTimeField's value as a hand-written statement's parameter, stored as the ORM stores it: aware on
+    PostgreSQL, the naive UTC time as text on SQLite (as_datetime reads either back)."""
+    return connection.ops.adapt_datetimefield_value(value)

@@ -8,7 +8,7 @@ identical requests at once leave one row (the unique constraints decide, and get
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from learning.catalogue.models import Milestone, Step, Track
@@ -31,7 +31,7 @@ from learning.progress.models import (
     TrackGoal,
 )
 from plumbing import cache_tokens
-from plumbing.sql import fetch_all
+from plumbing.sql import datetime_param, fetch_all
 from plumbing.text import clean_learner_text
 
 NOT_STARTED = "not_started"
@@ -120,13 +120,12 @@ RETURNING id
 def _change_status(user, topic, status: str) -> None:
     now = timezone.now()
     completed_at = now if status == TopicProgress.Status.DONE else None
-    as_stored = connection.ops.adapt_datetimefield_value  # aware on PostgreSQL, naive UTC text on SQLite
     params = {
         "user": user.pk,
         "topic": topic.pk,
         "status": status,
-        "now": as_stored(now),
-        "completed_at": as_stored(completed_at),
+        "now": datetime_param(now),
+        "completed_at": datetime_param(completed_at),
     }
     if not fetch_all(SET_STATUS, params):
         return  # the status it had already
