@@ -161,6 +161,17 @@ def track_outlines() -> dict[int, TrackOutline]:
     return memo(("track-outlines", version), _track_outlines)
 
 
+def published_step(track_slug: str, topic_slug: str) -> tuple[Track, Step] | None:
+    """The published track `track_slug` and its step of the published topic `topic_slug` (the step's topic
+    has its slug, title and hours), or None: from the catalogue version's memos (published_tracks,
+    track_outlines), so no query once this process has them. Anyone may see both, as everyone sees what is
+    published; drafts, which only staff see, are never found here. Read only, like the memos."""
+    track = next((track for track in published_tracks() if track.slug == track_slug), None)
+    outline = track_outlines().get(track.pk) if track is not None else None
+    step = next((step for step in outline.steps if step.topic.slug == topic_slug), None) if outline else None
+    return (track, step) if track is not None and step is not None else None
+
+
 def _track_outlines() -> dict[int, TrackOutline]:
     steps: defaultdict[int, list[Step]] = defaultdict(list)
     milestones: defaultdict[int, list[Milestone]] = defaultdict(list)

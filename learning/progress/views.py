@@ -14,6 +14,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from accounts.reminders import user_of_calendar_token
+from learning.catalogue import queries as catalogue_queries
 from learning.catalogue.models import Milestone, Resource, Topic, Track
 from learning.progress import calendar, checklist, queries, services
 from learning.progress.forms import (
@@ -43,19 +44,11 @@ STATUS_SAID = {
 
 @learner_action
 def topic_status(request, slug):
-    topic = get_object_or_404(Topic.objects.visible_to(request.user), slug=slug)
+    topic, track = topic_and_track(request.user, slug, request.POST.get("track", ""))
     form = TopicStatusForm.posted_for(request.POST, topic)
     if not form.is_valid():
         return refused(request, form, topic)
     status = form.cleaned_data["status"]
-    # Checking off from a track's page follows that track (the form names it) and returns to its node. A
-    # form that names none (the topic page's) needs no lookup: no track has an empty slug.
-    track_slug = request.POST.get("track", "")
-    track = (
-        Track.objects.visible_to(request.user).filter(slug=track_slug, steps__topic=topic).first()
-        if track_slug
-        else None
-    )
     services.set_topic_status(user=request.user, topic=topic, status=status, following=track)
     said = STATUS_SAID.get(status, "“{}” is back to not started.").format(topic.title)
     if track is None:
@@ -63,6 +56,26 @@ def topic_status(request, slug):
         return back(request, f"{topic.get_absolute_url()}#topic-status")
     say(request, said, at=f"node-{topic.slug}")
     return back(request, f"{track.get_absolute_url()}#node-{topic.slug}")
+
+
+def topic_and_track(user, slug: str, track_slug: str) -> tuple[Topic, Track | None]:
+    """The topic checked off (404 when the learner may not see it) and the track whose page the form came
+    from, which must contain it (None when the form names none, or one that doesn't hold the topic).
+    Checking off from a track's page follows that track and returns to its node. A published topic on a
+    published track, as nearly every check-off is, comes from the catalogue's memos without a query;
+    otherwise (a draft that staff see, a track that doesn't hold the topic) from the database."""
+    found = catalogue_queries.published_step(track_slug, slug) if track_slug else None
+    if found is not None:
+        track, step = found
+        return step.topic, track
+    topic = get_object_or_404(Topic.objects.visible_to(user), slug=slug)
+    # A form that names no track (the topic page's) needs no lookup: no track has an empty slug.
+    track = (
+        Track.objects.visible_to(user).filter(slug=track_slug, steps__topic=topic).first()
+        if track_slug
+        else None
+    )
+    return topic, track
 
 
 @learner_action

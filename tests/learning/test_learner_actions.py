@@ -8,6 +8,7 @@ from django.db import DatabaseError
 from django.test import Client
 from django.urls import reverse
 
+from learning.catalogue import queries as catalogue_queries
 from learning.models import (
     Activity,
     Bookmark,
@@ -539,21 +540,55 @@ def test_a_check_off_from_a_track_page_follows_it_in_the_same_writes(
     for topic in (first, second):  # rows to update, and no follow yet
         learner_client.post(status_url(topic), {"status": "learning"})
     assert not TrackFollow.objects.exists()
-    # The session, the user, the topic, the track (it must contain the topic), the update, the day's
-    # activity, the first review and the follow: one INSERT … ON CONFLICT DO NOTHING, whether it follows
-    # already (the second) or not (the first); no savepoint of its own.
+    catalogue_queries.published_step(track.slug, first.slug)  # the catalogue's memos, as any page builds them
+    # The session, the user, the update, the day's activity, the first review and the follow: one INSERT …
+    # ON CONFLICT DO NOTHING, whether it follows already (the second) or not (the first); no savepoint of
+    # its own. The topic and the track (which must contain it) come from the catalogue's memos.
     for topic in (first, second):
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(6):
             learner_client.post(status_url(topic), {"status": "done", "track": track.slug})
     assert TrackFollow.objects.filter(user=learner, track=track).count() == 1
     assert TopicProgress.objects.filter(user=learner, status="done").count() == 2
+
+
+def test_a_track_page_check_off_finds_in_the_catalogue_memos_only_what_everyone_sees(track):
+    topic = track.steps.order_by("position").first().topic
+    found_track, step = catalogue_queries.published_step(track.slug, topic.slug)
+    assert (found_track.pk, step.topic.pk, step.topic.title) == (track.pk, topic.pk, topic.title)
+    other = TrackFactory(title="Holds other topics")
+    StepFactory(stage=StageFactory(track=other), topic=TopicFactory())
+    draft = StepFactory(stage=track.stages.first(), topic=TopicFactory(is_published=False)).topic
+    draft_track = TrackFactory(is_published=False)
+    StepFactory(stage=StageFactory(track=draft_track), topic=topic)
+    cache_tokens.bump(cache_tokens.CATALOGUE)  # the memos are the catalogue version's: a change is a new one
+    assert catalogue_queries.published_step(other.slug, topic.slug) is None  # not one of its steps
+    assert catalogue_queries.published_step("no-such-track", topic.slug) is None
+    assert catalogue_queries.published_step(track.slug, draft.slug) is None
+    assert catalogue_queries.published_step(draft_track.slug, topic.slug) is None
+
+
+def test_staff_check_off_a_draft_topic_on_its_track_page_through_the_database(client, track):
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    draft = StepFactory(stage=track.stages.first(), topic=TopicFactory(is_published=False)).topic
+    response = client.post(status_url(draft), {"status": "done", "track": track.slug})
+    assert response.status_code == 302
+    assert response["Location"] == f"{track.get_absolute_url()}#node-{draft.slug}"
+    assert TopicProgress.objects.get(user=staff, topic=draft).status == "done"
+    assert TrackFollow.objects.filter(user=staff, track=track).exists()
+    # a learner who isn't staff doesn't see the draft: nothing to check off
+    learner = UserFactory()
+    client.force_login(learner)
+    assert client.post(status_url(draft), {"status": "done", "track": track.slug}).status_code == 404
+    assert not TopicProgress.objects.filter(user=learner).exists()
 
 
 def test_a_check_off_of_a_topic_not_started_takes_as_many_queries(
     learner_client, learner, track, django_assert_num_queries
 ):
     topic = track.steps.order_by("position").first().topic
-    with django_assert_num_queries(8):  # the status inserted by the same statement that would update it
+    catalogue_queries.published_step(track.slug, topic.slug)
+    with django_assert_num_queries(6):  # the status inserted by the same statement that would update it
         learner_client.post(status_url(topic), {"status": "done", "track": track.slug})
     assert TopicProgress.objects.get(user=learner, topic=topic).status == "done"
 
