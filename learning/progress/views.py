@@ -82,25 +82,19 @@ def topic_and_track(user, slug: str, track_slug: str) -> tuple[Topic, Track | No
 def topic_done_next(request, slug):
     """“Done — next topic”: marks the topic done, follows the track, and goes on to the track's next step
     after this one that is neither done nor skipped, or back to the track's node when there is none."""
-    topic = get_object_or_404(Topic.objects.visible_to(request.user), slug=slug)
     form = ContinueForm(request.POST)
-    track = None
-    if form.is_valid():
-        track = (
-            Track.objects.visible_to(request.user)
-            .filter(slug=form.cleaned_data["track"], steps__topic=topic)
-            .first()
-        )
-        if track is None:
-            form.add_error("track", f"“{topic.title}” is not a step of that track.")
+    named = form.cleaned_data["track"] if form.is_valid() else ""
+    topic, track = topic_and_track(request.user, slug, named)
+    if named and track is None:
+        form.add_error("track", f"“{topic.title}” is not a step of that track.")
     if track is None:
         return refused(request, form, topic)
     services.set_topic_status(
         user=request.user, topic=topic, status=TopicProgress.Status.DONE, following=track
     )
-    following = next_open_step(
-        list(queries.ordered_steps([track.pk])), learner_state(request.user), after_topic_id=topic.pk
-    )
+    # The track's published steps in order, from the catalogue version's memo (as the dashboard's).
+    steps = catalogue_queries.track_outlines().get(track.pk, catalogue_queries.TrackOutline()).steps
+    following = next_open_step(steps, learner_state(request.user), after_topic_id=topic.pk)
     if following is None:
         said = f"“{topic.title}” is done. Nothing left after it in {track.title}."
         say(request, said, at=f"node-{topic.slug}")

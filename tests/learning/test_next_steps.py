@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
+from learning.catalogue import queries as catalogue_queries
 from learning.models import Topic, TopicProgress, TrackFollow
 from learning.progress.state import LearnerState, next_open_step, track_progress
 from tests.conftest import logged_in
@@ -184,6 +185,18 @@ def test_done_next_stores_done_follows_the_track_and_opens_the_next_step(learner
     page = learner_client.get(response.url)
     assert "“" + first.title + "” is done." in page.content.decode()
     assert neighbours(page)[1][0][0] == topic_url(third, track)
+
+
+def test_done_next_from_a_published_track_reads_its_steps_from_the_catalogue_memo(
+    learner_client, track, django_assert_num_queries
+):
+    first, second, *_ = in_order(track)
+    catalogue_queries.published_step(track.slug, first.slug)  # the catalogue's memos, as any page builds them
+    # The session, the user, the status, the day's activity, the first review, the follow and the learner's
+    # statuses for the next step: the topic, the track and its steps come from the memos.
+    with django_assert_num_queries(7):
+        response = learner_client.post(done_next_url(first), {"track": track.slug})
+    assert response.url == topic_url(second, track)
 
 
 def test_done_next_skips_what_is_already_done_or_skipped_and_never_goes_back(learner_client, learner, track):
