@@ -66,16 +66,12 @@ def topic_and_track(user, slug: str, track_slug: str) -> tuple[Topic, Track | No
     otherwise (a draft that staff see, a track that doesn't hold the topic) from the database."""
     found = catalogue_queries.published_step(track_slug, slug) if track_slug else None
     if found is not None:
-        track, step = found
-        return step.topic, track
+        return found[1].topic, found[0]
     topic = get_object_or_404(Topic.objects.visible_to(user), slug=slug)
     # A form that names no track (the topic page's) needs no lookup: no track has an empty slug.
-    track = (
-        Track.objects.visible_to(user).filter(slug=track_slug, steps__topic=topic).first()
-        if track_slug
-        else None
-    )
-    return topic, track
+    if not track_slug:
+        return topic, None
+    return topic, Track.objects.visible_to(user).filter(slug=track_slug, steps__topic=topic).first()
 
 
 @learner_action
