@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -617,15 +618,33 @@ class Recorder(BaseHTTPRequestHandler):
         pass
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A stand-in server that doesn't print wrk hanging up: at the end of a run wrk closes its keep-alive
+    connections, some while the handler waits for their next request. Any other error is printed."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+@contextmanager
+def serving(handler):
+    """`handler` served on a free local port in a thread, for the block; its base URL."""
+    server = QuietServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def recorder():
     Recorder.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(Recorder) as url:
+        yield url
 
 
 @needs_wrk
@@ -706,12 +725,8 @@ class FakeSite(BaseHTTPRequestHandler):
 @pytest.fixture
 def fake_site():
     FakeSite.seen, FakeSite.forgets, FakeSite.logs_out = [], False, False
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeSite)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(FakeSite) as url:
+        yield url
 
 
 def run_mix(url, tmp_path, weights=None, seconds=1) -> report.Measurement:
