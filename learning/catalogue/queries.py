@@ -161,15 +161,21 @@ def track_outlines() -> dict[int, TrackOutline]:
     return memo(("track-outlines", version), _track_outlines)
 
 
+def track_outline(track_id: int) -> TrackOutline:
+    """One track's outline from track_outlines (empty for a track without steps or milestones)."""
+    return track_outlines().get(track_id, TrackOutline())
+
+
 def published_step(track_slug: str, topic_slug: str) -> tuple[Track, Step] | None:
     """The published track `track_slug` and its step of the published topic `topic_slug` (the step's topic
     has its slug, title and hours), or None: from the catalogue version's memos (published_tracks,
     track_outlines), so no query once this process has them. Anyone may see both, as everyone sees what is
     published; drafts, which only staff see, are never found here. Read only, like the memos."""
     track = next((track for track in published_tracks() if track.slug == track_slug), None)
-    outline = track_outlines().get(track.pk) if track is not None else None
-    step = next((step for step in outline.steps if step.topic.slug == topic_slug), None) if outline else None
-    return (track, step) if track is not None and step is not None else None
+    if track is None:
+        return None
+    step = next((step for step in track_outline(track.pk).steps if step.topic.slug == topic_slug), None)
+    return None if step is None else (track, step)
 
 
 def _track_outlines() -> dict[int, TrackOutline]:

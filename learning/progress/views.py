@@ -89,7 +89,7 @@ def topic_done_next(request, slug):
         user=request.user, topic=topic, status=TopicProgress.Status.DONE, following=track
     )
     # The track's published steps in order, from the catalogue version's memo (as the dashboard's).
-    steps = catalogue_queries.track_outlines().get(track.pk, catalogue_queries.TrackOutline()).steps
+    steps = catalogue_queries.track_outline(track.pk).steps
     following = next_open_step(steps, learner_state(request.user), after_topic_id=topic.pk)
     if following is None:
         said = f"“{topic.title}” is done. Nothing left after it in {track.title}."

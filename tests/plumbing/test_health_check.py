@@ -27,17 +27,17 @@ def backend_pid(wrapper) -> int:
     return wrapper.connection.info.backend_pid
 
 
+def _params() -> dict:
+    """The test database's connection parameters, for a plain psycopg connection of the test's own."""
+    params = connection.get_connection_params()
+    return {key: value for key, value in params.items() if key not in ("cursor_factory", "context")}
+
+
 def last_statement(pid: int) -> str:
     """What the server last ran for that backend, asked on a connection of its own."""
     with psycopg.connect(**_params()) as other:
         row = other.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()
     return row[0] if row else ""
-
-
-def _params() -> dict:
-    """The test database's connection parameters, for a plain psycopg connection of the test's own."""
-    params = connection.get_connection_params()
-    return {key: value for key, value in params.items() if key not in ("cursor_factory", "context")}
 
 
 def test_a_healthy_connection_passes_without_a_round_trip(wrapper):
