@@ -81,8 +81,21 @@ def bumped_once():
         bump(*sorted(names))
 
 
+_last_set = 0  # the last token this process set
+_setting = threading.Lock()
+
+
+def _new_token() -> int:
+    """Now in nanoseconds, and later than any token this process set before: a clock that stands still (a
+    test's frozen time) or steps back (a clock correction) still moves a token it bumps."""
+    global _last_set
+    with _setting:
+        _last_set = max(time.time_ns(), _last_set + 1)
+        return _last_set
+
+
 def _set_now(names) -> None:
-    now = time.time_ns()
+    now = _new_token()
     cache.set_many({cache_key(name): now for name in names}, timeout=token_timeout())
     for name in names:
         if name in HELD_NAMES:

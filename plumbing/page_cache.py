@@ -9,9 +9,10 @@ user come from the cache too).
 
 - Visitor pages carry an ETag and Last-Modified, and a browser revalidating gets a 304 without a body.
 - A learner's page is stored with its CSRF token taken out and gets the requester's own token put back in.
-- Not cached: other methods than GET/HEAD, requests with a message to show (it belongs to this one
-  response), and anything but a plain 200. htmx requests get the same page as any other (htmx picks
-  the parts it swaps), so they share the copy.
+- A page with messages to show (a check-off's redirect back to its track) is rendered, since they belong
+  to this one response, and kept without them (plumbing.message_marks), so the next visit is a hit.
+- Not cached: other methods than GET/HEAD, and anything but a plain 200. htmx requests get the same page
+  as any other (htmx picks the parts it swaps), so they share the copy.
 - PAGE_CACHE=false turns the whole thing off (every page is rendered each time; the ETag still works).
 """
 
@@ -29,7 +30,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from plumbing import cache_tokens
+from plumbing import cache_tokens, message_marks
 from plumbing import release as releases
 
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
@@ -51,7 +52,7 @@ def cached_page(*depends: str, timeout: int | None = None, vary=None, learners: 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not _cacheable(request):
+            if request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
             if not learners and request.user.is_authenticated:
                 response = view(request, *args, **kwargs)
@@ -59,18 +60,23 @@ def cached_page(*depends: str, timeout: int | None = None, vary=None, learners: 
                     patch_cache_control(response, private=True, no_cache=True)
                 return response
             page = _Page(request, depends, vary(request) if vary else "")
-            if not page.personal:
+            # Messages to show belong to this response: it is rendered, and kept without them.
+            messages = bool(len(get_messages(request)))  # counting doesn't mark them as shown
+            if not page.personal and not messages:
                 not_modified = get_conditional_response(
                     request, etag=page.etag, last_modified=int(page.last_modified)
                 )
                 if not_modified is not None:
                     return page.headed(not_modified)
-            response = page.stored() if settings.PAGE_CACHE else None
+            response = page.stored() if settings.PAGE_CACHE and not messages else None
             if response is None:
+                if messages:
+                    message_marks.mark(request)
                 response = view(request, *args, **kwargs)
-                if settings.PAGE_CACHE:
-                    page.store(response, timeout or settings.PAGE_CACHE_SECONDS)
-            return page.headed(response)
+                kept = _kept_content(response, marked=messages)
+                if settings.PAGE_CACHE and kept is not None:
+                    page.store(response, kept, timeout or settings.PAGE_CACHE_SECONDS)
+            return page.headed(response, validated=not messages)
 
         return wrapper
 
@@ -119,10 +125,10 @@ class _Page:
             response[name] = value
         return response
 
-    def store(self, response, timeout: int) -> None:
-        if response.status_code != 200 or response.streaming or response.cookies:
+    def store(self, response, content: bytes, timeout: int) -> None:
+        """Keeps `content` as the page `response` is (_kept_content), if it is a plain 200."""
+        if response.status_code != 200 or response.cookies:
             return
-        content = response.content
         for token in set(CSRF_INPUT.findall(content)):
             content = content.replace(token, CSRF_SLOT)
         # Split where the token goes, so serving it is one join rather than a search through the page.
@@ -130,10 +136,11 @@ class _Page:
         cache.set(self.key, entry, timeout)
         local_copies.put(self.key, entry)
 
-    def headed(self, response):
+    def headed(self, response, *, validated: bool = True):
+        """`validated=False`: a page no validator may stand for (it shows this response's messages)."""
         if response.status_code not in (200, 304):
             return response
-        if self.personal:
+        if self.personal or not validated:
             patch_cache_control(response, private=True, no_cache=True)
         else:
             response["ETag"] = self.etag
@@ -183,10 +190,16 @@ def _size(entry) -> int:
     return sum(map(len, entry[1]))
 
 
-def _cacheable(request) -> bool:
-    if request.method not in ("GET", "HEAD"):
-        return False
-    return not len(get_messages(request))  # counting doesn't mark them as shown
+def _kept_content(response, *, marked: bool) -> bytes | None:
+    """What the cache would keep of a rendered page (None: nothing of a streaming response). `marked`: the
+    page shows messages, marked (message_marks.mark), which the response keeps and the copy leaves out."""
+    if response.streaming:
+        return None
+    content = response.content
+    if marked:
+        response.content = message_marks.unmarked(content)
+        return message_marks.without_messages(content)
+    return content
 
 
 def _digest(text: str) -> str:

@@ -8,6 +8,7 @@ The main content is rendered first, so the top knows which messages already foun
 from django import template
 from django.utils.html import format_html, format_html_join
 
+from plumbing import message_marks
 from plumbing.actions import anchor_of
 
 register = template.Library()
@@ -27,15 +28,27 @@ def _notices(messages, *, css: str, element_id: str = "") -> str:
     return format_html('<div class="{}"{} role="status">{}</div>', css, id_attribute, items)
 
 
+def messages_by_anchor(context) -> dict[str, list]:
+    """The messages to show, by the section they were said at ("" for none)."""
+    grouped: dict[str, list] = {}
+    for message in context.get("messages", ()):
+        grouped.setdefault(anchor_of(message), []).append(message)
+    return grouped
+
+
+def show_at(context, here: list) -> str:
+    """Shows `here`, the messages said at one section, and notes them as placed."""
+    placed = context.get(PLACED)
+    if placed is not None:
+        placed.update(id(message) for message in here)
+    return message_marks.marked(context.get("request"), _notices(here, css="messages messages--at"))
+
+
 @register.simple_tag(takes_context=True)
 def messages_at(context, *parts) -> str:
     """The messages said at this section; its id is the parts joined by "-" ("review", 12 → review-12)."""
     anchor = "-".join(str(part) for part in parts)
-    here = [message for message in context.get("messages", ()) if anchor_of(message) == anchor]
-    placed = context.get(PLACED)
-    if placed is not None:
-        placed.update(id(message) for message in here)
-    return _notices(here, css="messages messages--at")
+    return show_at(context, messages_by_anchor(context).get(anchor, []))
 
 
 class PlacingMessagesNode(template.Node):
@@ -50,6 +63,7 @@ class PlacingMessagesNode(template.Node):
             placed = context[PLACED]
         rest = [message for message in context.get("messages", ()) if id(message) not in placed]
         top = _notices(rest, css="container messages", element_id="messages")
+        top = message_marks.marked(context.get("request"), top)
         return format_html("{}{}", top, main) if top else main
 
 

@@ -7,7 +7,7 @@ from django import template
 from django.middleware.csrf import get_token
 
 from plumbing import overlay
-from plumbing.templatetags.notices import messages_at
+from plumbing.templatetags.notices import messages_by_anchor, show_at
 
 register = template.Library()
 
@@ -44,9 +44,11 @@ def fill(context, html: overlay.Overlay, fillers=None):
             return request_bit
         if kind == overlay.MESSAGES:
             # Most requests have none to place: then their slots (one per node of a track) stay empty unasked.
-            if not any(True for _ in context.get("messages", ())):
+            # Grouped once, not searched once per slot.
+            grouped = messages_by_anchor(context)
+            if not grouped:
                 return None
-            return lambda anchor: messages_at(context, anchor)
+            return lambda anchor: show_at(context, grouped.get(anchor, []))
         return fillers.get(kind) if fillers else None
 
     return html.fill(by_kind)
