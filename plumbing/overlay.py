@@ -35,6 +35,7 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -219,10 +220,14 @@ MESSAGES = (
 
 class _SharedRequest:
     """The request as a shared fragment's template sees it: its path, which the fragment's key must hold; the
-    query string is this request's own, so it is a slot."""
+    query string is this request's own, so it is a slot. A fragment keyed on the query string too (`query`)
+    reads it as `GET`; any other has no `GET`, so a template that reads it fails rather than show one
+    request's query string to another."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, query: str | None = None):
         self.path = path
+        if query is not None:
+            self.GET = QueryDict(query)
 
     def get_full_path(self) -> SafeString:
         return slot(REQUEST, "full_path")
@@ -235,13 +240,14 @@ class _SharedUser:
         self.is_authenticated = authenticated
 
 
-def shared_context(path: str, *, authenticated: bool) -> dict:
+def shared_context(path: str, *, authenticated: bool, query: str | None = None) -> dict:
     """The context a shared fragment renders in, under the names templates use (`request`, `user`,
     `csrf_token`): the path and whether someone is logged in are real (key the fragment on both), the CSRF
-    token and the query string are slots. Nothing else of the request or of the person is there, so nothing
-    of one person's can end up in what everyone is served."""
+    token and the query string are slots, unless `query` gives the query string (key the fragment on it
+    too) for `request.GET`. Nothing else of the request or of the person is there, so nothing of one
+    person's can end up in what everyone is served."""
     return {
-        "request": _SharedRequest(path),
+        "request": _SharedRequest(path, query),
         "user": _SharedUser(authenticated),
         "csrf_token": slot(REQUEST, "csrf"),
     }

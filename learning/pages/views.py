@@ -4,6 +4,7 @@ community's ratings in its order. Each view only calls the rooms' reads and rend
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -314,6 +315,20 @@ def bookmark_part(html: overlay.Shared, resource, bookmarked: set) -> overlay.Ov
 
 @cached_page(cache_tokens.CATALOGUE, cache_tokens.STATS, learners=False)
 def resource_list(request):
+    """A visitor's page is cached whole (cached_page); a learner's differs from it only in the frame (the
+    header), so its content comes from a copy rendered once per catalogue and stats version and query
+    string, the same for every learner and every process (queries.memoised): the frame is all that is
+    rendered per request."""
+    query = request.META.get("QUERY_STRING", "")
+    main, number = queries.memoised(
+        request, "resource-list", request.path, query, build=lambda: resource_list_main(request, query)
+    )
+    return render(request, "learning/resource_list.html", {"main": main, "page_number": number})
+
+
+def resource_list_main(request, query: str) -> tuple[overlay.Overlay, int]:
+    """The list's content for this query string, rendered in a shared context (nothing of the person), and
+    the number of the page of results it shows."""
     form = filter_form(request)
     resources = listing.resources_for_list(request, prior_mean=queries.site_mean_rating(), **form.filters())
     page = Paginator(resources, queries.RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
@@ -323,7 +338,9 @@ def resource_list(request):
         "ignored": form.ignored(),
         "tags": listing.resource_tags(request),
     }
-    return render(request, "learning/resource_list.html", context)
+    shared = overlay.shared_context(request.path, authenticated=request.user.is_authenticated, query=query)
+    html = render_to_string("learning/resource_list_main.html", shared | context)
+    return overlay.Overlay.of(html), page.number
 
 
 def given_filters(given: tuple) -> ResourceFilterForm:

@@ -29,8 +29,8 @@ def titles(response):
 
 
 def cards(response) -> str:
-    """The list of cards, as HTML."""
-    html = response.content.decode()
+    """The list of cards, as HTML (of a response or a page's HTML)."""
+    html = response if isinstance(response, str) else response.content.decode()
     return html[html.index('<div class="resource-list">') : html.index("</section>")]
 
 
@@ -182,3 +182,23 @@ def test_cards_past_the_bound_start_a_new_shelf_and_still_show(client, monkeypat
     for _ in range(2):
         response = client.get(RESOURCES)
         assert cards(response).count('<article class="resource-card') == 10
+
+
+def test_a_learners_list_is_the_copy_rendered_for_its_query_string(client, django_assert_num_queries):
+    for n in range(60):
+        ResourceFactory(title=f"Guide {n:02}", kind="video" if n % 2 else "article")
+    ada, bob = UserFactory(), UserFactory()
+    client.force_login(ada)
+    videos = client.get(RESOURCES, {"kind": "video"}).content.decode()
+    articles = client.get(RESOURCES, {"kind": "article", "page": "2"}).content.decode()
+    assert "30 resources</p>" in videos
+    assert "30 resources</p>" in articles
+    assert "<title>Resources (page 2) · " in articles
+    assert "Page 2 of 2" in articles
+    assert 'href="?kind=article&amp;page=1"' in articles  # the links keep the filters
+    client.force_login(bob)
+    with django_assert_num_queries(2):  # the session and the user: the list is the copy Ada's request made
+        again = client.get(RESOURCES, {"kind": "video"}).content.decode()
+    assert cards(again) == cards(videos)
+    assert "Guide 01" in again
+    assert "Guide 00" not in again
