@@ -10,6 +10,9 @@ A process-local cache (LocMemCache, the default without REDIS_URL; DummyCache) c
 made by another process: a copy there would keep a deactivated, deleted or re-passworded user logged in on
 that worker until it expired. There the backends don't cache the user at all and read it each time.
 
+The user's copy is read together with their version token (plumbing.cache_tokens), which the page cache
+asks for next: one round trip for both.
+
 Nothing else changes: an inactive user is refused, and the session's hash is still compared with the user's
 password hash, so a password change ends the other sessions as before.
 """
@@ -23,6 +26,8 @@ from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django_redis.cache import RedisCache as DjangoRedisCache
+
+from plumbing import cache_tokens
 
 USER_CACHE_SECONDS = 60
 # Cache backends whose entries every app process reads and writes alike, so a delete made by one process
@@ -63,7 +68,11 @@ class CachedUserMixin(_ModelBackendBase):
         if not cache_is_shared():
             return super().get_user(user_id)  # another process's change could not reach a copy kept here
         key = user_key(user_id)
-        user = cache.get(key)
+        # The learner's version token comes along (the page cache reads it next): one round trip, not two.
+        token_key = cache_tokens.cache_key(cache_tokens.learner(user_id))
+        found = cache.get_many([key, token_key])
+        cache_tokens.note(cache_tokens.learner(user_id), found.get(token_key))
+        user = found.get(key)
         if user is None:
             user = super().get_user(user_id)
             if user is not None:

@@ -7,3 +7,11 @@ class PlumbingConfig(AppConfig):
 
     name = "plumbing"
     verbose_name = "Plumbing"
+
+    def ready(self):
+        from django.core.signals import request_finished, request_started
+
+        from plumbing import cache_tokens
+
+        request_started.connect(cache_tokens.request_started, dispatch_uid="tokens-request-started")
+        request_finished.connect(cache_tokens.request_finished, dispatch_uid="tokens-request-finished")

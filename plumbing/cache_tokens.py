@@ -28,6 +28,9 @@ PRIVATE_CACHE_TOKEN_SECONDS = 10
 HELD_NAMES = (CATALOGUE, STATS)
 HOLD_SECONDS = 1.0
 _held: dict[str, tuple[int, float]] = {}  # name -> (token, time.monotonic() when read)
+# Tokens read along with something else in this request's round trips (a learner's, with their user:
+# accounts.backends), by name; None outside a request. request_started and request_finished reset it.
+_request = threading.local()
 
 
 def token_timeout():
@@ -97,15 +100,42 @@ def _new_token() -> int:
 def _set_now(names) -> None:
     now = _new_token()
     cache.set_many({cache_key(name): now for name in names}, timeout=token_timeout())
+    noted = getattr(_request, "tokens", None)
     for name in names:
         if name in HELD_NAMES:
             _held[name] = (now, time.monotonic())
+        if noted is not None and name in noted:
+            noted[name] = now
+
+
+def request_started(**kwargs) -> None:
+    """Signal receiver: a request begins with no token noted."""
+    _request.tokens = {}
+
+
+def request_finished(**kwargs) -> None:
+    _request.tokens = None
+
+
+def note(name: str, token: int | None) -> None:
+    """A token the caller read from the cache (by cache_key) along with something else, so that read() doesn't
+    ask for it again during this request: the learner's token comes with their user in one round trip. A
+    bump in this process moves the noted token too. Outside a request, or for a missing token, nothing."""
+    noted = getattr(_request, "tokens", None)
+    if noted is not None and token is not None:
+        noted[name] = token
 
 
 def read(names) -> dict:
     """{name: token} for `names`, minting any that are missing, in at most one round trip to the cache."""
     now = time.monotonic()
-    tokens = {name: held[0] for name in names if (held := _held.get(name)) and now - held[1] < HOLD_SECONDS}
+    noted = getattr(_request, "tokens", None) or {}
+    tokens = {name: noted[name] for name in names if name in noted}
+    tokens |= {
+        name: held[0]
+        for name in names
+        if name not in tokens and (held := _held.get(name)) and now - held[1] < HOLD_SECONDS
+    }
     wanted = [name for name in names if name not in tokens]
     if wanted:
         found = cache.get_many([cache_key(name) for name in wanted])

@@ -312,6 +312,30 @@ def test_a_bump_moves_the_token_even_when_the_clock_stands_still_or_steps_back()
     assert tokens[0] < tokens[1] < tokens[2]
 
 
+def test_a_token_noted_in_a_request_is_read_from_the_note_until_bumped_and_never_in_the_next():
+    name = cache_tokens.learner(7)
+    cache.set(cache_tokens.cache_key(name), 100)
+    cache_tokens.request_started()
+    try:
+        cache_tokens.note(name, 100)
+        cache.set(cache_tokens.cache_key(name), 200)  # another process's bump during this request
+        assert cache_tokens.read([name]) == {name: 100}  # the request's own reading
+        cache_tokens.bump(name)  # this request's own write
+        bumped = cache_tokens.read([name])[name]
+        assert bumped > 200
+        assert cache.get(cache_tokens.cache_key(name)) == bumped
+    finally:
+        cache_tokens.request_finished()
+    cache_tokens.note(name, 100)  # outside a request: nothing is noted
+    cache.set(cache_tokens.cache_key(name), 300)
+    assert cache_tokens.read([name]) == {name: 300}
+    cache_tokens.request_started()
+    try:
+        assert cache_tokens.read([name]) == {name: 300}  # a new request starts with nothing noted
+    finally:
+        cache_tokens.request_finished()
+
+
 def test_turned_off_no_page_is_stored_or_served(client, settings, track):
     # The process's render memo may still answer a visitor's page without a query (it is keyed on
     # the catalogue version); what PAGE_CACHE=false turns off is the shared page store.
