@@ -69,9 +69,9 @@ class CachedUserMixin(_ModelBackendBase):
             return super().get_user(user_id)  # another process's change could not reach a copy kept here
         key = user_key(user_id)
         # The learner's version token comes along (the page cache reads it next): one round trip, not two.
-        token_key = cache_tokens.cache_key(cache_tokens.learner(user_id))
-        found = cache.get_many([key, token_key])
-        cache_tokens.note(cache_tokens.learner(user_id), found.get(token_key))
+        token = cache_tokens.learner(user_id)
+        found = cache.get_many([key, cache_tokens.cache_key(token)])
+        cache_tokens.note(token, found.get(cache_tokens.cache_key(token)))
         user = found.get(key)
         if user is None:
             user = super().get_user(user_id)

@@ -16,7 +16,8 @@ register = template.Library()
 PLACED = "_placed_messages"
 
 
-def _notices(messages, *, css: str, element_id: str = "") -> str:
+def _notices(context, messages, *, css: str, element_id: str = "") -> str:
+    """A block of messages, marked for the page cache when this request's page asks (message_marks)."""
     if not messages:
         return ""
     items = format_html_join(
@@ -25,7 +26,8 @@ def _notices(messages, *, css: str, element_id: str = "") -> str:
         ((message.level_tag or "info", message) for message in messages),
     )
     id_attribute = format_html(' id="{}"', element_id) if element_id else ""
-    return format_html('<div class="{}"{} role="status">{}</div>', css, id_attribute, items)
+    block = format_html('<div class="{}"{} role="status">{}</div>', css, id_attribute, items)
+    return message_marks.marked(context.get("request"), block)
 
 
 def messages_by_anchor(context) -> dict[str, list]:
@@ -41,7 +43,7 @@ def show_at(context, here: list) -> str:
     placed = context.get(PLACED)
     if placed is not None:
         placed.update(id(message) for message in here)
-    return message_marks.marked(context.get("request"), _notices(here, css="messages messages--at"))
+    return _notices(context, here, css="messages messages--at")
 
 
 @register.simple_tag(takes_context=True)
@@ -62,8 +64,7 @@ class PlacingMessagesNode(template.Node):
             main = self.nodelist.render(context)
             placed = context[PLACED]
         rest = [message for message in context.get("messages", ()) if id(message) not in placed]
-        top = _notices(rest, css="container messages", element_id="messages")
-        top = message_marks.marked(context.get("request"), top)
+        top = _notices(context, rest, css="container messages", element_id="messages")
         return format_html("{}{}", top, main) if top else main
 
 
