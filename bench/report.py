@@ -143,6 +143,10 @@ def entry(series: Series) -> dict:
     count, the median ratio to the static file with its range and each round, and each other count's own."""
     values = median_figures([one.page for one in series.rounds])
     values["errors"] += sum(m.error_count for m in series.others.values())
+    if series.warm_up is not None:
+        # Not in the medians, but an error then is an error.
+        values["errors"] += series.warm_up.error_count
+        values["warm_up"] = figures(series.warm_up) | {"seconds": round(series.warm_up.duration_s, 1)}
     middle, lowest, highest = median_ratio([one.ratio for one in series.rounds])
     values |= {"ratio_to_static": middle, "ratio_min": lowest, "ratio_max": highest}
     values["rounds"] = [
@@ -259,7 +263,15 @@ def format_mix(report: dict) -> str:
         f"{details['resources']} resources, {details['resource_lists']} lists, {details['searches']} "
         f"searches; weights per action: {groups} (a check-off is two requests)."
     ]
+    static_rps = report["static"]["rps"]
     for name, run in details["runs"].items():
+        if warm := report["pages"].get(name, {}).get("warm_up"):
+            share = f"{warm['rps'] / static_rps:.3f}" if static_rps else "-"
+            lines.append(
+                f"{name}, its first {warm['seconds']:g} s (cold, before the rounds, not in their medians): "
+                f"{warm['rps']} rps, {share} of the static file's median, p99 {warm['p99_ms']} ms, "
+                f"{warm['errors']} errors."
+            )
         sent, answered = run["sent"], run["answered"]
         lines.append(
             f"{name}: {sum(sent.values())} requests sent ({sent.get('checkoff', 0)} check-offs, "

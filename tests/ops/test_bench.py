@@ -207,6 +207,45 @@ def test_an_entry_has_the_median_figures_errors_over_every_run_and_each_round():
     assert len(entry["rounds"]) == 3
 
 
+def test_a_warm_up_is_reported_apart_from_the_medians_and_its_errors_count():
+    warmed = series([200.0, 200.0, 200.0], [1000.0] * 3)
+    warmed = report.Series(rounds=warmed.rounds, others=warmed.others, warm_up=measurement(50.0, errors=2))
+    entry = report.entry(warmed)
+    assert entry["rps"] == 200.0  # the rounds' median, not pulled down by the warm-up
+    assert entry["ratio_to_static"] == 0.2
+    assert entry["errors"] == 2
+    assert entry["warm_up"] == {
+        "rps": 50.0,
+        "p50_ms": 10.0,
+        "p95_ms": 20.0,
+        "p99_ms": 30.0,
+        "errors": 2,
+        "seconds": 10.0,
+    }
+    assert "warm_up" not in report.entry(series([200.0], [1000.0]))
+
+
+def test_the_mixs_cold_start_has_its_own_line_in_the_notes():
+    cold = series([200.0] * 3, [1000.0] * 3)
+    cold = report.Series(rounds=cold.rounds, others=cold.others, warm_up=measurement(100.0))
+    run = report.mix_run(cold, 10, 20)
+    built = report.build_report(1, {}, {"mix": cold}, {"mix": run}, rounds=3, duration_s=10)
+    built["mix"] = {
+        "learners": 300,
+        "topics": 500,
+        "resources": 5000,
+        "resource_lists": 61,
+        "searches": 65,
+        "weight_groups": mix.weight_groups(),
+        "runs": {"mix": run},
+    }
+    notes = report.format_notes(built)
+    assert (
+        "mix, its first 10 s (cold, before the rounds, not in their medians): 100.0 rps, 0.100 of the static "
+        "file's median, p99 30.0 ms, 0 errors." in notes
+    )
+
+
 def test_the_report_has_exactly_the_promised_keys_and_each_pages_median_ratio():
     pages = {name: series([100.0 + i, 300.0, 50.0], [2000.0, 2000.0, 1000.0]) for i, name in enumerate(PAGES)}
     built = report.build_report(10.0, {64: measurement(2500.0)}, pages, workers=5, cpu_count=2)
@@ -357,6 +396,8 @@ def test_options_rounds_only_and_strict():
     args = bench.parse_args(["--rounds", "4", "--only", "mix, home", "--strict", "--mix-learners", "20"])
     assert (args.rounds, args.only, args.strict, args.mix_learners) == (4, ("mix", "home"), True, 20)
     assert bench.parse_args([]).only is None
+    assert (bench.parse_args([]).warm_up, bench.parse_args([]).mix_warm_up) == (2, 40)
+    assert bench.parse_args(["--mix-warm-up", "5"]).mix_warm_up == 5
     with pytest.raises(SystemExit):
         bench.parse_args(["--only", "mix,nonsense"])
     with pytest.raises(SystemExit):
@@ -829,7 +870,7 @@ def bench_database_url() -> str:
 def test_make_bench_at_a_tiny_scale_measures_every_page_and_the_mix_without_errors(tmp_path):
     out = tmp_path / "bench.json"
     args = ["--scale", "0.01", "--duration", "1", "--warm-up", "1", "--rounds", "2", "--out", str(out)]
-    args += ["--mix-learners", "5", "--database-url", bench_database_url()]
+    args += ["--mix-learners", "5", "--mix-warm-up", "1", "--database-url", bench_database_url()]
     # BENCH_TEST_REDIS_URL: another Redis database, when something else uses the 4th meanwhile.
     args += ["--redis-url", os.environ.get("BENCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/4")]
     result = subprocess.run(
@@ -851,7 +892,8 @@ def test_make_bench_at_a_tiny_scale_measures_every_page_and_the_mix_without_erro
     assert built["static"]["measurements"] == 2 * (len(PAGES) + 2)
     assert list(built["pages"]) == [*PAGES, "mix", "mix_nocache"]
     for name, values in built["pages"].items():
-        assert set(values) == FIGURES | RATIOS | JUDGED | {"at_64", "rounds"}, name
+        assert set(values) == FIGURES | RATIOS | JUDGED | {"at_64", "rounds", "warm_up"}, name
+        assert values["warm_up"]["seconds"] >= 1, name
         assert values["errors"] == 0, (name, values)
         assert len(values["rounds"]) == 2, name
         assert values["ratio_min"] <= values["ratio_to_static"] <= values["ratio_max"], name
