@@ -22,14 +22,38 @@ from typing import Any, overload
 from django.conf import settings
 from django.db import connection, transaction
 
+from plumbing import prepared
+
 Params = Sequence[Any] | Mapping[str, Any]  # %s placeholders take a sequence, %(name)s ones a mapping
 
 
 def fetch_all(statement: str, params: Params = ()) -> list[tuple]:
-    """Every row of one statement, as tuples."""
+    """Every row of one statement, as tuples; on PostgreSQL, as a prepared statement (plumbing.prepared)."""
+    if not prepared.enabled(connection):
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            return cursor.fetchall()
+    (rows,) = run_batch([(statement, prepared.form(statement, params), True)], params)
+    return rows
+
+
+def run_batch(entries: Sequence[tuple[str, "prepared.Form | None", bool]], params: Params) -> list[list]:
+    """PostgreSQL: the statements of `entries` (a statement, its prepared form or None, whether its rows are
+    wanted) sent in one execute (one round trip) with `params`, as plumbing.prepared says; the wanted rows,
+    in order."""
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall()
+        sent = prepared.batch(cursor.db.connection, entries)
+        try:
+            cursor.execute(";\n".join(text for text, _ in sent), params)
+        except Exception:
+            prepared.forget(cursor.db.connection)
+            raise
+        results = []
+        for _, wanted in sent:
+            if wanted:
+                results.append(cursor.fetchall())
+            cursor.nextset()
+        return results
 
 
 @dataclass(frozen=True)
@@ -71,14 +95,17 @@ def read_together(*reads: Read, planner: Mapping[str, str] | None = None) -> lis
         for name, value in read.params.items():
             if params.setdefault(name, value) != value:
                 raise ValueError(f"two reads give the parameter {name!r} different values")
-    results = []
-    with connection.cursor() as cursor:
-        cursor.execute(";\n".join([*setting, *(read.statement for read in reads), *resetting]), params)
-        # The settings' results come first and last, with no rows: the reads' are between them.
-        for index in range(len(setting) + len(reads)):
-            if index >= len(setting):
-                results.append(cursor.fetchall())
-            cursor.nextset()
+    # Reads under planner settings run as they are: a prepared statement's plan would outlive the settings.
+    use_prepared = prepared.enabled(connection) and not planner
+    entries = [
+        *((statement, None, False) for statement in setting),
+        *(
+            (read.statement, prepared.form(read.statement, read.params) if use_prepared else None, True)
+            for read in reads
+        ),
+        *((statement, None, False) for statement in resetting),
+    ]
+    results = run_batch(entries, params)
     return [read.parse(rows) for read, rows in zip(reads, results, strict=True)]
 
 

@@ -103,6 +103,9 @@ DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
 DATABASE_STATEMENT_TIMEOUT = env_seconds("DATABASE_STATEMENT_TIMEOUT", 0, allow_zero=True)  # 0: no limit
 DATABASE_QUERY_DEADLINE = DATABASE_STATEMENT_TIMEOUT + 2 if DATABASE_STATEMENT_TIMEOUT else 0
+# PostgreSQL: the hand-written statements of the hottest pages run as prepared statements, parsed and planned
+# once per connection (plumbing.prepared). Off for a pooler in transaction mode, such as PgBouncer's default.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -121,6 +124,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # long reports, never for a page's queries, where compiling took seconds (ranking every resource of
     # /resources/: 0.7 s to run, 4.6 s to compile) and saved nothing.
     server_options = "-c jit=off"
+    if DATABASE_PREPARED_STATEMENTS:
+        # Only plumbing.prepared's statements are prepared (Django's own queries never are), all of them
+        # lookups by a learner, a topic or a resource: one generic plan serves every value, where the
+        # default (custom plans unless the generic one's estimate is as cheap) planned the dashboard's reads
+        # again on every run.
+        server_options += " -c plan_cache_mode=force_generic_plan"
     if DATABASE_STATEMENT_TIMEOUT:
         server_options += f" -c statement_timeout={round(DATABASE_STATEMENT_TIMEOUT * 1000)}"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
