@@ -133,8 +133,21 @@ def test_collectstatic_builds_compressed_hashed_files_that_pages_use(settings, t
     assert f"/static/{hashed}" in client.get("/").content.decode()
 
 
+# Every PostgreSQL connection: no just-in-time compiling, and generic plans for the prepared statements.
+BASE_OPTIONS = "-c jit=off -c plan_cache_mode=force_generic_plan"
+
+
 def test_postgresql_connections_compile_no_query_just_in_time():
     postgres = json.loads(read_settings(DATABASE_URL="postgres://u:p@db.example:5432/roadmap").stdout)
+    assert postgres["options"]["options"] == BASE_OPTIONS
+
+
+def test_without_prepared_statements_the_plan_cache_keeps_its_default():
+    postgres = json.loads(
+        read_settings(
+            DATABASE_URL="postgres://u:p@db.example:5432/roadmap", DATABASE_PREPARED_STATEMENTS="false"
+        ).stdout
+    )
     assert postgres["options"]["options"] == "-c jit=off"
 
 
@@ -156,16 +169,19 @@ def server_options(entry: str, **env) -> str:
 
 
 def test_only_web_processes_limit_statements_by_default():
-    assert server_options("command") == "-c jit=off"  # migrate, backup_db, the tests: no limit
-    assert server_options("web") == f"-c jit=off -c statement_timeout={STATEMENT_TIMEOUT_SECONDS * 1000}"
+    assert server_options("command") == BASE_OPTIONS  # migrate, backup_db, the tests: no limit
+    assert server_options("web") == f"{BASE_OPTIONS} -c statement_timeout={STATEMENT_TIMEOUT_SECONDS * 1000}"
 
 
 def test_the_statement_timeout_set_explicitly_applies_to_every_process():
     assert (
-        server_options("command", DATABASE_STATEMENT_TIMEOUT="30") == "-c jit=off -c statement_timeout=30000"
+        server_options("command", DATABASE_STATEMENT_TIMEOUT="30")
+        == f"{BASE_OPTIONS} -c statement_timeout=30000"
     )
-    assert server_options("web", DATABASE_STATEMENT_TIMEOUT="2.5") == "-c jit=off -c statement_timeout=2500"
-    assert server_options("web", DATABASE_STATEMENT_TIMEOUT="0") == "-c jit=off"  # off for the web too
+    assert (
+        server_options("web", DATABASE_STATEMENT_TIMEOUT="2.5") == f"{BASE_OPTIONS} -c statement_timeout=2500"
+    )
+    assert server_options("web", DATABASE_STATEMENT_TIMEOUT="0") == BASE_OPTIONS  # off for the web too
 
 
 # ---------- The web entry points, in this process ----------
