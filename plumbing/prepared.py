@@ -2,8 +2,9 @@
 
 PostgreSQL parses and plans every statement it is sent, and the hottest reads are long UNION ALLs whose
 planning cost more than running them: replaying many learners, 1.6 s of planning for 0.85 s of execution. A
-prepared statement is parsed once per connection and, after a few runs, planned once too (PostgreSQL's plan
-cache keeps a generic plan when it is no worse than the custom ones).
+prepared statement is parsed once per connection, and planned once too: the site's PostgreSQL connections set
+plan_cache_mode=force_generic_plan (roadmap_site/settings.py), since the default kept planning the dashboard's
+reads afresh (custom plans) on every run.
 
 Django's cursor binds parameters on the client (psycopg's ClientCursor), whose statements psycopg never
 prepares, and plumbing.sql sends several statements as one batch, which only the simple query protocol
@@ -18,8 +19,8 @@ connection knows at most MAX_PER_CONNECTION of them; a new connection (CONN_MAX_
 none. PREPARE outlives a rolled-back transaction, so after a batch that failed, what the connection holds is
 unknown: the next batch starts with DEALLOCATE ALL.
 
-DATABASE_PREPARED_STATEMENTS=false turns this off, for a pooler in transaction mode (PgBouncer's default),
-which may run each statement on another server connection."""
+DATABASE_PREPARED_STATEMENTS=false turns this off (plumbing.sql.prepares_statements), for a pooler in
+transaction mode (PgBouncer's default), which may run each statement on another server connection."""
 
 import hashlib
 import re
@@ -30,8 +31,6 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
-
-from django.conf import settings
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s|%%")
 MAX_PER_CONNECTION = 200
@@ -46,16 +45,6 @@ class Form:
     name: str
     prepare: str
     execute: str
-
-
-def enabled(connection: Any) -> bool:
-    """Whether this Django connection runs the hand-written statements prepared: PostgreSQL with Django's
-    client-side binding (server-side binding can't batch statements), unless the setting turns it off."""
-    return (
-        connection.vendor == "postgresql"
-        and not connection.settings_dict["OPTIONS"].get("server_side_binding")
-        and settings.DATABASE_PREPARED_STATEMENTS
-    )
 
 
 def pg_type(value: Any) -> str | None:
@@ -137,11 +126,11 @@ def batch(raw_connection: Any, entries: Sequence[tuple[str, Form | None, bool]])
     if known is None:
         sent.append(("DEALLOCATE ALL", False))
         known = set()
-    for text, prepared, wanted in entries:
-        if prepared is not None and prepared.name not in known and len(known) < MAX_PER_CONNECTION:
-            sent.append((prepared.prepare, False))
-            known.add(prepared.name)
-        sent.append((prepared.execute if prepared is not None and prepared.name in known else text, wanted))
+    for text, ready, wanted in entries:
+        if ready is not None and ready.name not in known and len(known) < MAX_PER_CONNECTION:
+            sent.append((ready.prepare, False))
+            known.add(ready.name)
+        sent.append((ready.execute if ready is not None and ready.name in known else text, wanted))
     _prepared[raw_connection] = known
     return sent
 

@@ -29,7 +29,7 @@ Params = Sequence[Any] | Mapping[str, Any]  # %s placeholders take a sequence, %
 
 def fetch_all(statement: str, params: Params = ()) -> list[tuple]:
     """Every row of one statement, as tuples; on PostgreSQL, as a prepared statement (plumbing.prepared)."""
-    if not prepared.enabled(connection):
+    if not prepares_statements():
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
             return cursor.fetchall()
@@ -96,7 +96,7 @@ def read_together(*reads: Read, planner: Mapping[str, str] | None = None) -> lis
             if params.setdefault(name, value) != value:
                 raise ValueError(f"two reads give the parameter {name!r} different values")
     # Reads under planner settings run as they are: a prepared statement's plan would outlive the settings.
-    use_prepared = prepared.enabled(connection) and not planner
+    use_prepared = settings.DATABASE_PREPARED_STATEMENTS and not planner
     entries = [
         *((statement, None, False) for statement in setting),
         *(
@@ -126,6 +126,12 @@ def batches_statements() -> bool:
     return connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get(
         "server_side_binding"
     )
+
+
+def prepares_statements() -> bool:
+    """Whether the hand-written statements run as prepared statements (plumbing.prepared): wherever they
+    batch, unless DATABASE_PREPARED_STATEMENTS turns it off."""
+    return batches_statements() and settings.DATABASE_PREPARED_STATEMENTS
 
 
 def field_names(model, wanted: set[str]) -> list[str]:

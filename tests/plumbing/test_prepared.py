@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from plumbing import prepared
-from plumbing.sql import Read, fetch_all, read_together
+from plumbing.sql import Read, fetch_all, prepares_statements, read_together
 
 
 class TestForms:
@@ -73,7 +73,7 @@ class TestForms:
 class TestOnPostgresql:
     @pytest.fixture(autouse=True)
     def postgresql_only(self):
-        if not prepared.enabled(connection):
+        if not prepares_statements():
             pytest.skip("prepared statements are PostgreSQL's")
 
     def names_prepared(self) -> set[str]:
