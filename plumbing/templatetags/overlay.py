@@ -48,7 +48,8 @@ def fill(context, html: overlay.Overlay, fillers=None):
             grouped = messages_by_anchor(context)
             if not grouped:
                 return None
-            return lambda anchor: show_at(context, grouped.get(anchor, []))
+            # A page with a message has one slot per node, nearly all of them with nothing said there.
+            return lambda anchor: show_at(context, grouped[anchor]) if anchor in grouped else None
         return fillers.get(kind) if fillers else None
 
     return html.fill(by_kind)
