@@ -216,6 +216,9 @@ REQUEST = (
 MESSAGES = (
     "messages"  # the messages said at a section (plumbing.actions.say): the key is the section's anchor
 )
+INCLUDE = (
+    "include"  # a template rendered in the page's own context, as `{% include %}` would: the key is its name
+)
 
 
 class _SharedRequest:

@@ -6,6 +6,11 @@ it would be the same for every learner but for a few words per node. So the node
 catalogue version (any curated change moves it) for each audience: visitors, learners, and staff (who see
 drafts) as either; kept in this process's memory; and each request fills the slots from the learner's state
 (statuses, milestones built, the next step, the messages said at a node), a string join.
+
+The rest of the page's main part (its head, what changed, the intro, the links, the form around the nodes) is
+rendered with them, in the shared context (nothing of the person who asked first: the CSRF token is a slot);
+what is the learner's own there (their progress, follow button and weekly goal) is an `include` slot, the
+template rendered per request in the page's context. The frame (track_detail.html) renders the head.
 """
 
 from dataclasses import dataclass
@@ -33,8 +38,8 @@ class TrackSkeleton:
     intro: str  # the track's body, rendered from Markdown
     hours: int  # its stages' hours (required steps and milestones), as each stage shows them
     changes: list  # its "What changed", newest first
-    map: overlay.Overlay
-    roadmap: overlay.Overlay
+    # The page's main part: its head, the map, the stages of nodes; the learner's own bits are slots.
+    main: overlay.Overlay
 
 
 def track_skeleton(request, slug) -> TrackSkeleton:
@@ -51,17 +56,37 @@ def _build(request, slug, learner) -> TrackSkeleton:
     stages = list(track.stages.all())
     for stage in stages:
         _count_hours(stage)
+    steps = [step for stage in stages for step in stage.steps.all()]
+    milestones = [milestone for stage in stages for milestone in stage.milestones.all()]
+    hours = sum(stage.hours for stage in stages)
+    changes = queries.track_changes(track)
+    intro = mark_safe(render_markdown(track.body)) if track.body else ""  # noqa: S308 - nh3-sanitised
     context = {"track": track, "stages": stages, "learner": learner}
+    # The page's main part around them is rendered in the shared context (plumbing.overlay), so nothing of
+    # the person who asked first is kept: its CSRF token is a slot, their progress an "include" slot.
+    main = render_to_string(
+        "learning/track_main.html",
+        overlay.shared_context(request.path, authenticated=learner)
+        | context
+        | {
+            "topic_count": len(steps),
+            "milestone_count": len(milestones),
+            "hours": hours,
+            "changes": changes,
+            "intro": intro,
+            "map": render_to_string("includes/track_map.html", context, request),
+            "roadmap": render_to_string("learning/track_roadmap.html", context, request),
+        },
+    )
     return TrackSkeleton(
         track=track,
         stages=stages,
-        hours=sum(stage.hours for stage in stages),
-        changes=queries.track_changes(track),
-        steps=[step for stage in stages for step in stage.steps.all()],
-        milestones=[milestone for stage in stages for milestone in stage.milestones.all()],
-        intro=mark_safe(render_markdown(track.body)) if track.body else "",  # noqa: S308 - nh3-sanitised
-        map=overlay.Overlay.of(render_to_string("includes/track_map.html", context, request)),
-        roadmap=overlay.Overlay.of(render_to_string("learning/track_roadmap.html", context, request)),
+        hours=hours,
+        changes=changes,
+        steps=steps,
+        milestones=milestones,
+        intro=intro,
+        main=overlay.Overlay.of(main),
     )
 
 

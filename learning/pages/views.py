@@ -68,18 +68,13 @@ def track_detail(request, slug):
                 goal, skeleton.steps, skeleton.milestones, record.state, week, today
             )
     progress = track_progress(skeleton.steps, skeleton.milestones, record.state)
+    # The frame renders the head; the main part is the skeleton's, filled with this learner's state, and
+    # their progress, follow button and weekly goal included in the page's context (an "include" slot).
     context = {
         "track": skeleton.track,
-        "stages": skeleton.stages,
-        "topic_count": len(skeleton.steps),
-        "milestone_count": len(skeleton.milestones),
-        "hours": skeleton.hours,
-        "changes": skeleton.changes,
         "progress": progress,
         "following": track.pk in record.followed,
-        "map": skeleton.map,
-        "roadmap": skeleton.roadmap,
-        "intro": skeleton.intro,
+        "main": skeleton.main,
         "fillers": fillers(record.state, progress),
         "projection": projection,
         "goal_days": list(enumerate(DAY_NAMES)),

@@ -22,8 +22,8 @@ def slot(kind, *key):
 def fill(context, html: overlay.Overlay, fillers=None):
     """Lays this request's bits onto shared HTML: its `request` slots (the CSRF token, the full path, the
     full path as a `next` parameter) and
-    `messages` slots (placed as `{% messages_at %}` places them) from the context, any other kind from
-    `fillers` ({kind: function of the key})."""
+    `messages` slots (placed as `{% messages_at %}` places them) from the context, `include` slots (a
+    template rendered in the context), any other kind from `fillers` ({kind: function of the key})."""
     request = context["request"]
     # The token {% csrf_token %} puts in the rest of the page (the csrf context processor's, made once).
     own = {
@@ -50,6 +50,17 @@ def fill(context, html: overlay.Overlay, fillers=None):
                 return None
             # A page with a message has one slot per node, nearly all of them with nothing said there.
             return lambda anchor: show_at(context, grouped[anchor]) if anchor in grouped else None
+        if kind == overlay.INCLUDE:
+            return lambda name: included(context, name)
         return fillers.get(kind) if fillers else None
 
     return html.fill(by_kind)
+
+
+def included(context, template_name: str) -> str:
+    """`template_name` rendered in the page's context, as `{% include %}` renders it: what is the person's own
+    in a shared fragment (a learner's progress on a track), with everything the page's template sees (its
+    messages placed where they were said, as `{% messages_at %}` places them)."""
+    template = context.template.engine.get_template(template_name)
+    with context.push():
+        return template.render(context)

@@ -255,6 +255,18 @@ def test_following_and_resetting_open_the_track_at_its_top_and_say_so_there(lear
     )
 
 
+def test_a_weekly_goal_is_said_inside_the_goal_section(learner_client, walk):
+    # The learner's progress, follow button and goal are included per request into the track's shared
+    # HTML (an "include" slot): a message said there is still placed there, and not again at the top.
+    said(
+        learner_client,
+        reverse("learning:track_goal", args=["walk"]),
+        {"hours_per_week": "5"},
+        anchor="weekly-goal",
+        message="Your weekly goal: 5 hours a week.",
+    )
+
+
 # ---------- Bookmarks ----------
 
 

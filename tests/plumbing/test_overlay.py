@@ -180,6 +180,34 @@ def test_fill_lays_the_request_s_own_token_path_and_messages_onto_shared_html(rf
     assert "[7]" in html
 
 
+def test_an_include_slot_renders_its_template_in_the_page_s_context(rf, monkeypatch):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+
+    # Shared HTML holds no one's own bits: the part that is theirs is included per request, like
+    # {% include %}, seeing the page's context (its variables, its messages placed where they were said).
+    shared = overlay.Overlay.of(
+        render(
+            '<main>{% slot "include" "mine.html" %}</main>',
+            **overlay.shared_context("/r/", authenticated=True),
+        )
+    )
+    engine = engines["django"].engine
+    mine = engine.from_string(
+        '{% load notices %}<p>{{ name }}: {{ count }}</p><div id="goal">{% messages_at "goal" %}</div>'
+    )
+    monkeypatch.setattr(engine, "get_template", {"mine.html": mine}.__getitem__)
+    page = engines["django"].from_string(
+        "{% load overlay notices %}{% placing_messages %}{% fill shared %}{% endplacing_messages %}"
+    )
+    message = Message(constants.SUCCESS, "Goal saved.", extra_tags="at:goal")
+    context = {"shared": shared, "name": "Ada <3", "count": 2, "messages": [message]}
+    html = page.render(context, rf.get("/r/"))
+    assert html.startswith("<main><p>Ada &lt;3: 2</p>")
+    assert '<div id="goal"><div class="messages messages--at" role="status">' in html
+    assert html.count("Goal saved.") == 1  # placed in the included section, not again at the top
+
+
 # ---------- The shared memo: built once between every process, a help and never a need ----------
 
 
