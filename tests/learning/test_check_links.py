@@ -712,9 +712,10 @@ def test_check_a_thousand_links_each_gets_its_verdict(server, closed_port, capsy
         assert checked_at is not None
     assert output.startswith("Checked 1000 link(s)")
     assert "800 working (100 redirected), 200 broken." in output
-    # Never more than the limit at once, and many at once: on a busy machine the local server does not always
-    # see all of them in the same instant (test_check_concurrency_bounded_by_option checks the exact figure).
-    assert DEFAULT_CONCURRENCY // 2 <= server.max_in_flight["127.0.0.1"] <= DEFAULT_CONCURRENCY
+    # Never more than the limit at once, and several at once: on a busy machine the local server does not
+    # always see many of them in the same instant (7 of 20 seen once, with two test runs sharing two cores);
+    # test_check_concurrency_bounded_by_option checks the exact figure.
+    assert 2 <= server.max_in_flight["127.0.0.1"] <= DEFAULT_CONCURRENCY
     # No wall-clock bound: the in-flight figure above proves the checks overlap, and time depends on the machine's
     # load (59 s was seen with other test runs sharing the 2 cores; 40 s would be the delays one at a time).
     with capsys.disabled():
