@@ -32,12 +32,8 @@ class TrackSkeleton:
     """What every learner's page of one track shares: read it, never change it (requests share it)."""
 
     track: Track
-    stages: list
     steps: list  # in track order
     milestones: list
-    intro: str  # the track's body, rendered from Markdown
-    hours: int  # its stages' hours (required steps and milestones), as each stage shows them
-    changes: list  # its "What changed", newest first
     # The page's main part: its head, the map, the stages of nodes; the learner's own bits are slots.
     main: overlay.Overlay
 
@@ -58,9 +54,6 @@ def _build(request, slug, learner) -> TrackSkeleton:
         _count_hours(stage)
     steps = [step for stage in stages for step in stage.steps.all()]
     milestones = [milestone for stage in stages for milestone in stage.milestones.all()]
-    hours = sum(stage.hours for stage in stages)
-    changes = queries.track_changes(track)
-    intro = mark_safe(render_markdown(track.body)) if track.body else ""  # noqa: S308 - nh3-sanitised
     context = {"track": track, "stages": stages, "learner": learner}
     # The page's main part around them is rendered in the shared context (plumbing.overlay), so nothing of
     # the person who asked first is kept: its CSRF token is a slot, their progress an "include" slot.
@@ -71,23 +64,14 @@ def _build(request, slug, learner) -> TrackSkeleton:
         | {
             "topic_count": len(steps),
             "milestone_count": len(milestones),
-            "hours": hours,
-            "changes": changes,
-            "intro": intro,
+            "hours": sum(stage.hours for stage in stages),
+            "changes": queries.track_changes(track),
+            "intro": mark_safe(render_markdown(track.body)) if track.body else "",  # noqa: S308 - nh3-sanitised
             "map": render_to_string("includes/track_map.html", context, request),
             "roadmap": render_to_string("learning/track_roadmap.html", context, request),
         },
     )
-    return TrackSkeleton(
-        track=track,
-        stages=stages,
-        hours=hours,
-        changes=changes,
-        steps=steps,
-        milestones=milestones,
-        intro=intro,
-        main=overlay.Overlay.of(main),
-    )
+    return TrackSkeleton(track=track, steps=steps, milestones=milestones, main=overlay.Overlay.of(main))
 
 
 def _count_hours(stage) -> None:
