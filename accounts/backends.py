@@ -11,12 +11,14 @@ made by another process: a copy there would keep a deactivated, deleted or re-pa
 that worker until it expired. There the backends don't cache the user at all and read it each time.
 
 The user's copy is read together with their version token (plumbing.cache_tokens), which the page cache
-asks for next: one round trip for both.
+asks for next: one round trip for both; and when this process knows whose the session is, together with the
+session itself (accounts.sessions, read_with_session).
 
 Nothing else changes: an inactive user is refused, and the session's hash is still compared with the user's
 password hash, so a password change ends the other sessions as before.
 """
 
+import threading
 from typing import TYPE_CHECKING
 
 from allauth.account.auth_backends import AuthenticationBackend
@@ -46,6 +48,35 @@ def user_key(user_id) -> str:
     return f"auth-user:{user_id}"
 
 
+# The user's copy read in the session's round trip (accounts.sessions), for get_user in this request only:
+# (its key, the copy or None when the cache had none). request_started and request_finished drop it.
+_prefetched = threading.local()
+_UNREAD = object()
+
+
+def read_with_session(session_cache_key: str, user_id) -> dict | None:
+    """The session's data at `session_cache_key` (None when the cache doesn't hold it), read in one round trip
+    with the copy of user `user_id` and their version token, which get_user and the page cache then take
+    from there: `user_id` is only a guess at whose the session is, which get_user checks."""
+    key, token = user_key(user_id), cache_tokens.learner(user_id)
+    found = cache.get_many([session_cache_key, key, cache_tokens.cache_key(token)])
+    cache_tokens.note(token, found.get(cache_tokens.cache_key(token)))
+    _prefetched.user = (key, found.get(key))
+    return found.get(session_cache_key)
+
+
+def _take_prefetched(key: str):
+    """The copy read with the session if it is this user's (None: the cache had none), else _UNREAD."""
+    prefetched = getattr(_prefetched, "user", None)
+    _prefetched.user = None
+    return prefetched[1] if prefetched is not None and prefetched[0] == key else _UNREAD
+
+
+def request_changed(**kwargs) -> None:
+    """Signal receiver (request_started, request_finished): nothing read for one request serves another."""
+    _prefetched.user = None
+
+
 def forget_user(user_id) -> None:
     cache.delete(user_key(user_id))
     transaction.on_commit(lambda: cache.delete(user_key(user_id)))
@@ -68,11 +99,13 @@ class CachedUserMixin(_ModelBackendBase):
         if not cache_is_shared():
             return super().get_user(user_id)  # another process's change could not reach a copy kept here
         key = user_key(user_id)
-        # The learner's version token comes along (the page cache reads it next): one round trip, not two.
-        token = cache_tokens.learner(user_id)
-        found = cache.get_many([key, cache_tokens.cache_key(token)])
-        cache_tokens.note(token, found.get(cache_tokens.cache_key(token)))
-        user = found.get(key)
+        user = _take_prefetched(key)
+        if user is _UNREAD:
+            # The learner's version token comes along (the page cache reads it next): one round trip, not two.
+            token = cache_tokens.learner(user_id)
+            found = cache.get_many([key, cache_tokens.cache_key(token)])
+            cache_tokens.note(token, found.get(cache_tokens.cache_key(token)))
+            user = found.get(key)
         if user is None:
             user = super().get_user(user_id)
             if user is not None:

@@ -167,7 +167,8 @@ if REDIS_URL:
             },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Django's cached_db sessions, read in one round trip with the user they log in (accounts/sessions.py).
+    SESSION_ENGINE = "accounts.sessions"
 
 # Whole catalogue pages are cached under version tokens that any change moves (learning/page_cache.py).
 # PAGE_CACHE=false renders every page each time; PAGE_CACHE_SECONDS bounds how long an unused copy stays.

@@ -128,7 +128,7 @@ def test_redis_url_switches_the_cache_and_the_sessions():
     values = json.loads(result.stdout)
     assert values == {
         "backend": "plumbing.redis_cache.RedisCache",
-        "session": "django.contrib.sessions.backends.cached_db",
+        "session": "accounts.sessions",  # cached_db, read with the user (accounts/sessions.py)
         "value": "shared",
         "clients": 1,  # one redis-py client reused, not one built per command (django-redis)
     }
