@@ -19,7 +19,9 @@ from learning.progress.forms import DAY_NAMES
 from learning.progress.models import GOAL_MAX_HOURS, TOPIC_NOTE_MAX_LENGTH
 from learning.progress.services import NOT_STARTED, STATUS_CHOICES
 from learning.progress.state import (
+    DONE,
     LearnerRecord,
+    LearnerState,
     learner_record,
     learner_record_read,
     next_open_step,
@@ -160,11 +162,13 @@ def topic_detail(request, slug):
             "learning/topic_main.html", request, context, main_only=("form", "ignored")
         )
         # The parts every request for the page asks for are rendered with it, so the shared copy has them:
-        # otherwise each process renders each card (and a learner's bookmark buttons, off) for itself.
+        # otherwise each process renders each card (and a learner's bookmark buttons, off) for itself, and
+        # each walk's navigation through each track.
         for resource in topic.ranked_resources:
             card_part(shared, resource)
             if user.is_authenticated:
                 bookmark_part(shared, resource, set())
+        walk_parts(shared, request, topic, checks, learner=user.is_authenticated)
         return shared
 
     # Besides what it shows of the catalogue, the HTML shows the query string as given (the form). What the
@@ -175,25 +179,10 @@ def topic_detail(request, slug):
     )
     fillers = {
         "walk": lambda key: walk_slot(html, key, topic, path),
-        "status": lambda key: html.part(
-            ("status", status, walked is not None),
-            "includes/topic_status.html",
-            status=status,
-            walked=walked,
-        ),
-        "done": lambda key: html.part(
-            ("done", walked and walked.pk, continue_with and continue_with.pk),
-            "includes/step_nav_done.html",
-            continue_with=continue_with,
-            walked=walked,
-        ),
+        "status": lambda key: status_part(html, status, walked),
+        "done": lambda key: done_part(html, walked, continue_with),
         "bookmark": lambda key: bookmark_part(html, page.resources[int(key)], bookmarked),
-        "notes": lambda key: html.part(
-            ("notes", note is not None),
-            "includes/my_notes.html",
-            has_note=note is not None,
-            note_max_length=TOPIC_NOTE_MAX_LENGTH,
-        ),
+        "notes": lambda key: notes_part(html, has_note=note is not None),
         "note": lambda key: note_slot(note, key),
         "ready": lambda key: " checked" if int(key) in ticks else "",
         "ready-summary": lambda key: ready_summary(html, checks, ticks, status),
@@ -212,6 +201,55 @@ def topic_detail(request, slug):
         "fillers": fillers,
     }
     return render(request, "learning/topic_detail.html", context)
+
+
+def status_part(html: overlay.Shared, status: str, walked) -> overlay.Overlay:
+    """The learner's status form on a topic page (`walked`: the track it is walked in, or None)."""
+    variant = ("status", status, walked is not None)
+    return html.part(variant, "includes/topic_status.html", status=status, walked=walked)
+
+
+def done_part(html: overlay.Shared, walked, continue_with) -> overlay.Overlay:
+    """ "Done — next topic" under the step navigation, for the next open step `continue_with` (None: none)."""
+    variant = ("done", walked and walked.pk, continue_with and continue_with.pk)
+    return html.part(variant, "includes/step_nav_done.html", continue_with=continue_with, walked=walked)
+
+
+def notes_part(html: overlay.Shared, *, has_note: bool) -> overlay.Overlay:
+    """ "My notes" on a topic page, with or without a note (its text is a slot of its own)."""
+    context = {"has_note": has_note, "note_max_length": TOPIC_NOTE_MAX_LENGTH}
+    return html.part(("notes", has_note), "includes/my_notes.html", **context)
+
+
+WALK_KEYS = ("crumb", "hint", "nav-top", "nav-bottom")  # walk_slot's parts (the cards are parts of their own)
+
+
+def walk_parts(html: overlay.Shared, request, topic, checks, *, learner: bool) -> None:
+    """Renders into a topic page's shared HTML, while it is built, the parts its requests ask for besides the
+    cards, so that the shared copy has them and no process renders them for itself: walk_slot's for no track
+    and for each track the topic is in; for a learner also the status form for each status, "Done — next
+    topic" as it is while the next step is open (a learner who has done or skipped it gets a variant rendered
+    for them), "My notes" with and without a note, and the "3 of 4 ticked." for each count."""
+    paths: list = [None]
+    for placement in topic.placements:
+        if steps := track_steps(request, placement.track_id):
+            paths.append(queries.track_path(placement, steps))
+    for path in paths:
+        for key in WALK_KEYS:
+            walk_slot(html, key, topic, path)
+    if not learner:
+        return
+    for path in paths:
+        walked = path.track if path else None
+        for status, _ in STATUS_CHOICES:
+            status_part(html, status, walked)
+        if path:
+            done_part(html, walked, next_open_step(path.steps, LearnerState(), after_topic_id=topic.pk))
+    for has_note in (False, True):
+        notes_part(html, has_note=has_note)
+    for status in (NOT_STARTED, DONE) if checks else ():
+        for ticked in range(len(checks) + 1):
+            ready_summary(html, checks, {check.pk for check in checks[:ticked]}, status)
 
 
 def walk_slot(html: overlay.Shared, key: str, topic, path):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from learning.catalogue import queries as catalogue_queries
 from learning.models import Topic, TopicProgress, TrackFollow
 from learning.progress.state import LearnerState, next_open_step, track_progress
+from plumbing import overlay
 from tests.conftest import logged_in
 from tests.factories import StageFactory, StepFactory, TopicFactory, TopicProgressFactory, TrackFactory
 from tests.learning.conftest import build_track
@@ -308,3 +309,47 @@ def test_next_open_step_after_a_topic_looks_only_past_it():
     assert next_open_step(steps(1, 2, 3, 4), state, after_topic_id=2) is None  # not back to 1
     assert next_open_step(steps(1, 2, 3), state, after_topic_id=1).topic_id == 2  # 1's own status: no matter
     assert next_open_step(steps(1, 2), state, after_topic_id=99).topic_id == 1  # not a step: all count
+
+
+# ---------- The walk's parts come with the page's shared copy ----------
+
+# The parts of a topic page's shared HTML (learning.pages.views): rendered once, with it, for every process.
+PART_TEMPLATES = {
+    "includes/step_nav.html",
+    "includes/step_nav_done.html",
+    "includes/topic_crumb.html",
+    "includes/topic_hint.html",
+    "includes/topic_status.html",
+    "includes/my_notes.html",
+    "includes/ready_summary.html",
+    "includes/resource_card.html",
+    "includes/bookmark_form.html",
+}
+
+
+def test_another_process_walks_a_topic_through_any_of_its_tracks_rendering_no_part(
+    learner, learner_client, track
+):
+    """The shared copy of a topic page (built by the first request, read back by every other process) holds
+    the parts of a walk through each track the topic is in and of none, for each status: another process
+    renders only the page's frame, whichever track it is walked in."""
+    first, second, _third, _fourth = in_order(track)
+    other = TrackFactory(slug="other", title="Other track")
+    stage = StageFactory(track=other, slug="only", title="Only stage", position=0)
+    StepFactory(stage=stage, topic=first, position=0)
+    StepFactory(stage=stage, topic=second, position=1)
+    assert learner_client.get(topic_url(second, track)).status_code == 200  # builds the shared copy
+    TopicProgressFactory(user=learner, topic=second, status=TopicProgress.Status.LEARNING)
+
+    overlay.forget()  # another process: this one's memos are gone, the shared copy stays in the cache
+    pages = {url: learner_client.get(url) for url in (topic_url(second, other), topic_url(second))}
+
+    for url, response in pages.items():
+        assert response.status_code == 200, url
+        rendered = {template.name for template in response.templates}
+        assert not rendered & PART_TEMPLATES, (url, sorted(rendered & PART_TEMPLATES))
+    walked = pages[topic_url(second, other)].content.decode()
+    assert "Step 2 of 2 in" in walked
+    assert link(walked, "prev") == [(topic_url(first, other), ["Previous", *first.title.split()])] * 2
+    assert "Done — back to the track" in walked  # nothing after it in the other track
+    assert "Step 2 of" not in pages[topic_url(second)].content.decode()  # no track walked: no steps
