@@ -230,9 +230,20 @@ def walk_parts(html: overlay.Shared, request, topic, checks, *, learner: bool) -
     and for each track the topic is in; for a learner also the status form for each status, "Done — next
     topic" as it is while the next step is open (a learner who has done or skipped it gets a variant rendered
     for them), "My notes" with and without a note, and the "3 of 4 ticked." for each count."""
+    # The tracks' steps as the walks read them (track_steps' memo); those it doesn't hold yet, in one query.
+    by_track: dict[int, list] | None = None
+
+    def steps_read_together(track_id) -> list:
+        nonlocal by_track
+        if by_track is None:
+            by_track = {}
+            for step in queries.ordered_steps([placement.track_id for placement in topic.placements]):
+                by_track.setdefault(step.track_id, []).append(step)
+        return by_track.get(track_id, [])
+
     paths: list = [None]
     for placement in topic.placements:
-        if steps := track_steps(request, placement.track_id):
+        if steps := track_steps(request, placement.track_id, build=steps_read_together):
             paths.append(queries.track_path(placement, steps))
     for path in paths:
         for key in WALK_KEYS:
@@ -322,14 +333,11 @@ def milestone_detail(request, pk):
     return render(request, "learning/milestone_detail.html", context)
 
 
-def track_steps(request, track_id) -> list:
-    """A track's published steps in order (progress_queries.track_steps), once per catalogue version."""
+def track_steps(request, track_id, *, build=progress_queries.track_steps) -> list:
+    """A track's published steps in order (progress_queries.track_steps), once per catalogue version;
+    `build(track_id)` reads them when the memo hasn't them yet (walk_parts reads several tracks' at once)."""
     return queries.memoised(
-        request,
-        "track-steps",
-        track_id,
-        build=lambda: progress_queries.track_steps(track_id),
-        depends=(cache_tokens.CATALOGUE,),
+        request, "track-steps", track_id, build=lambda: build(track_id), depends=(cache_tokens.CATALOGUE,)
     )
 
 

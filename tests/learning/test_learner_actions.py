@@ -1,5 +1,6 @@
 """Check-offs, bookmarks, ratings and resets through their real URLs, with every rule the learner relies on."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -462,9 +463,12 @@ def test_topic_page_shows_my_status_and_bookmarks(learner_client, learner, track
     BookmarkFactory(user=learner, resource=resource)
     learner_client.post(status_url(topic), {"status": "learning"})
     response = learner_client.get(topic.get_absolute_url())
-    assert response.context["status"] == "learning"
+    html = response.content.decode()
+    # The status buttons show theirs pressed (the page's shared copy holds the form for every status).
+    assert '<button name="status" value="learning" aria-pressed="true">' in html
+    assert re.findall(r'name="status" value="(\w+)" aria-pressed="true"', html) == ["learning"]
     assert response.context["bookmarked"] == {resource.pk}
-    assert "★ Bookmarked" in response.content.decode()
+    assert "★ Bookmarked" in html
 
 
 # ---------- Dashboard ----------

@@ -6,12 +6,15 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from learning.catalogue import queries as catalogue_queries
 from learning.models import Topic, TopicProgress, TrackFollow
 from learning.progress.state import LearnerState, next_open_step, track_progress
-from plumbing import overlay
+from plumbing import cache_tokens, overlay
 from tests.conftest import logged_in
 from tests.factories import StageFactory, StepFactory, TopicFactory, TopicProgressFactory, TrackFactory
 from tests.learning.conftest import build_track
@@ -353,3 +356,26 @@ def test_another_process_walks_a_topic_through_any_of_its_tracks_rendering_no_pa
     assert link(walked, "prev") == [(topic_url(first, other), ["Previous", *first.title.split()])] * 2
     assert "Done — back to the track" in walked  # nothing after it in the other track
     assert "Step 2 of" not in pages[topic_url(second)].content.decode()  # no track walked: no steps
+
+
+def cold_queries(client, url) -> int:
+    """The queries of `url` with nothing cached, in the shared cache or this process (as tests/conftest.py's
+    cold_get)."""
+    cache.clear()
+    cache_tokens.forget_held()
+    overlay.forget()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_walks_steps_are_one_query_however_many_tracks_the_topic_is_in(client, track):
+    """A cold topic page reads the steps of every track containing it in one query (walk_parts)."""
+    _first, second, _third, _fourth = in_order(track)
+    url = topic_url(second)
+    client.get(url)  # what lives for the whole process (content types)
+    in_one_track = cold_queries(client, url)
+    for number in range(2):
+        stage = StageFactory(track=TrackFactory(slug=f"more-{number}"), slug="only", position=0)
+        StepFactory(stage=stage, topic=second, position=0)
+    assert cold_queries(client, url) == in_one_track

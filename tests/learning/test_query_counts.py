@@ -66,14 +66,16 @@ QUERIES = {
     # The catalogue part, read once per catalogue version: the topic, its tags, checks and tracks, its resources
     # with their ratings and bookmarks, their tags and the related topics, read together
     # (learning.catalogue.topic_sql), ranked in Python.
-    "topic": (TOPIC_READ, 3 + TOPIC_READ),
-    # +1: the track's ordered steps, for the previous and next step
+    # +1: the steps of the tracks containing it, all in one query, for the walks its shared copy carries
+    # (learning.pages.views.walk_parts).
+    "topic": (1 + TOPIC_READ, 4 + TOPIC_READ),
+    # The same: the walked track's ordered steps (the previous and next step) are among those.
     "topic in its track": (1 + TOPIC_READ, 4 + TOPIC_READ),
     "resource list": (5, 7),
     "resource list filtered": (5, 7),
     "resource list by rating": (5, 7),
     # Filtered, the list is the queryset's (its ranking needs the site's mean rating): +2.
-    "topic filtered": (2 + TOPIC_READ, 5 + TOPIC_READ),
+    "topic filtered": (3 + TOPIC_READ, 6 + TOPIC_READ),
     # The resource, its tags and topics, its ratings' spread and a page of reviews, read together
     # (learning.community.resource_sql); a learner's rating and bookmark, read together.
     "resource": (read_together(5), 2 + read_together(2) + read_together(5)),
