@@ -54,13 +54,21 @@ _prefetched = threading.local()
 _UNREAD = object()
 
 
+def _read_with_token(user_id, *others: str) -> dict:
+    """The copy of user `user_id` (under user_key) and the cache's keys `others`, read in one round trip with
+    the user's version token, which is noted for the page cache (it reads it next: cache_tokens.note)."""
+    token = cache_tokens.learner(user_id)
+    found = cache.get_many([*others, user_key(user_id), cache_tokens.cache_key(token)])
+    cache_tokens.note(token, found.get(cache_tokens.cache_key(token)))
+    return found
+
+
 def read_with_session(session_cache_key: str, user_id) -> dict | None:
     """The session's data at `session_cache_key` (None when the cache doesn't hold it), read in one round trip
     with the copy of user `user_id` and their version token, which get_user and the page cache then take
     from there: `user_id` is only a guess at whose the session is, which get_user checks."""
-    key, token = user_key(user_id), cache_tokens.learner(user_id)
-    found = cache.get_many([session_cache_key, key, cache_tokens.cache_key(token)])
-    cache_tokens.note(token, found.get(cache_tokens.cache_key(token)))
+    found = _read_with_token(user_id, session_cache_key)
+    key = user_key(user_id)
     _prefetched.user = (key, found.get(key))
     return found.get(session_cache_key)
 
@@ -100,12 +108,8 @@ class CachedUserMixin(_ModelBackendBase):
             return super().get_user(user_id)  # another process's change could not reach a copy kept here
         key = user_key(user_id)
         user = _take_prefetched(key)
-        if user is _UNREAD:
-            # The learner's version token comes along (the page cache reads it next): one round trip, not two.
-            token = cache_tokens.learner(user_id)
-            found = cache.get_many([key, cache_tokens.cache_key(token)])
-            cache_tokens.note(token, found.get(cache_tokens.cache_key(token)))
-            user = found.get(key)
+        if user is _UNREAD:  # not read with the session: with the learner's token, one round trip for both
+            user = _read_with_token(user_id).get(key)
         if user is None:
             user = super().get_user(user_id)
             if user is not None:
