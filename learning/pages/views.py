@@ -248,14 +248,14 @@ def walk_parts(html: overlay.Shared, request, topic, checks, *, learner: bool) -
     for path in paths:
         for key in WALK_KEYS:
             walk_slot(html, key, topic, path)
+        if learner:
+            walked = path.track if path else None
+            for status, _ in STATUS_CHOICES:
+                status_part(html, status, walked)
+            if path:
+                done_part(html, walked, next_open_step(path.steps, LearnerState(), after_topic_id=topic.pk))
     if not learner:
         return
-    for path in paths:
-        walked = path.track if path else None
-        for status, _ in STATUS_CHOICES:
-            status_part(html, status, walked)
-        if path:
-            done_part(html, walked, next_open_step(path.steps, LearnerState(), after_topic_id=topic.pk))
     for has_note in (False, True):
         notes_part(html, has_note=has_note)
     for status in (NOT_STARTED, DONE) if checks else ():
