@@ -1,5 +1,6 @@
-"""`{% constant %}` (plumbing.templatetags.site_meta): the parts of the frame that are the same on every page
-(the stylesheet and script URLs, the footer), rendered once per process and shown as they were."""
+"""The page's frame (templates/base.html): `{% constant %}` (plumbing.templatetags.site_meta), the parts that are
+the same on every page (the stylesheet and script URLs, the footer), rendered once per process and shown as
+they were; and numbers in the main part printed as they are."""
 
 import pytest
 from django.template import Context, TemplateSyntaxError, engines
@@ -70,3 +71,13 @@ def test_every_page_links_the_stylesheet_script_and_footer(learner):
         assert f'<script src="{static("js/htmx.min.js")}" defer></script>' in html
         assert f'<a href="{reverse("learning:tag_list")}">Tags</a>' in html
         assert html.count('<footer class="site-footer">') == 1
+
+
+@override_settings(USE_THOUSAND_SEPARATOR=True)
+def test_numbers_in_the_main_part_print_as_they_are(rf):
+    request = rf.get("/")
+    page = template(
+        "{% extends 'base.html' %}{% block main %}<p>{{ actions }} · {{ hours }}</p>{% endblock %}"
+    )
+    html = page.render({"actions": 1234567, "hours": 2.5}, request)
+    assert "<p>1234567 · 2.5</p>" in html
