@@ -183,6 +183,11 @@ def as_datetime(value):
     return parsed
 
 
+def date_param(value: date | None):
+    """A DateField's value as a hand-written statement's parameter, stored as the ORM stores it."""
+    return connection.ops.adapt_datefield_value(value)
+
+
 def datetime_param(value: datetime | None):
     """A DateTimeField's value as a hand-written statement's parameter, stored as the ORM stores it: aware on
     PostgreSQL, the naive UTC time as text on SQLite (as_datetime reads either back)."""

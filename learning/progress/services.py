@@ -31,7 +31,7 @@ from learning.progress.models import (
     TrackGoal,
 )
 from plumbing import cache_tokens
-from plumbing.sql import datetime_param, fetch_all
+from plumbing.sql import Read, date_param, datetime_param, fetch_all, read_together
 from plumbing.text import clean_learner_text
 
 NOT_STARTED = "not_started"
@@ -90,10 +90,10 @@ def set_topic_status(*, user, topic, status: str, following: Track | None = None
     with transaction.atomic(savepoint=False):
         if status == NOT_STARTED:
             _remove_status(user, topic)
+            if following is not None:
+                follow_track(user=user, track=following)
         else:
-            _change_status(user, topic, status)
-        if following is not None:
-            follow_track(user=user, track=following)
+            _change_status(user, topic, status, following)
 
 
 def _remove_status(user, topic) -> None:
@@ -115,9 +115,27 @@ SET status = excluded.status, completed_at = excluded.completed_at, updated_at =
 WHERE learning_topicprogress.status <> excluded.status
 RETURNING id
 """
+# What follows a change, written together (one round trip on PostgreSQL: plumbing.sql.read_together), each
+# once (ON CONFLICT DO NOTHING, as record_activity, schedule_review and follow_track write them through the
+# ORM, which cost a millisecond of Python for the three): the day's activity, the first review of a topic
+# done, the follow of the track it was checked off from. RETURNING says whether a row was written.
+STATUS_ACTIVITY = """
+INSERT INTO learning_activity (user_id, kind, subject, topic_id, milestone_id, at, day)
+VALUES (%(user)s, %(status)s, %(subject)s, %(topic)s, NULL, %(now)s, %(day)s)
+ON CONFLICT DO NOTHING RETURNING id
+"""
+FIRST_REVIEW = """
+INSERT INTO learning_topicreview (user_id, topic_id, box, due, last_reviewed)
+VALUES (%(user)s, %(topic)s, 1, %(due)s, NULL)
+ON CONFLICT DO NOTHING RETURNING id
+"""
+FOLLOW = """
+INSERT INTO learning_trackfollow (user_id, track_id, started_at) VALUES (%(user)s, %(track)s, %(now)s)
+ON CONFLICT DO NOTHING RETURNING id
+"""
 
 
-def _change_status(user, topic, status: str) -> None:
+def _change_status(user, topic, status: str, following: Track | None) -> None:
     now = timezone.now()
     completed_at = now if status == TopicProgress.Status.DONE else None
     params = {
@@ -127,14 +145,28 @@ def _change_status(user, topic, status: str) -> None:
         "now": datetime_param(now),
         "completed_at": datetime_param(completed_at),
     }
-    if not fetch_all(SET_STATUS, params):
-        return  # the status it had already
-    cache_tokens.bump(cache_tokens.learner(user.pk))  # as a save of the row would (learning.signals)
-    record_activity(user=user, kind=status, topic=topic)
-    if status == TopicProgress.Status.DONE:
-        schedule_review(user=user, topic=topic)
-    else:
-        TopicReview.objects.filter(user=user, topic=topic).delete()
+    writes = []
+    if fetch_all(SET_STATUS, params):  # none: the status it had already
+        cache_tokens.bump(cache_tokens.learner(user.pk))  # as a save of the row would (learning.signals)
+        today = learners_day(user, now)
+        params |= {"subject": activity_subject(topic, None), "day": date_param(today)}
+        writes.append(STATUS_ACTIVITY)
+        if status == TopicProgress.Status.DONE:
+            params["due"] = date_param(today + timedelta(days=REVIEW_INTERVALS[1]))
+            writes.append(FIRST_REVIEW)
+        else:
+            TopicReview.objects.filter(user=user, topic=topic).delete()
+    if following is not None:
+        params["track"] = following.pk
+        writes.append(FOLLOW)
+    # Only the parameters each statement names (psycopg refuses others on SQLite's side too).
+    written = read_together(*(Read(text, _named(text, params), bool) for text in writes))
+    if any(written):
+        cache_tokens.bump(cache_tokens.learner(user.pk))  # a new follow with an unchanged status
+
+
+def _named(statement: str, params: dict) -> dict:
+    return {name: value for name, value in params.items() if f"%({name})s" in statement}
 
 
 def schedule_review(*, user, topic) -> None:

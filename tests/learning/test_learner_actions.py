@@ -21,6 +21,7 @@ from learning.models import (
 )
 from learning.progress import services
 from plumbing import cache_tokens
+from tests import batches
 from tests.factories import (
     BookmarkFactory,
     MilestoneFactory,
@@ -99,10 +100,10 @@ def test_changing_a_status_is_one_update_and_its_activity_and_looks_up_no_track_
     topic = track.steps.first().topic
     learner_client.post(status_url(topic), {"status": "learning"})
     before = TopicProgress.objects.get(user=learner, topic=topic)
-    # The session, the user, the topic, the update itself (no query for the owner: it is the learner), the
-    # day's activity (one INSERT that does nothing when the day already has it) and the topic's first review
-    # (+1: one INSERT … ON CONFLICT DO NOTHING of box 1, due in three days).
-    with django_assert_num_queries(6):
+    # The session, the user, the topic, the update itself (no query for the owner: it is the learner), then
+    # together the day's activity (one INSERT that does nothing when the day already has it) and the topic's
+    # first review (one INSERT … ON CONFLICT DO NOTHING of box 1, due in three days).
+    with django_assert_num_queries(4 + batches.read_together(2)):
         response = learner_client.post(status_url(topic), {"status": "done"})
     assert response.status_code == 302
     after = TopicProgress.objects.get(user=learner, topic=topic)
@@ -120,10 +121,12 @@ def test_a_check_off_whose_review_cannot_be_scheduled_changes_nothing(learner, t
     client.post(status_url(topic), {"status": "learning"})
     activity_before = list(Activity.objects.filter(user=learner).values_list("kind", "subject"))
 
-    def full_disk(**_):
+    def full_disk(*reads, **_):
+        # The writes that follow the status (its activity, its review): they fail together.
+        assert any("learning_topicreview" in read.statement for read in reads)
         raise DatabaseError("could not extend file: No space left on device")
 
-    monkeypatch.setattr(services, "schedule_review", full_disk)
+    monkeypatch.setattr(services, "read_together", full_disk)
     response = client.post(status_url(topic), {"status": "done"})
 
     assert response.status_code == 500
@@ -545,11 +548,11 @@ def test_a_check_off_from_a_track_page_follows_it_in_the_same_writes(
         learner_client.post(status_url(topic), {"status": "learning"})
     assert not TrackFollow.objects.exists()
     catalogue_queries.published_step(track.slug, first.slug)  # the catalogue's memos, as any page builds them
-    # The session, the user, the update, the day's activity, the first review and the follow: one INSERT …
-    # ON CONFLICT DO NOTHING, whether it follows already (the second) or not (the first); no savepoint of
-    # its own. The topic and the track (which must contain it) come from the catalogue's memos.
+    # The session, the user, the update, then together the day's activity, the first review and the follow:
+    # one INSERT … ON CONFLICT DO NOTHING, whether it follows already (the second) or not (the first); no
+    # savepoint of its own. The topic and the track (which must contain it) come from the catalogue's memos.
     for topic in (first, second):
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(3 + batches.read_together(3)):
             learner_client.post(status_url(topic), {"status": "done", "track": track.slug})
     assert TrackFollow.objects.filter(user=learner, track=track).count() == 1
     assert TopicProgress.objects.filter(user=learner, status="done").count() == 2
@@ -592,7 +595,8 @@ def test_a_check_off_of_a_topic_not_started_takes_as_many_queries(
 ):
     topic = track.steps.order_by("position").first().topic
     catalogue_queries.published_step(track.slug, topic.slug)
-    with django_assert_num_queries(6):  # the status inserted by the same statement that would update it
+    # the status inserted by the same statement that would update it; its activity, review and follow together
+    with django_assert_num_queries(3 + batches.read_together(3)):
         learner_client.post(status_url(topic), {"status": "done", "track": track.slug})
     assert TopicProgress.objects.get(user=learner, topic=topic).status == "done"
 
@@ -606,8 +610,8 @@ def test_a_status_is_one_statement_which_keeps_when_it_started_and_changes_nothi
     with time_machine.travel(started, tick=False), django_assert_num_queries(3):
         services.set_topic_status(user=learner, topic=topic, status="learning")
     before = cache_tokens.read([cache_tokens.learner(learner.pk)])
-    # the status, the day's activity, the first review
-    with time_machine.travel(finished, tick=False), django_assert_num_queries(3):
+    # the status, then the day's activity and the first review together
+    with time_machine.travel(finished, tick=False), django_assert_num_queries(1 + batches.read_together(2)):
         services.set_topic_status(user=learner, topic=topic, status="done")
     assert cache_tokens.read([cache_tokens.learner(learner.pk)]) != before
     progress = TopicProgress.objects.get(user=learner, topic=topic)
@@ -628,10 +632,12 @@ def test_a_check_off_whose_follow_fails_changes_nothing(learner, track, monkeypa
     client.force_login(learner)
     topic = track.steps.first().topic
 
-    def full_disk(**_):
+    def full_disk(*reads, **_):
+        # The writes that follow the status (its activity, its review, the follow): they fail together.
+        assert any("learning_trackfollow" in read.statement for read in reads)
         raise DatabaseError("could not extend file: No space left on device")
 
-    monkeypatch.setattr(services, "follow_track", full_disk)
+    monkeypatch.setattr(services, "read_together", full_disk)
     response = client.post(status_url(topic), {"status": "done", "track": track.slug})
     assert response.status_code == 500
     assert not TopicProgress.objects.filter(user=learner).exists()

@@ -15,6 +15,7 @@ from learning.catalogue import queries as catalogue_queries
 from learning.models import Topic, TopicProgress, TrackFollow
 from learning.progress.state import LearnerState, next_open_step, track_progress
 from plumbing import cache_tokens, overlay
+from tests import batches
 from tests.conftest import logged_in
 from tests.factories import StageFactory, StepFactory, TopicFactory, TopicProgressFactory, TrackFactory
 from tests.learning.conftest import build_track
@@ -196,9 +197,9 @@ def test_done_next_from_a_published_track_reads_its_steps_from_the_catalogue_mem
 ):
     first, second, *_ = in_order(track)
     catalogue_queries.published_step(track.slug, first.slug)  # the catalogue's memos, as any page builds them
-    # The session, the user, the status, the day's activity, the first review, the follow and the learner's
-    # statuses for the next step: the topic, the track and its steps come from the memos.
-    with django_assert_num_queries(7):
+    # The session, the user, the status, then together the day's activity, the first review and the follow,
+    # and the learner's statuses for the next step: the topic, the track and its steps come from the memos.
+    with django_assert_num_queries(4 + batches.read_together(3)):
         response = learner_client.post(done_next_url(first), {"track": track.slug})
     assert response.url == topic_url(second, track)
 
