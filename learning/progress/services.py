@@ -136,37 +136,27 @@ ON CONFLICT DO NOTHING RETURNING id
 
 
 def _change_status(user, topic, status: str, following: Track | None) -> None:
-    now = timezone.now()
+    moment = timezone.now()
+    now = datetime_param(moment)
     completed_at = now if status == TopicProgress.Status.DONE else None
-    params = {
-        "user": user.pk,
-        "topic": topic.pk,
-        "status": status,
-        "now": datetime_param(now),
-        "completed_at": datetime_param(completed_at),
-    }
+    mine = {"user": user.pk, "topic": topic.pk}
+    changed = fetch_all(SET_STATUS, mine | {"status": status, "now": now, "completed_at": completed_at})
     writes = []
-    if fetch_all(SET_STATUS, params):  # none: the status it had already
-        cache_tokens.bump(cache_tokens.learner(user.pk))  # as a save of the row would (learning.signals)
-        today = learners_day(user, now)
-        params |= {"subject": activity_subject(topic, None), "day": date_param(today)}
-        writes.append(STATUS_ACTIVITY)
+    if changed:  # none: the status it had already
+        today = learners_day(user, moment)
+        subject = activity_subject(topic, None)
+        activity = {"status": status, "subject": subject, "now": now, "day": date_param(today)}
+        writes.append(Read(STATUS_ACTIVITY, mine | activity, bool))
         if status == TopicProgress.Status.DONE:
-            params["due"] = date_param(today + timedelta(days=REVIEW_INTERVALS[1]))
-            writes.append(FIRST_REVIEW)
+            due = date_param(today + timedelta(days=REVIEW_INTERVALS[1]))
+            writes.append(Read(FIRST_REVIEW, mine | {"due": due}, bool))
         else:
             TopicReview.objects.filter(user=user, topic=topic).delete()
     if following is not None:
-        params["track"] = following.pk
-        writes.append(FOLLOW)
-    # Only the parameters each statement names (psycopg refuses others on SQLite's side too).
-    written = read_together(*(Read(text, _named(text, params), bool) for text in writes))
-    if any(written):
-        cache_tokens.bump(cache_tokens.learner(user.pk))  # a new follow with an unchanged status
-
-
-def _named(statement: str, params: dict) -> dict:
-    return {name: value for name, value in params.items() if f"%({name})s" in statement}
+        writes.append(Read(FOLLOW, {"user": user.pk, "track": following.pk, "now": now}, bool))
+    # A changed status, or only a new follow: as a save of the rows would (learning.signals).
+    if any(read_together(*writes)) or changed:
+        cache_tokens.bump(cache_tokens.learner(user.pk))
 
 
 def schedule_review(*, user, topic) -> None:
